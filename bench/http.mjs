@@ -1,0 +1,290 @@
+// HTTP benchmark: the same `greet` query served by bare node:http, tRPC, oRPC and Mizan, each in
+// its own process pinned to CPU 0, loaded by autocannon in a process pinned to CPU 1.
+// Usage: node bench/http.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--pipelining 1] [--quick]
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url))
+const rootDir = path.resolve(benchDir, '..')
+
+const config = readConfig()
+checkPrerequisites()
+
+const input = JSON.stringify({ name: 'world' })
+const SERVERS = [
+  {
+    name: 'bare',
+    label: `node:http ${process.version}`,
+    path: `/greet?input=${encodeURIComponent(input)}`,
+    expected: { data: { message: 'hello world' } },
+  },
+  {
+    name: 'trpc',
+    label: `tRPC ${versionOf('@trpc/server')}`,
+    path: `/greet?input=${encodeURIComponent(input)}`,
+    expected: { result: { data: { message: 'hello world' } } },
+  },
+  {
+    name: 'orpc',
+    label: `oRPC ${versionOf('@orpc/server')}`,
+    // The RPC protocol's GET form: the serialized input `{ json, meta? }` in the `data` parameter.
+    path: `/greet?data=${encodeURIComponent(JSON.stringify({ json: { name: 'world' } }))}`,
+    expected: { json: { message: 'hello world' } },
+  },
+  {
+    name: 'mizan',
+    label: `Mizan ${JSON.parse(readFileSync(path.join(rootDir, 'packages/server/package.json'), 'utf8')).version}`,
+    path: `/greet?input=${encodeURIComponent(input)}`,
+    expected: { data: { message: 'hello world' } },
+  },
+]
+
+// Pinning keeps server and load generator off each other's core; without it the numbers mean little.
+const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0
+const machine = {
+  cores: os.availableParallelism(),
+  cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+}
+const command = ['node', path.relative(process.cwd(), fileURLToPath(import.meta.url)) || 'http.mjs', ...process.argv.slice(2)].join(' ')
+
+console.log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.platform}`)
+console.log(`command: ${command}`)
+console.log(
+  `load:    autocannon ${versionOf('autocannon')}, ${config.connections} connections, pipelining ${config.pipelining}, ` +
+    `${config.warmup} s warm-up + ${config.duration} s measured, ${config.rounds} round(s) interleaved, ` +
+    (canPin ? 'server on CPU 0, load on CPU 1' : 'NOT PINNED (taskset or a second core missing)'),
+)
+for (const server of SERVERS) console.log(`         ${server.name.padEnd(6)} GET ${server.path}`)
+console.log()
+
+// Every live child, so that an interrupted run leaves no server behind.
+const children = new Set()
+process.on('exit', () => children.forEach((child) => child.kill()))
+process.on('SIGINT', () => process.exit(130))
+
+const rounds = []
+for (let round = 1; round <= config.rounds; round++) {
+  for (const server of SERVERS) {
+    const result = await measure(server)
+    rounds.push({ round, server: server.name, ...result })
+    console.log(
+      `round ${round}/${config.rounds}  ${server.name.padEnd(6)} ${fmtInt(result.reqPerSec).padStart(8)} req/s  ` +
+        `p99 ${result.latencyP99} ms` + (failures(result) > 0 ? `  !! ${describeFailures(result)}` : ''),
+    )
+  }
+}
+
+const summary = summarize(rounds)
+printTable(summary)
+writeResults(summary)
+
+const broken = summary.filter((row) => row.failures > 0)
+if (broken.length > 0) {
+  console.error(`\nFAILED: ${broken.map((row) => `${row.server} (${row.failureDetail})`).join(', ')} answered errors or wrong bodies under load.`)
+  process.exit(1)
+}
+
+/** Starts one server, checks its answer, loads it, stops it. A fresh process per round keeps rounds independent. */
+async function measure(server) {
+  const { child, port } = await startServer(server.name)
+  try {
+    const url = `http://127.0.0.1:${port}${server.path}`
+    await checkAnswer(server, url)
+    return await runLoad(url, JSON.stringify(server.expected))
+  } finally {
+    await stop(child)
+  }
+}
+
+function pinned(cpu, args) {
+  return canPin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]
+}
+
+/** Spawns `servers/<name>.mjs` on CPU 0 and waits for the port it prints once listening. */
+function startServer(name) {
+  const [file, args] = pinned(0, [path.join(benchDir, 'servers', `${name}.mjs`)])
+  // NODE_ENV=production for all: tRPC and Mizan both read it (error details, dev checks).
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } })
+  children.add(child)
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`${name}: no port printed within 10 s`)), 10_000)
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      const port = Number.parseInt(out, 10)
+      if (out.includes('\n') && port > 0) {
+        clearTimeout(timer)
+        resolve({ child, port })
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${name}: server exited (code ${code}) before listening`))
+    })
+  })
+}
+
+function stop(child) {
+  children.delete(child)
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.once('exit', resolve)
+    child.kill()
+  })
+}
+
+/** One request before the load: a server answering wrongly would make its numbers meaningless. */
+async function checkAnswer(server, url) {
+  const response = await fetch(url)
+  const body = await response.text()
+  const want = JSON.stringify(server.expected)
+  const type = response.headers.get('content-type') ?? ''
+  if (response.status !== 200 || body !== want || !type.includes('application/json')) {
+    console.error(`\n${server.name} answered wrongly to GET ${url}`)
+    console.error(`  got:  ${response.status} ${type} ${body}`)
+    console.error(`  want: 200 application/json ${want}`)
+    process.exit(1)
+  }
+}
+
+/** Runs load.mjs on CPU 1 and returns the JSON line it prints. */
+function runLoad(url, expectBody) {
+  const { connections, pipelining, warmup, duration } = config
+  const job = JSON.stringify({ url, expectBody, connections, pipelining, warmup, duration })
+  const [file, args] = pinned(1, [path.join(benchDir, 'load.mjs'), job])
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  children.add(child)
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk) => (out += chunk))
+    child.once('exit', (code) => {
+      children.delete(child)
+      if (code !== 0) return reject(new Error(`load generator exited with code ${code}`))
+      resolve(JSON.parse(out.trim().split('\n').at(-1)))
+    })
+  })
+}
+
+function failures(result) {
+  // autocannon counts timeouts inside errors as well, so they are not added again.
+  return result.non2xx + result.errors + result.mismatches
+}
+
+function describeFailures(result) {
+  return `${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts), ${result.mismatches} wrong bodies`
+}
+
+function summarize(rows) {
+  const byServer = SERVERS.map((server) => {
+    const mine = rows.filter((row) => row.server === server.name)
+    const total = { non2xx: 0, errors: 0, timeouts: 0, mismatches: 0 }
+    for (const row of mine) for (const key of Object.keys(total)) total[key] += row[key]
+    return {
+      server: server.name,
+      label: server.label,
+      reqPerSec: median(mine.map((row) => row.reqPerSec)),
+      latencyP99: median(mine.map((row) => row.latencyP99)),
+      failures: failures(total),
+      failureDetail: describeFailures(total),
+    }
+  })
+  const bare = byServer[0].reqPerSec
+  return byServer.map((row) => ({ ...row, ratioToBare: row.reqPerSec / bare }))
+}
+
+function printTable(summary) {
+  const header = ['server', 'req/s (median)', 'p99 latency', 'vs node:http', 'errors']
+  const lines = summary.map((row) => [
+    row.label,
+    fmtInt(row.reqPerSec),
+    `${row.latencyP99} ms`,
+    `${row.ratioToBare.toFixed(2)}×`,
+    row.failures === 0 ? '0' : `${row.failures} !!`,
+  ])
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)))
+  const format = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')
+  console.log()
+  console.log(format(header))
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '))
+  for (const line of lines) console.log(format(line))
+  console.log(`\nreq/s counts 2xx responses only; medians over ${config.rounds} round(s); errors = non-2xx + socket errors + wrong bodies, all rounds.`)
+}
+
+function writeResults(summary) {
+  const dir = path.join(benchDir, 'results')
+  mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, 'http.json')
+  const versions = Object.fromEntries(['@trpc/server', '@orpc/server', 'zod', 'autocannon'].map((name) => [name, versionOf(name)]))
+  const servers = SERVERS.map(({ name, label, path: url, expected }) => ({ name, label, request: `GET ${url}`, expected }))
+  const data = { date: new Date().toISOString(), command, machine, pinned: canPin, config, versions, servers, rounds, summary }
+  writeFileSync(file, JSON.stringify(data, null, 2) + '\n')
+  console.log(`results: ${path.relative(process.cwd(), file)}`)
+}
+
+function readConfig() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '100' },
+      pipelining: { type: 'string', default: '1' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    console.log('node bench/http.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--pipelining N=1] [--quick: 3 s, 1 round]')
+    process.exit(0)
+  }
+  const number = (name, min) => {
+    const value = Number(values[name])
+    if (!Number.isInteger(value) || value < min) {
+      console.error(`--${name} must be an integer >= ${min} (got "${values[name]}")`)
+      process.exit(2)
+    }
+    return value
+  }
+  const config = {
+    duration: number('duration', 1),
+    rounds: number('rounds', 1),
+    warmup: number('warmup', 0),
+    connections: number('connections', 1),
+    pipelining: number('pipelining', 1),
+  }
+  if (values.quick) Object.assign(config, { duration: 3, rounds: 1 })
+  return config
+}
+
+/** Fails early, with the command that fixes it, when the benchmark's inputs are missing. */
+function checkPrerequisites() {
+  if (!existsSync(path.join(benchDir, 'node_modules/autocannon'))) {
+    console.error('The benchmark dependencies are not installed: run `npm install --prefix bench` from the repo root.')
+    process.exit(1)
+  }
+  if (!existsSync(path.join(rootDir, 'packages/server/dist/index.js'))) {
+    console.error('Mizan is not built (packages/server/dist is missing): run `npm run build` at the repo root first.')
+    process.exit(1)
+  }
+}
+
+function versionOf(name) {
+  return JSON.parse(readFileSync(path.join(benchDir, 'node_modules', name, 'package.json'), 'utf8')).version
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+function fmtInt(value) {
+  return Math.round(value).toLocaleString('en-US')
+}

@@ -1,0 +1,103 @@
+import type { AnyRouter, RecordOf } from '@mizan/server'
+import { Emitter } from './emitter.js'
+import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
+import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
+import type { DecorateRecord, RouterCheck } from './types.js'
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** The server's base URL, including its base path: `http://localhost:3000/api/mizan`. */
+  url: string
+  /** Headers for every request, or a function called before each request (for fresh tokens). */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>)
+  /** The fetch to use. Default: the global `fetch`. */
+  fetch?: typeof fetch
+  /** Batch the calls made in one tick into one request per kind. Default `true`. */
+  batch?: boolean
+  /** Calls per batch request at most. Default 100 (the server's default limit). */
+  maxBatchSize?: number
+  /** Characters of a GET URL at most; a longer batch is split, a longer single query goes by POST. Default 4096. */
+  maxURLLength?: number
+  /**
+   * How values with types JSON lacks are encoded. Default: superjson, loaded on first need (an
+   * app that sends and receives only JSON types never downloads it). Pass `SuperJSON` to load it
+   * up front, or `'json'` to send plain JSON.
+   */
+  transformer?: Serializer | 'json'
+}
+
+/** Events of the client. */
+export interface ClientEvents {
+  /** Every invalidation the server announces, with the call that brought it. */
+  invalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
+}
+
+/** Methods of the client itself, on `$`-names no router key can take. */
+export interface ClientMethods {
+  /** Listens to a client event; returns the function that stops listening. */
+  $on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void
+  /** Calls a procedure by dotted path: the untyped door the typed proxy goes through. */
+  $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: { signal?: AbortSignal }): Promise<unknown>
+}
+
+/** A typed client for a router: every path, input and output inferred from `typeof appRouter`. */
+export type MizanClient<R extends AnyRouter> = DecorateRecord<RecordOf<R>> & ClientMethods
+
+const jsonOnly: ClientTransformer = { encode: (value) => ({ json: value }), decode: (json) => json }
+
+/**
+ * Creates a client for a router type. Only types cross from the server: the client imports no
+ * server code at run time.
+ *
+ * ```ts
+ * const client = createClient<AppRouter>({ url: 'http://localhost:3000/api/mizan' })
+ * const page = await client.posts.list.query({ page: 1 })
+ * ```
+ */
+export function createClient<R extends AnyRouter>(options: ClientOptions & RouterCheck<R>): MizanClient<R> {
+  if (typeof options?.url !== 'string') throw new TypeError('Mizan: createClient({ url }) needs the server URL')
+  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis)
+  if (fetchImpl === undefined) throw new TypeError('Mizan: no fetch available; pass createClient({ fetch })')
+  const emitter = new Emitter<ClientEvents>()
+  const transformer =
+    options.transformer === undefined ? lazySuperjson : options.transformer === 'json' ? jsonOnly : eagerTransformer(options.transformer)
+  const link = new HttpLink({
+    url: options.url.replace(/\/+$/, ''),
+    headers: options.headers,
+    fetch: fetchImpl,
+    batch: options.batch ?? true,
+    maxBatchSize: Math.max(1, options.maxBatchSize ?? 100),
+    maxURLLength: options.maxURLLength ?? 4096,
+    transformer,
+    onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
+  })
+  const methods: ClientMethods = {
+    $on: (event, listener) => emitter.on(event, listener),
+    $call: (kind, path, input, callOptions) => link.call(kind, path, input, callOptions?.signal),
+  }
+  return procedureProxy(methods, []) as MizanClient<R>
+}
+
+const CALLS = { query: 'query', mutate: 'mutation' } as const
+
+/** `client.a.b.query(input)`: the proxy collects path segments; the last one names the call. */
+function procedureProxy(methods: ClientMethods, path: readonly string[]): unknown {
+  return new Proxy(noop, {
+    get(_target, key) {
+      if (typeof key !== 'string' || key === 'then') return undefined
+      if (path.length === 0 && key in methods) return methods[key as keyof ClientMethods]
+      return procedureProxy(methods, [...path, key])
+    },
+    apply(_target, _this, args: unknown[]) {
+      const call = path[path.length - 1]
+      const kind = call === undefined ? undefined : CALLS[call as keyof typeof CALLS]
+      if (kind === undefined || path.length < 2) {
+        return Promise.reject(new TypeError(`Mizan: ${path.join('.')}() is not a call; use .query() or .mutate()`))
+      }
+      const options = args[1] as { signal?: AbortSignal } | undefined
+      return methods.$call(kind, path.slice(0, -1).join('.'), args[0], options)
+    },
+  })
+}
+
+function noop(): void {}

@@ -1,0 +1,56 @@
+import { INVALIDATE_HEADER } from '@mizan/wire'
+
+/** Cross-origin settings of `createMizanServer`. */
+export interface CorsOptions {
+  /** Allowed origins: `true` for any (echoed back), a list, or a predicate. */
+  origin: true | string | readonly string[] | ((origin: string) => boolean)
+  /** Allow cookies and `Authorization` across origins. Default `false`. */
+  credentials?: boolean
+  /** Request headers a browser may send; default: whatever the preflight asks for. */
+  allowHeaders?: readonly string[]
+  /** Seconds a browser may keep a preflight answer. Default 600. */
+  maxAge?: number
+}
+
+/** Compiled CORS settings. */
+export class CorsPolicy {
+  private readonly allows: (origin: string) => boolean
+  private readonly credentials: boolean
+  private readonly allowHeaders: string | undefined
+  private readonly maxAge: string
+
+  constructor(options: CorsOptions) {
+    const { origin } = options
+    if (origin === true) this.allows = () => true
+    else if (typeof origin === 'function') this.allows = origin
+    else {
+      const set = new Set(typeof origin === 'string' ? [origin] : origin)
+      this.allows = (value) => set.has(value)
+    }
+    this.credentials = options.credentials ?? false
+    this.allowHeaders = options.allowHeaders?.join(', ')
+    this.maxAge = String(options.maxAge ?? 600)
+  }
+
+  /** Adds the headers of an actual request from `origin` (nothing when it is not allowed). */
+  apply(headers: Record<string, string | string[]>, origin: string | undefined): void {
+    if (origin === undefined || !this.allows(origin)) return
+    headers['access-control-allow-origin'] = origin
+    headers['vary'] = headers['vary'] ? `${headers['vary']}, Origin` : 'Origin'
+    headers['access-control-expose-headers'] = INVALIDATE_HEADER
+    if (this.credentials) headers['access-control-allow-credentials'] = 'true'
+  }
+
+  /** The answer to a preflight `OPTIONS` request. */
+  preflight(origin: string | undefined, requestedHeaders: string | undefined): Record<string, string | string[]> {
+    const headers: Record<string, string | string[]> = { vary: 'Origin' }
+    if (origin === undefined || !this.allows(origin)) return headers
+    this.apply(headers, origin)
+    headers['access-control-allow-methods'] = 'GET, POST, OPTIONS'
+    const allowHeaders = this.allowHeaders ?? requestedHeaders
+    if (allowHeaders) headers['access-control-allow-headers'] = allowHeaders
+    headers['access-control-max-age'] = this.maxAge
+    headers['vary'] = 'Origin, Access-Control-Request-Headers'
+    return headers
+  }
+}

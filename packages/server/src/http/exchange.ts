@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** The request as `createContext` sees it, the same shape on every runtime. */
+export interface MizanRequest {
+  readonly method: string
+  /** The request target as received: path and query (`/api/mizan/posts.list?input=...`). */
+  readonly url: string
+  readonly headers: { get(name: string): string | null }
+}
+
+/** Headers a context or handler adds to the response (`set-cookie` on sign-in, for example). */
+export class ResponseHeaders {
+  /** @internal */ entries: [string, string][] | undefined
+
+  /** Replaces every value of `name`. */
+  set(name: string, value: string): void {
+    this.delete(name)
+    this.append(name, value)
+  }
+
+  /** Adds a value of `name`, keeping the others (as `set-cookie` needs). */
+  append(name: string, value: string): void {
+    ;(this.entries ??= []).push([name.toLowerCase(), value])
+  }
+
+  /** Removes every value of `name`. */
+  delete(name: string): void {
+    const key = name.toLowerCase()
+    if (this.entries !== undefined) this.entries = this.entries.filter(([k]) => k !== key)
+  }
+
+  /** The first value of `name`, or `null`. */
+  get(name: string): string | null {
+    const key = name.toLowerCase()
+    return this.entries?.find(([k]) => k === key)?.[1] ?? null
+  }
+}
+
+/** What `createContext` receives. */
+export interface ContextOptions {
+  req: MizanRequest
+  /** Headers to add to the response. */
+  resHeaders: ResponseHeaders
+  /** `http` for HTTP requests, `caller` never (a caller is given its context). */
+  transport: 'http'
+  /** The Node request and response, when served by `nodeHandler` (Express's `req.user` lives here). */
+  node?: { req: IncomingMessage; res: ServerResponse }
+  /** The Web request, when served by `fetchHandler`. */
+  request?: Request
+}
+
+/**
+ * One HTTP request as the protocol needs it. Each adapter (node, fetch) builds one from its own
+ * request type, so the protocol is written once.
+ */
+export interface HttpExchange {
+  readonly method: string
+  /** The part of the path after the base path, without the leading `/` (`posts.list`). */
+  readonly path: string
+  /** The query string without `?`. */
+  readonly query: string
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined
+  /** The body as text, refusing more than `limit` bytes with 413. */
+  readBody(limit: number): Promise<string>
+  /** A body that a framework already parsed (Express's `req.body`), else `undefined`. */
+  parsedBody(): unknown
+  /** A signal aborted when the client goes away; made on first use. */
+  signal(): AbortSignal
+  /** The argument of `createContext`. */
+  contextOptions(resHeaders: ResponseHeaders): ContextOptions
+}
+
+/** What the protocol answers; the adapter writes it out. */
+export interface HttpReply {
+  status: number
+  headers: Record<string, string | string[]>
+  body: string | null
+}

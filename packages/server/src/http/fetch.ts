@@ -1,0 +1,95 @@
+import { MizanError } from '../errors.js'
+import type { ContextOptions, HttpExchange, ResponseHeaders } from './exchange.js'
+import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
+
+/** A Web-standard handler for Bun, Deno, Cloudflare Workers, Next.js route handlers and Hono. */
+export type FetchHandler = (request: Request) => Promise<Response>
+
+/** Builds the fetch adapter over the same protocol as the Node one. */
+export function createFetchHandler(settings: HttpSettings, basePath: string): FetchHandler {
+  return async (request) => {
+    const url = new URL(request.url)
+    const target = url.pathname + url.search
+    const origin = request.headers.get('origin') ?? undefined
+    const rest = url.pathname.charCodeAt(basePath.length)
+    if (!url.pathname.startsWith(basePath) || (rest !== 47 && !Number.isNaN(rest))) {
+      return toResponse(refusal(new MizanError('NOT_FOUND', 'Not a Mizan path'), settings, origin), request)
+    }
+    if (target.length > settings.limits.maxURLLength) {
+      const error = new MizanError('URI_TOO_LONG', `The URL exceeds ${settings.limits.maxURLLength} characters`)
+      return toResponse(refusal(error, settings, origin), request)
+    }
+    let path = url.pathname.slice(basePath.length + 1)
+    try {
+      path = decodeURIComponent(path)
+    } catch {
+      // keep it as it came: it will not name a procedure
+    }
+    const exchange = new FetchExchange(request, path, url.search.slice(1), target)
+    return toResponse(await handleHttp(exchange, settings), request)
+  }
+}
+
+function toResponse(reply: { status: number; headers: Record<string, string | string[]>; body: string | null }, request: Request): Response {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(reply.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
+    else headers.set(name, value)
+  }
+  return new Response(request.method === 'HEAD' ? null : reply.body, { status: reply.status, headers })
+}
+
+class FetchExchange implements HttpExchange {
+  readonly method: string
+
+  constructor(
+    private readonly request: Request,
+    readonly path: string,
+    readonly query: string,
+    private readonly target: string,
+  ) {
+    this.method = request.method
+  }
+
+  header(name: string): string | undefined {
+    return this.request.headers.get(name) ?? undefined
+  }
+
+  parsedBody(): unknown {
+    return undefined
+  }
+
+  async readBody(limit: number): Promise<string> {
+    const body = this.request.body
+    if (body === null) return ''
+    const reader = body.getReader()
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > limit) {
+        await reader.cancel().catch(() => {})
+        throw tooLarge(limit)
+      }
+      chunks.push(value)
+    }
+    const bytes = new Uint8Array(size)
+    let offset = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    return new TextDecoder().decode(bytes)
+  }
+
+  signal(): AbortSignal {
+    return this.request.signal
+  }
+
+  contextOptions(resHeaders: ResponseHeaders): ContextOptions {
+    const request = this.request
+    return { req: { method: this.method, url: this.target, headers: request.headers }, resHeaders, transport: 'http', request }
+  }
+}

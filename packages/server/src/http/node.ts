@@ -1,0 +1,136 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { MizanError } from '../errors.js'
+import type { ContextOptions, HttpExchange, HttpReply, MizanRequest, ResponseHeaders } from './exchange.js'
+import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
+
+/** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
+
+/** Builds the Node adapter: it frames requests for the protocol and writes its replies. */
+export function createNodeHandler(settings: HttpSettings, basePath: string, track: (done: Promise<void>) => void): NodeHandler {
+  return (req, res, next) => {
+    // Express strips its mount path from req.url; originalUrl keeps the path the base path names.
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
+    const rest = url.charCodeAt(basePath.length)
+    if (!url.startsWith(basePath) || (rest !== 47 /* / */ && rest !== 63 /* ? */ && !Number.isNaN(rest))) {
+      if (next) return next()
+      return write(res, refusal(new MizanError('NOT_FOUND', 'Not a Mizan path'), settings, req.headers.origin))
+    }
+    if (url.length > settings.limits.maxURLLength) {
+      const error = new MizanError('URI_TOO_LONG', `The URL exceeds ${settings.limits.maxURLLength} characters`)
+      return write(res, refusal(error, settings, req.headers.origin))
+    }
+    const queryStart = url.indexOf('?', basePath.length)
+    let path = url.slice(basePath.length + 1, queryStart === -1 ? undefined : queryStart)
+    if (path.includes('%')) path = safeDecode(path)
+    const exchange = new NodeExchange(req, res, path, queryStart === -1 ? '' : url.slice(queryStart + 1))
+    track(
+      handleHttp(exchange, settings).then(
+        (reply) => write(res, reply),
+        (error: unknown) => {
+          console.error('[mizan] request failed:', error)
+          write(res, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":{"code":"INTERNAL_SERVER_ERROR","status":500,"message":"Internal server error"}}' })
+        },
+      ),
+    )
+  }
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return path
+  }
+}
+
+function write(res: ServerResponse, reply: HttpReply): void {
+  if (res.headersSent || res.destroyed) return
+  // A refused body may still be arriving: close the connection rather than read it.
+  if (reply.status === 413) reply.headers['connection'] = 'close'
+  res.writeHead(reply.status, reply.headers)
+  res.end(reply.body ?? undefined)
+}
+
+class NodeHeaders {
+  constructor(private readonly req: IncomingMessage) {}
+  get(name: string): string | null {
+    const value = this.req.headers[name.toLowerCase()]
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+  }
+}
+
+class NodeExchange implements HttpExchange {
+  private controller: AbortController | undefined
+  readonly method: string
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly path: string,
+    readonly query: string,
+  ) {
+    this.method = req.method ?? 'GET'
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name]
+    return Array.isArray(value) ? value.join(', ') : value
+  }
+
+  parsedBody(): unknown {
+    // Express with express.json() has consumed the stream already and left the result here.
+    const body = (this.req as { body?: unknown }).body
+    return this.req.readableEnded && typeof body === 'object' && body !== null ? body : undefined
+  }
+
+  readBody(limit: number): Promise<string> {
+    const req = this.req
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      const onData = (chunk: Buffer) => {
+        size += chunk.length
+        if (size > limit) {
+          cleanup()
+          req.pause()
+          reject(tooLarge(limit))
+          return
+        }
+        chunks.push(chunk)
+      }
+      const onEnd = () => {
+        cleanup()
+        resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'))
+      }
+      const onError = (error: Error) => {
+        cleanup()
+        reject(new MizanError('BAD_REQUEST', 'The request body could not be read', { cause: error }))
+      }
+      const cleanup = () => {
+        req.off('data', onData)
+        req.off('end', onEnd)
+        req.off('error', onError)
+      }
+      req.on('data', onData)
+      req.on('end', onEnd)
+      req.on('error', onError)
+    })
+  }
+
+  signal(): AbortSignal {
+    if (this.controller === undefined) {
+      const controller = (this.controller = new AbortController())
+      const res = this.res
+      if (res.destroyed && !res.writableFinished) controller.abort()
+      else res.once('close', () => res.writableFinished || controller.abort())
+    }
+    return this.controller.signal
+  }
+
+  contextOptions(resHeaders: ResponseHeaders): ContextOptions {
+    const req = this.req
+    const view: MizanRequest = { method: this.method, url: req.url ?? '/', headers: new NodeHeaders(req) }
+    return { req: view, resHeaders, transport: 'http', node: { req, res: this.res } }
+  }
+}

@@ -1,0 +1,26 @@
+export { initMizan, type Mizan, type MizanOptions } from './init.js'
+export { MizanError, isMizanServerError, toErrorShape, ERROR_STATUS, type ErrorShape, type MizanErrorCode, type MizanErrorOptions, type ValidationErrorData, type ValidationIssue } from './errors.js'
+export type {
+  AnyProcedure,
+  AuthRule,
+  CacheOptions,
+  HandlerArgs,
+  Jsonify,
+  MutationOptions,
+  Procedure,
+  ProcedureKind,
+  QueryOptions,
+} from './procedure.js'
+export type { Middleware, MiddlewareArgs, MiddlewareNext, MiddlewareResult } from './middleware.js'
+export type { AffectsCheck, AnyRouter, DeclaredAffects, InvalidAffects, RecordOf, Router, RouterContext, RouterPaths, RouterRecord } from './router.js'
+export type { AnySchema, InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './schema.js'
+export type { CallResult, DispatchOptions, ErrorEvent, Invalidation } from './dispatch.js'
+export type { Caller, CallerProcedure } from './caller.js'
+export type { Manifest, ManifestProcedure } from './manifest.js'
+export type { CorsOptions } from './http/cors.js'
+export { ResponseHeaders, type ContextOptions, type MizanRequest } from './http/exchange.js'
+export { DEFAULT_LIMITS, type HttpLimits } from './http/handle.js'
+export type { FetchHandler } from './http/fetch.js'
+export type { NodeHandler } from './http/node.js'
+export { createCaller, createMizanServer, type MizanServer, type MizanServerOptions } from './server.js'
+export { superjsonTransformer, type TransformerName } from './transformer.js'

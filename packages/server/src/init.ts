@@ -1,0 +1,123 @@
+import type { Middleware } from './middleware.js'
+import {
+  type AffectsOf,
+  type AuthedCtx,
+  type ClientInputOf,
+  type ClientOutputOf,
+  type HandlerArgs,
+  type HandlerInputOf,
+  type HandlerReturnOf,
+  type MutationOptions,
+  type Procedure,
+  type ProcedureDef,
+  type ProcedureKind,
+  type QueryOptions,
+  type WireValue,
+} from './procedure.js'
+import { createRouter, type Router, type RouterConfig, type RouterRecord } from './router.js'
+
+type UserOf<Ctx> = Ctx extends { user: infer U } ? NonNullable<U> : never
+
+/** Options of {@link initMizan}. */
+export interface MizanOptions<Ctx> {
+  /** The roles of a signed-in user (`ctx.user`), for role-based `auth`. */
+  roles?: (user: UserOf<Ctx>) => readonly string[]
+  /** `superjson` (default: Date, Map, Set, BigInt, undefined survive) or `json` (plain JSON). */
+  transformer?: 'superjson' | 'json'
+  /** Send error messages and stack traces of unexpected errors. Default: `NODE_ENV === 'development'`. */
+  isDev?: boolean
+}
+
+/**
+ * The builder `initMizan` returns. `Root` is the context `createContext` builds, `Ctx` the context
+ * procedures of this builder see (extended by `use`), `T` the transformer.
+ */
+export interface Mizan<Root, Ctx, T extends string> {
+  /** Defines a query: it reads, goes over GET and may be cached. */
+  query<const O extends QueryOptions<Ctx>, R extends HandlerReturnOf<O>>(
+    options: O,
+    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>>) => R,
+  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>>
+  query<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'query', void, WireValue<T, Awaited<R>>>
+
+  /** Defines a mutation: it changes data, goes over POST and names what it `affects`. */
+  mutation<const O extends MutationOptions<Ctx>, R extends HandlerReturnOf<O>>(
+    options: O,
+    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>>) => R,
+  ): Procedure<'mutation', ClientInputOf<O>, ClientOutputOf<O, R, T>, AffectsOf<O>>
+  mutation<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'mutation', void, WireValue<T, Awaited<R>>>
+
+  /** Groups procedures and routers under names; paths are dotted (`posts.list`). */
+  router<const R extends RouterRecord>(record: R): Router<R, Root, T>
+
+  /** A builder whose procedures run behind `middleware` and see the context it passes to `next`. */
+  use<NewCtx>(middleware: Middleware<Ctx, NewCtx>): Mizan<Root, NewCtx, T>
+}
+
+/**
+ * Starts a Mizan app: fixes the context type once and returns the builder.
+ *
+ * ```ts
+ * export const m = initMizan<{ user: User | null }>({ roles: (user) => user.roles })
+ * ```
+ */
+export function initMizan<Ctx>(options: MizanOptions<Ctx> & { transformer: 'json' }): Mizan<Ctx, Ctx, 'json'>
+export function initMizan<Ctx>(options?: MizanOptions<Ctx>): Mizan<Ctx, Ctx, 'superjson'>
+export function initMizan<Ctx>(options: MizanOptions<Ctx> = {}): Mizan<Ctx, Ctx, string> {
+  const config: RouterConfig = {
+    transformer: options.transformer ?? 'superjson',
+    isDev: options.isDev ?? (typeof process !== 'undefined' && process.env?.NODE_ENV === 'development'),
+  }
+  if (config.transformer !== 'superjson' && config.transformer !== 'json') {
+    throw new TypeError(`Mizan: unknown transformer "${String(config.transformer)}" (use "superjson" or "json")`)
+  }
+  return createBuilder(config, options.roles as ProcedureDef['roles'], [])
+}
+
+function createBuilder(config: RouterConfig, roles: ProcedureDef['roles'], middlewares: readonly Middleware<any, any>[]): Mizan<any, any, string> {
+  const define = (kind: ProcedureKind) => (first: unknown, second?: unknown) => {
+    const [options, handler] = second === undefined ? [{}, first] : [first, second]
+    if (typeof handler !== 'function') throw new TypeError(`Mizan: m.${kind}() needs a handler function`)
+    if (typeof options !== 'object' || options === null) throw new TypeError(`Mizan: m.${kind}() options must be an object`)
+    const def: ProcedureDef = {
+      type: 'procedure',
+      kind,
+      options: Object.freeze({ ...(options as ProcedureDef['options']) }),
+      handler: handler as ProcedureDef['handler'],
+      middlewares,
+      roles,
+    }
+    checkOptions(def)
+    return Object.freeze({ '~mizan': def })
+  }
+  return {
+    query: define('query') as never,
+    mutation: define('mutation') as never,
+    router: (record) => createRouter(record, config) as never,
+    use: (middleware) => {
+      if (typeof middleware !== 'function') throw new TypeError('Mizan: m.use() needs a middleware function')
+      return createBuilder(config, roles, [...middlewares, middleware])
+    },
+  }
+}
+
+/** Mistakes types catch for TypeScript users, caught again at definition time for everyone else. */
+function checkOptions(def: ProcedureDef): void {
+  const { kind, options } = def
+  const where = `m.${kind}()`
+  if (kind === 'query' && options.affects !== undefined) throw new TypeError(`Mizan: ${where}: a query cannot declare affects`)
+  if (kind === 'mutation' && (options.context !== undefined || options.cache !== undefined)) {
+    throw new TypeError(`Mizan: ${where}: context and cache are for queries`)
+  }
+  const affects: unknown = options.affects
+  if (affects !== undefined && (!Array.isArray(affects) || affects.some((p) => typeof p !== 'string'))) {
+    throw new TypeError(`Mizan: ${where}: affects must be a list of router paths`)
+  }
+  if (options.context !== undefined && options.context !== 'global' && options.context !== 'local') {
+    throw new TypeError(`Mizan: ${where}: context must be "global" or "local"`)
+  }
+  const auth = options.auth
+  if ((typeof auth === 'string' || Array.isArray(auth)) && def.roles === undefined) {
+    throw new TypeError(`Mizan: ${where}: auth by role needs initMizan({ roles: (user) => user.roles })`)
+  }
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto'
+import { describeAuth } from './auth.js'
+import type { Dispatcher } from './dispatch.js'
+import type { CacheOptions, ProcedureKind } from './procedure.js'
+
+/** The manifest format version; bumped on any incompatible change. */
+export const MANIFEST_VERSION = 1
+
+/** One procedure as the manifest describes it. */
+export interface ManifestProcedure {
+  kind: ProcedureKind
+  /** The HTTP methods it answers: queries `GET` and `POST`, mutations `POST`. */
+  methods: ('GET' | 'POST')[]
+  auth: ReturnType<typeof describeAuth>
+  affects: string[]
+  context: 'global' | 'local' | null
+  cache: CacheOptions | null
+  websocket: boolean
+  meta?: Record<string, unknown>
+}
+
+/**
+ * What `GET {basePath}/_manifest` returns: the router described for edges, CDN rules and tools, so
+ * they read declarations instead of source code. `hash` changes whenever anything listed changes.
+ */
+export interface Manifest {
+  version: typeof MANIFEST_VERSION
+  hash: string
+  transformer: string
+  basePath: string
+  procedures: Record<string, ManifestProcedure>
+  routers: string[]
+}
+
+/** Describes a served router. */
+export function buildManifest(dispatcher: Dispatcher, basePath: string, transformer: string): Manifest {
+  const procedures: Record<string, ManifestProcedure> = {}
+  for (const path of [...dispatcher.flat.procedures.keys()].sort()) {
+    const { def } = dispatcher.resolve(path)!
+    const { options } = def
+    const entry: ManifestProcedure = {
+      kind: def.kind,
+      methods: def.kind === 'query' ? ['GET', 'POST'] : ['POST'],
+      auth: describeAuth(def),
+      affects: [...(options.affects ?? [])],
+      context: options.context ?? null,
+      cache: options.cache ?? null,
+      websocket: options.websocket ?? false,
+    }
+    if (options.meta !== undefined) entry.meta = options.meta
+    procedures[path] = entry
+  }
+  const routers = [...dispatcher.flat.prefixes].sort()
+  const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, routers }
+  const hash = 'sha256-' + createHash('sha256').update(JSON.stringify(described)).digest('base64url')
+  return { version: MANIFEST_VERSION, hash, transformer, basePath, procedures, routers }
+}

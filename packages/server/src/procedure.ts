@@ -1,0 +1,136 @@
+import type { Middleware } from './middleware.js'
+import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js'
+
+/** What a procedure is: a `query` reads (GET, cacheable), a `mutation` changes (POST only). */
+export type ProcedureKind = 'query' | 'mutation'
+
+/**
+ * Who may call a procedure: `true` (any signed-in user), a role name, a list of roles (any one
+ * suffices), or a predicate over the context. The role `superuser` passes every role check.
+ */
+export type AuthRule<Ctx> = boolean | string | readonly string[] | ((ctx: Ctx) => boolean | Promise<boolean>)
+
+/** The origin cache policy of a query (see the cache guide). */
+export interface CacheOptions {
+  /** Seconds an entry is fresh. */
+  ttl: number
+  /** `public`: one entry for everyone; `user`: one entry per signed-in user (no user: not cached). */
+  scope: 'public' | 'user'
+  /** Seconds a stale entry may still be served while one refresh runs. */
+  swr?: number
+  /** Bump to make every earlier entry of this procedure unreachable. */
+  rev?: string | number
+}
+
+interface CommonOptions<Ctx> {
+  /** Schema of the input, checked before the handler runs. */
+  input?: AnySchema
+  /** Schema of the output, checked after the handler: a failure is a server error, never sent as data. */
+  output?: AnySchema
+  /** Who may call it; see {@link AuthRule}. With `auth` set, the handler's `ctx.user` is non-null. */
+  auth?: AuthRule<Ctx>
+  /** Also serve it over the WebSocket connection. */
+  websocket?: boolean
+  /** Free-form metadata of your own, listed in the manifest. */
+  meta?: Record<string, unknown>
+}
+
+/** Options of `m.query`. */
+export interface QueryOptions<Ctx> extends CommonOptions<Ctx> {
+  /** `global`: fetched once per app and SSR-hydrated; `local`: fetched with input by a provider. */
+  context?: 'global' | 'local'
+  /** Origin cache policy. */
+  cache?: CacheOptions
+  /** Queries change nothing, so they affect nothing. */
+  affects?: never
+}
+
+/** Options of `m.mutation`. */
+export interface MutationOptions<Ctx> extends CommonOptions<Ctx> {
+  /**
+   * Router paths this mutation changes: a procedure (`'posts.list'`) or a sub-router (`'posts'`).
+   * After success, clients refetch every matching query and the origin cache drops it.
+   */
+  affects?: readonly string[]
+  context?: never
+  cache?: never
+}
+
+/** What a handler receives. */
+export interface HandlerArgs<Ctx, Input> {
+  /** The parsed input (the schema's output type). */
+  input: Input
+  /** The context, as extended by middlewares. */
+  ctx: Ctx
+  /** Aborted when the caller goes away (connection closed, call aborted). */
+  signal: AbortSignal
+  /** The dotted path of the procedure being called. */
+  path: string
+  /**
+   * Adds an invalidation at run time: every input of `path` (a procedure or a sub-router), or only
+   * the key of `input` when it is given.
+   */
+  invalidate: (path: string, input?: unknown) => void
+}
+
+/** The run-time description of a procedure, on its reserved `'~mizan'` slot. */
+export interface ProcedureDef {
+  readonly type: 'procedure'
+  readonly kind: ProcedureKind
+  readonly options: Readonly<QueryOptions<unknown> & MutationOptions<unknown>>
+  readonly handler: (args: HandlerArgs<any, any>) => unknown
+  readonly middlewares: readonly Middleware<any, any>[]
+  readonly roles: ((user: any) => readonly string[]) | undefined
+}
+
+/**
+ * A query or mutation. `Input` and `Output` are what a client sends and gets back; `Affects` the
+ * paths it declares it changes. The types live on a phantom slot and cost nothing at run time.
+ */
+export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never> {
+  readonly '~mizan': ProcedureDef & { readonly kind: Kind }
+  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects }
+}
+
+/** Any procedure. */
+export type AnyProcedure = Procedure<ProcedureKind, any, any, any>
+
+/** True at run time when `value` is a procedure. */
+export function isProcedure(value: unknown): value is AnyProcedure {
+  return typeof value === 'object' && value !== null && (value as AnyProcedure)['~mizan']?.type === 'procedure'
+}
+
+// ---- types a builder derives from one procedure's options -------------------------------------
+
+type MaybePromise<T> = T | Promise<T>
+
+/** The input a client sends: the schema's input type, or nothing. */
+export type ClientInputOf<O> = O extends { input: infer S extends AnySchema } ? InferSchemaInput<S> : void
+/** The input a handler receives: the schema's output type, or `undefined`. */
+export type HandlerInputOf<O> = O extends { input: infer S extends AnySchema } ? InferSchemaOutput<S> : undefined
+/** What a handler must return when an output schema is given. */
+export type HandlerReturnOf<O> = O extends { output: infer S extends AnySchema } ? MaybePromise<InferSchemaInput<S>> : unknown
+/** What the client receives, after the transformer. */
+export type ClientOutputOf<O, R, T extends string> = WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Awaited<R>>
+/** The affects literals of a mutation. */
+export type AffectsOf<O> = O extends { affects: readonly (infer A extends string)[] } ? A : never
+
+/** The context a handler sees: with `auth` set, `ctx.user` is non-null. */
+export type AuthedCtx<Ctx, O> = O extends { auth: false } ? Ctx : O extends { auth: {} } ? WithUser<Ctx> : Ctx
+type WithUser<Ctx> = Ctx extends { user: infer U } ? Ctx & { user: NonNullable<U> } : Ctx
+
+/** A value as the client sees it: unchanged with superjson, as JSON would make it with `json`. */
+export type WireValue<T extends string, V> = T extends 'json' ? Jsonify<V> : V
+
+/** What `JSON.parse(JSON.stringify(value))` gives, as a type. */
+export type Jsonify<T> = T extends string | number | boolean | null
+  ? T
+  : T extends { toJSON(): infer J }
+    ? J extends object ? Jsonify<J> : J
+    : T extends undefined | bigint | symbol | ((...args: any[]) => unknown)
+      ? never
+      : T extends Map<any, any> | Set<any>
+        ? Record<string, never>
+        : T extends readonly (infer E)[]
+          ? Jsonify<E>[]
+          : { [K in keyof T as T[K] extends (...args: any[]) => unknown ? never : K]: Jsonify<T[K]> }

@@ -1,0 +1,123 @@
+import { isProcedure, type AnyProcedure, type Procedure, type ProcedureDef } from './procedure.js'
+
+/** The children of a router: procedures, routers, or plain nested objects of them. */
+export interface RouterRecord {
+  readonly [key: string]: AnyProcedure | AnyRouter | RouterRecord
+}
+
+/** The run-time description of a router, on its reserved `'~mizan'` slot. */
+export interface RouterDef<R extends RouterRecord> {
+  readonly type: 'router'
+  readonly record: R
+  readonly config: RouterConfig
+}
+
+/** Settings a router carries from `initMizan` to the server that serves it. */
+export interface RouterConfig {
+  readonly transformer: 'superjson' | 'json'
+  readonly isDev: boolean
+}
+
+/**
+ * A router: named procedures and sub-routers. `Ctx` is the context `createContext` must build and
+ * `T` the transformer; both are phantom types.
+ */
+export interface Router<R extends RouterRecord, Ctx = any, T extends string = string> {
+  readonly '~mizan': RouterDef<R>
+  readonly '~types'?: { readonly ctx: Ctx; readonly transformer: T }
+}
+
+/** Any router. */
+export type AnyRouter = Router<any, any, any>
+
+/** The record of a router or of a plain nested object. */
+export type RecordOf<T> = T extends AnyRouter ? T['~mizan']['record'] : T
+
+/** The context type `createContext` must return for a router. */
+export type RouterContext<R extends AnyRouter> = NonNullable<R['~types']>['ctx']
+
+/** True at run time when `value` is a router. */
+export function isRouter(value: unknown): value is AnyRouter {
+  return typeof value === 'object' && value !== null && (value as AnyRouter)['~mizan']?.type === 'router'
+}
+
+const RESERVED_KEYS = new Set(['then', 'toJSON', 'constructor', '__proto__', 'prototype'])
+const KEY_PATTERN = /^[A-Za-z0-9_-]+$/
+
+/** Creates a router from a record; checks that every key can be a path segment. */
+export function createRouter<R extends RouterRecord>(record: R, config: RouterConfig): Router<R> {
+  for (const key of Object.keys(record)) {
+    if (!KEY_PATTERN.test(key) || RESERVED_KEYS.has(key) || key.startsWith('_')) {
+      throw new TypeError(
+        `Mizan: router key "${key}" cannot be a path segment: use letters, digits, "-" and "_" (not leading), and none of ${[...RESERVED_KEYS].join(', ')}`,
+      )
+    }
+  }
+  return { '~mizan': { type: 'router', record, config } }
+}
+
+/** A router flattened once, when it is served: every procedure by its dotted path. */
+export interface FlatRouter {
+  readonly procedures: ReadonlyMap<string, ProcedureDef>
+  /** Every sub-router path (`'posts'`), the targets `affects` may name besides procedures. */
+  readonly prefixes: ReadonlySet<string>
+}
+
+/** Walks a router into a {@link FlatRouter}, checking keys of plain nested objects too. */
+export function flattenRouter(router: AnyRouter): FlatRouter {
+  const procedures = new Map<string, ProcedureDef>()
+  const prefixes = new Set<string>()
+  const walk = (record: RouterRecord, prefix: string, seen: Set<object>) => {
+    for (const [key, child] of Object.entries(record)) {
+      const path = prefix + key
+      if (isProcedure(child)) {
+        procedures.set(path, child['~mizan'])
+      } else if (isRouter(child) || (typeof child === 'object' && child !== null)) {
+        const inner: RouterRecord = isRouter(child) ? child['~mizan'].record : (child as RouterRecord)
+        if (!isRouter(child)) createRouter(inner, router['~mizan'].config) // key check only
+        if (seen.has(inner)) throw new TypeError(`Mizan: router cycle at "${path}"`)
+        prefixes.add(path)
+        walk(inner, path + '.', new Set(seen).add(inner))
+      } else {
+        throw new TypeError(`Mizan: "${path}" is neither a procedure nor a router`)
+      }
+    }
+  }
+  walk(router['~mizan'].record, '', new Set())
+  return { procedures, prefixes }
+}
+
+/** Throws at startup when an `affects` path names nothing in the router. */
+export function assertAffects(flat: FlatRouter): void {
+  for (const [path, def] of flat.procedures) {
+    for (const target of def.options.affects ?? []) {
+      if (!flat.procedures.has(target) && !flat.prefixes.has(target)) {
+        throw new TypeError(`Mizan: "${path}" affects "${target}", which is neither a procedure nor a router path`)
+      }
+    }
+  }
+}
+
+// ---- the serve-time type check of `affects` ------------------------------------------------------
+
+/** Every procedure path and router prefix of a record, dotted. */
+export type RouterPaths<R, P extends string = ''> = {
+  [K in keyof R & string]: R[K] extends AnyProcedure ? `${P}${K}` : `${P}${K}` | RouterPaths<RecordOf<R[K]>, `${P}${K}.`>
+}[keyof R & string]
+
+/** Every path any mutation of a record declares in `affects`. */
+export type DeclaredAffects<R> = {
+  [K in keyof R & string]: R[K] extends Procedure<any, any, any, infer A> ? A : DeclaredAffects<RecordOf<R[K]>>
+}[keyof R & string]
+
+/** The `affects` paths of a router that name nothing in it. */
+export type InvalidAffects<R extends AnyRouter> = Exclude<DeclaredAffects<RecordOf<R>>, RouterPaths<RecordOf<R>>>
+
+/**
+ * `unknown` when every `affects` path of the router exists; otherwise a required property whose
+ * name states the problem and whose type lists the bad paths, so the call that serves the router
+ * (or creates a client for it) fails to compile.
+ */
+export type AffectsCheck<R extends AnyRouter> = [InvalidAffects<R>] extends [never]
+  ? unknown
+  : { 'affects names paths that do not exist': InvalidAffects<R> }

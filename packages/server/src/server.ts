@@ -1,0 +1,157 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createCallerProxy, type Caller } from './caller.js'
+import { Dispatcher, type DispatchOptions } from './dispatch.js'
+import { CorsPolicy, type CorsOptions } from './http/cors.js'
+import type { ContextOptions } from './http/exchange.js'
+import { createFetchHandler, type FetchHandler } from './http/fetch.js'
+import { DEFAULT_LIMITS, type HttpLimits, type HttpSettings } from './http/handle.js'
+import { createNodeHandler, type NodeHandler } from './http/node.js'
+import { buildManifest, type Manifest } from './manifest.js'
+import type { AffectsCheck, AnyRouter, RecordOf, RouterContext } from './router.js'
+import { resolveTransformer } from './transformer.js'
+
+type MaybePromise<T> = T | Promise<T>
+
+type ContextOption<R extends AnyRouter> = {} extends RouterContext<R>
+  ? {
+      /** Builds the context of each request. Optional here because the context has no required field. */
+      createContext?: (options: ContextOptions) => MaybePromise<RouterContext<R>>
+    }
+  : {
+      /** Builds the context of each request: who the user is, database handles, and so on. */
+      createContext: (options: ContextOptions) => MaybePromise<RouterContext<R>>
+    }
+
+/** Options of {@link createMizanServer}. */
+export type MizanServerOptions<R extends AnyRouter> = ContextOption<R> & {
+  /** The root router. Its `affects` paths are checked here, by the compiler and at startup. */
+  router: R & AffectsCheck<R>
+  /** Where the API lives. Default `/api/mizan`. */
+  basePath?: string
+  /** Cross-origin access; off by default (same origin only). */
+  cors?: CorsOptions
+  /** Request limits; see {@link HttpLimits}. */
+  limits?: Partial<HttpLimits>
+  /** Serve `GET {basePath}/_manifest`. Default `true`. */
+  manifest?: boolean
+  /** Overrides the router's `isDev`: send messages and stack traces of unexpected errors. */
+  isDev?: boolean
+  /** Milliseconds `close()` waits for running requests before cutting connections. Default 10,000. */
+  closeTimeout?: number
+} & DispatchOptions
+
+/** A served router. */
+export interface MizanServer<R extends AnyRouter> {
+  /** `(req, res, next?)` for `node:http`, Express and Connect. */
+  readonly nodeHandler: NodeHandler
+  /** `(Request) => Promise<Response>` for fetch runtimes. */
+  readonly fetchHandler: FetchHandler
+  /** The description served at `{basePath}/_manifest`. */
+  readonly manifest: Manifest
+  /** The Node server `listen` created, once it has. */
+  readonly httpServer: Server | undefined
+  /** Starts a `node:http` server on `port` (0 picks a free one). */
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>
+  /** Stops accepting, lets running requests finish (up to `closeTimeout`), then closes. */
+  close(): Promise<void>
+  /** Calls procedures in process with the given context, through the same dispatch as HTTP. */
+  createCaller(ctx: RouterContext<R>): Caller<RecordOf<R>>
+}
+
+/**
+ * Serves a router over HTTP.
+ *
+ * ```ts
+ * const server = createMizanServer({ router: appRouter, createContext: ({ req }) => ({ user: userFrom(req) }) })
+ * await server.listen(3000)
+ * ```
+ */
+export function createMizanServer<R extends AnyRouter>(options: MizanServerOptions<R>): MizanServer<R> {
+  const router = options.router as AnyRouter
+  const config = router?.['~mizan']?.config
+  if (config === undefined || router['~mizan'].type !== 'router') {
+    throw new TypeError('Mizan: createMizanServer({ router }) needs a router made with m.router()')
+  }
+  const basePath = normalizeBasePath(options.basePath ?? '/api/mizan')
+  const isDev = options.isDev ?? config.isDev
+  const dispatcher = new Dispatcher(router, options)
+  const transformer = resolveTransformer(config.transformer)
+  const manifest = buildManifest(dispatcher, basePath, transformer.name)
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
+  const settings: HttpSettings = {
+    dispatcher,
+    transformer,
+    createContext,
+    limits,
+    isDev,
+    cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
+    manifest: options.manifest === false ? undefined : { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` },
+  }
+
+  const running = new Set<Promise<void>>()
+  const track = (done: Promise<void>) => {
+    running.add(done)
+    void done.finally(() => running.delete(done))
+  }
+  const nodeHandler = createNodeHandler(settings, basePath, track)
+  const fetchHandler = createFetchHandler(settings, basePath)
+  let httpServer: Server | undefined
+
+  return {
+    nodeHandler,
+    fetchHandler,
+    manifest,
+    get httpServer() {
+      return httpServer
+    },
+    listen(port = 0, host) {
+      if (httpServer !== undefined) return Promise.reject(new Error('Mizan: the server is already listening'))
+      const server = (httpServer = createServer(nodeHandler))
+      return new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          const address = server.address() as AddressInfo
+          const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? 'localhost' : host
+          resolve({ port: address.port, url: `http://${shownHost}:${address.port}${basePath}` })
+        })
+      })
+    },
+    async close() {
+      const server = httpServer
+      if (server === undefined) return
+      httpServer = undefined
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const timeout = options.closeTimeout ?? 10_000
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeout)
+        timer.unref()
+      })
+      await Promise.race([Promise.allSettled([...running]), deadline])
+      clearTimeout(timer)
+      server.closeAllConnections()
+      await closed
+    },
+    createCaller(ctx) {
+      return createCallerProxy(dispatcher, ctx) as Caller<RecordOf<R>>
+    },
+  }
+}
+
+function normalizeBasePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '')
+  if (trimmed !== '' && !trimmed.startsWith('/')) throw new TypeError(`Mizan: basePath must start with "/" (got "${path}")`)
+  return trimmed
+}
+
+/**
+ * Builds an in-process caller without serving the router: for tests, scripts and server-side
+ * rendering.
+ */
+export function createCaller<R extends AnyRouter>(router: R & AffectsCheck<R>, ctx: RouterContext<R>, options: DispatchOptions = {}): Caller<RecordOf<R>> {
+  return createCallerProxy(new Dispatcher(router, options), ctx) as Caller<RecordOf<R>>
+}

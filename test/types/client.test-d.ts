@@ -1,0 +1,51 @@
+import { createClient, isMizanError, type MizanClientError } from '@mizan/client'
+import { createMizanServer } from '@mizan/server'
+import { expectAssignable, expectError, expectType } from 'tsd'
+import { appRouter, badRouter, type AppRouter, type BadRouter, type User } from './fixtures.js'
+
+const client = createClient<AppRouter>({ url: 'http://localhost/api/mizan' })
+
+// Inputs and outputs are inferred through the client.
+expectType<Promise<string>>(client.greeting.query({ name: 'a' }))
+expectType<Promise<User | null>>(client.currentUser.query())
+expectType<Promise<{ page: number; items: { id: string; title: string }[] }>>(client.posts.list.query({}))
+expectType<Promise<{ page: number; items: { id: string; title: string }[] }>>(client.posts.list.query({ page: 2 }))
+expectType<Promise<{ id: string; title: string }>>(client.posts.byId.query({ id: '1' }))
+expectType<Promise<{ id: string; title: string; author: string }>>(client.posts.create.mutate({ title: 'x' }))
+expectType<Promise<{ users: number }>>(client.admin.stats.query())
+
+// superjson types survive: Date stays Date, bigint stays bigint, Set stays Set.
+expectType<Promise<{ now: Date; big: bigint; tags: Set<string> }>>(client.clock.query())
+
+// A call takes an abort signal.
+client.greeting.query({ name: 'a' }, { signal: new AbortController().signal })
+
+// A wrong path is a compile error.
+expectError(client.posts.lits.query({}))
+expectError(client.nope.query())
+// A wrong input is a compile error.
+expectError(client.greeting.query({ name: 1 }))
+expectError(client.greeting.query())
+expectError(client.posts.create.mutate({ title: 1 }))
+// A mutation used as a query, or a query as a mutation, is a compile error.
+expectError(client.posts.create.query({ title: 'x' }))
+expectError(client.greeting.mutate({ name: 'a' }))
+
+// An affects path that names nothing is a compile error where the router is served or given to a client.
+expectError(createClient<BadRouter>({ url: 'http://localhost/api/mizan' }))
+expectError(createMizanServer({ router: badRouter, createContext: () => ({ user: null, requestId: 'r' }) }))
+createMizanServer({ router: appRouter, createContext: () => ({ user: null, requestId: 'r' }) })
+// The context createContext builds must match the router's.
+expectError(createMizanServer({ router: appRouter, createContext: () => ({ user: null }) }))
+expectError(createMizanServer({ router: appRouter }))
+
+// Events and errors.
+client.$on('invalidate', (targets, source) => {
+  expectType<string>(targets[0]!.path)
+  expectType<string>(source.path)
+})
+declare const error: unknown
+if (isMizanError(error, 'UNAUTHORIZED')) {
+  expectType<'UNAUTHORIZED'>(error.code)
+  expectAssignable<MizanClientError>(error)
+}

@@ -1,0 +1,29 @@
+import { initMizan } from '@mizan/server'
+import { z } from 'zod'
+
+export type User = { id: string; name: string; roles: string[] }
+export type Ctx = { user: User | null; requestId: string }
+
+export const m = initMizan<Ctx>({ roles: (user) => user.roles })
+
+export const appRouter = m.router({
+  currentUser: m.query({ context: 'global' }, ({ ctx }) => ctx.user),
+  greeting: m.query({ input: z.object({ name: z.string() }) }, ({ input }) => `hi ${input.name}`),
+  clock: m.query(() => ({ now: new Date(), big: 1n, tags: new Set(['a']) })),
+  posts: m.router({
+    list: m.query({ input: z.object({ page: z.number().int().min(1).default(1) }) }, ({ input }) => ({ page: input.page, items: [{ id: '1', title: 't' }] })),
+    byId: m.query({ input: z.object({ id: z.string() }), output: z.object({ id: z.string(), title: z.string() }) }, ({ input }) => ({ id: input.id, title: 'x' })),
+    create: m.mutation({ auth: true, input: z.object({ title: z.string().min(1) }), affects: ['posts.list'] }, ({ input, ctx }) => ({ id: '2', title: input.title, author: ctx.user.id })),
+    remove: m.mutation({ auth: 'staff', input: z.object({ id: z.string() }), affects: ['posts'] }, () => true),
+  }),
+  admin: {
+    stats: m.query({ auth: (ctx) => ctx.user?.roles.includes('admin') ?? false }, () => ({ users: 1 })),
+  },
+})
+export type AppRouter = typeof appRouter
+
+export const badRouter = m.router({
+  list: m.query(() => []),
+  add: m.mutation({ affects: ['lsit'] }, () => 1),
+})
+export type BadRouter = typeof badRouter

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const source = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url))
+
+// Tests run against the sources; the built packages are exercised by tsd, the example and the bench.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@mizan/wire': source('wire'),
+      '@mizan/server': source('server'),
+      '@mizan/client': source('client'),
+    },
+  },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 15_000,
+  },
+})
