@@ -172,9 +172,11 @@ function runLoad(url, expectBody) {
   })
 }
 
+/** Requests that did not get the right answer. */
 function failures(result) {
-  // autocannon counts timeouts inside errors as well, so they are not added again.
-  return result.non2xx + result.errors + result.mismatches
+  // A non-2xx response is also a wrong body, so the two overlap: the larger of them counts. Socket
+  // errors got no response at all; autocannon counts timeouts among them.
+  return Math.max(result.non2xx, result.mismatches) + result.errors
 }
 
 function describeFailures(result) {
@@ -191,7 +193,7 @@ function summarize(rows) {
       label: server.label,
       reqPerSec: median(mine.map((row) => row.reqPerSec)),
       latencyP99: median(mine.map((row) => row.latencyP99)),
-      failures: failures(total),
+      failures: mine.reduce((sum, row) => sum + failures(row), 0),
       failureDetail: describeFailures(total),
     }
   })
@@ -214,7 +216,7 @@ function printTable(summary) {
   console.log(format(header))
   console.log(widths.map((width) => '-'.repeat(width)).join('  '))
   for (const line of lines) console.log(format(line))
-  console.log(`\nreq/s counts 2xx responses only; medians over ${config.rounds} round(s); errors = non-2xx + socket errors + wrong bodies, all rounds.`)
+  console.log(`\nreq/s counts 2xx responses only; medians over ${config.rounds} round(s); errors = failed requests (non-2xx, wrong body, socket error) over all rounds.`)
 }
 
 function writeResults(summary) {
@@ -231,8 +233,8 @@ function writeResults(summary) {
 function readConfig() {
   const { values } = parseArgs({
     options: {
-      duration: { type: 'string', default: '10' },
-      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
       warmup: { type: 'string', default: '2' },
       connections: { type: 'string', default: '100' },
       pipelining: { type: 'string', default: '1' },
@@ -252,15 +254,16 @@ function readConfig() {
     }
     return value
   }
-  const config = {
+  // --quick only changes the defaults: an explicit --duration or --rounds still wins.
+  values.duration ??= values.quick ? '3' : '10'
+  values.rounds ??= values.quick ? '1' : '3'
+  return {
     duration: number('duration', 1),
     rounds: number('rounds', 1),
     warmup: number('warmup', 0),
     connections: number('connections', 1),
     pipelining: number('pipelining', 1),
   }
-  if (values.quick) Object.assign(config, { duration: 3, rounds: 1 })
-  return config
 }
 
 /** Fails early, with the command that fixes it, when the benchmark's inputs are missing. */

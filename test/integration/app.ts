@@ -20,7 +20,7 @@ const USERS: Record<string, User> = {
 export const m = initMizan<Ctx>({ roles: (user) => user.roles })
 
 /** Released by a test to let `slow` finish: lets tests hold a request in flight without sleeping. */
-export const gates = { slow: deferred(), slowAborted: deferred() }
+export const gates = { slow: deferred(), slowEntered: deferred(), slowAborted: deferred() }
 
 /** A promise with its resolve function outside. */
 export function deferred() {
@@ -38,6 +38,7 @@ export const appRouter = m.router({
   nothing: m.mutation(() => undefined),
   traced: withTrace.query(({ ctx }) => ctx.trace),
   slow: m.query(async ({ signal }) => {
+    gates.slowEntered.resolve()
     signal.addEventListener('abort', () => gates.slowAborted.resolve())
     await gates.slow.promise
     return signal.aborted ? 'aborted' : 'done'
