@@ -1,0 +1,36 @@
+/** The example's database: a few posts in memory. */
+export interface Post {
+  id: string
+  title: string
+  author: string
+  createdAt: Date
+}
+
+export class Db {
+  private posts: Post[] = [
+    { id: '1', title: 'Hello, Mizan', author: 'Alice', createdAt: new Date('2026-11-01T09:00:00Z') },
+    { id: '2', title: 'Mutations declare what they affect', author: 'Sam', createdAt: new Date('2026-11-02T09:00:00Z') },
+  ]
+  private nextId = 3
+
+  page(page: number, size = 10): { items: Post[]; page: number; pages: number } {
+    const sorted = [...this.posts].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+    return { items: sorted.slice((page - 1) * size, page * size), page, pages: Math.max(1, Math.ceil(sorted.length / size)) }
+  }
+
+  get(id: string): Post | undefined {
+    return this.posts.find((post) => post.id === id)
+  }
+
+  create(author: string, title: string): Post {
+    const post = { id: String(this.nextId++), title, author, createdAt: new Date() }
+    this.posts.push(post)
+    return post
+  }
+
+  remove(id: string): boolean {
+    const before = this.posts.length
+    this.posts = this.posts.filter((post) => post.id !== id)
+    return this.posts.length < before
+  }
+}
