@@ -70,6 +70,26 @@ describe('nodeHandler', () => {
 })
 
 describe('server', () => {
+  it('reports a createContext failure to onError and answers 500', async () => {
+    const seen: unknown[] = []
+    const server = createMizanServer({
+      router: appRouter,
+      createContext: async () => {
+        throw new Error('session store down')
+      },
+      onError: ({ error, path }) => void seen.push([path, (error as Error).message]),
+    })
+    const res = await server.fetchHandler(new Request('http://x/api/mizan/greeting?input=%7B%22name%22%3A%22a%22%7D'))
+    expect(res.status).toBe(500)
+    expect(seen).toEqual([['greeting', 'session store down']])
+  })
+
+  it('marks a query answered over POST no-store', async () => {
+    const res = await make().fetchHandler(new Request('http://x/api/mizan/greeting', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":{"name":"p"}}' }))
+    expect(await res.json()).toEqual({ data: 'hi p' })
+    expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+
   it('serves a versioned, hashed manifest with every declaration', async () => {
     const server = make()
     const { url } = await server.listen(0, '127.0.0.1')

@@ -26,6 +26,13 @@ describe('bad input gets its documented error, never a crash', () => {
     expect(await errorOf(res)).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' })
   })
 
+  it('a POST not declared JSON → 415, even empty: a cross-site form cannot call a mutation', async () => {
+    expect(await errorOf(await fetch(`${app.url}/nothing`, { method: 'POST' }))).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' })
+    const form = await fetch(`${app.url}/nothing`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })
+    expect(form.status).toBe(415)
+    expect((await fetch(`${app.url}/nothing`, { method: 'POST', headers: json })).status).toBe(200)
+  })
+
   it('a body over the limit → 413', async () => {
     const body = JSON.stringify({ input: { title: 'x'.repeat(70 * 1024) } })
     const res = await fetch(`${app.url}/posts.create`, { method: 'POST', headers: { ...json, authorization: 'Bearer alice' }, body })
@@ -59,13 +66,16 @@ describe('bad input gets its documented error, never a crash', () => {
 
   it('a mutation over GET → 405 with Allow', async () => {
     const res = await fetch(`${app.url}/posts.create?input=${q({ title: 'x' })}`, { headers: { authorization: 'Bearer alice' } })
-    expect(res.headers.get('allow')).toContain('POST')
+    expect(res.headers.get('allow')).toBe('POST')
     expect(await errorOf(res)).toMatchObject({ status: 405, code: 'METHOD_NOT_SUPPORTED' })
     expect(app.db.posts.some((p) => p.title === 'x')).toBe(false)
   })
 
   it('an unsupported method → 405', async () => {
-    expect(await errorOf(await fetch(`${app.url}/greeting`, { method: 'DELETE' }))).toMatchObject({ status: 405 })
+    const res = await fetch(`${app.url}/greeting`, { method: 'DELETE' })
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS')
+    expect(await errorOf(res)).toMatchObject({ status: 405 })
+    expect((await fetch(`${app.url}/_manifest`, { method: 'POST', headers: json })).status).toBe(405)
   })
 
   it('input nested deeper than the limit → 400', async () => {

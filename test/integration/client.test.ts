@@ -132,8 +132,10 @@ describe('invalidation', () => {
     })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type, authorization')
+    expect(preflight.headers.get('vary')).toBe('Access-Control-Request-Headers, Origin')
     const stranger = await fetch(`${cors.url}/greeting?input=${encodeURIComponent('{"name":"x"}')}`, { headers: { origin: 'http://evil.example' } })
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull()
+    expect(stranger.headers.get('vary')).toBe('Origin')
     await cors.server.close()
   })
 })
@@ -162,6 +164,32 @@ describe('errors', () => {
     expect(e.status).toBe(400)
     expect(e.fieldErrors?.title?.[0]).toMatch(/at least|>=1|too small/i)
     expect(e.data?.issues).toEqual([{ path: ['title'], message: expect.any(String) }])
+  })
+
+  it('keeps going when an invalidate listener throws', async () => {
+    const client = app.client('alice', { batch: false })
+    const errors: unknown[] = []
+    const original = console.error
+    console.error = (...args: unknown[]) => void errors.push(args[1])
+    const off = client.$on('invalidate', () => {
+      throw new Error('listener bug')
+    })
+    try {
+      expect((await client.posts.create.mutate({ title: 'still works' })).title).toBe('still works')
+    } finally {
+      console.error = original
+      off()
+    }
+    expect(errors).toEqual([new Error('listener bug')])
+  })
+
+  it('rejects with the error of a headers function that throws, not as a network error', async () => {
+    const client = app.client(undefined, {
+      headers: () => {
+        throw new Error('no token yet')
+      },
+    })
+    await expect(client.greeting.query({ name: 'x' })).rejects.toThrow('no token yet')
   })
 
   it('reports an unreachable server as NETWORK_ERROR', async () => {

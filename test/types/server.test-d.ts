@@ -10,7 +10,11 @@ m.mutation({ auth: true }, ({ ctx }) => {
 m.query({ auth: ['staff', 'editor'] }, ({ ctx }) => {
   expectType<User>(ctx.user)
 })
+// A predicate may let a signed-out caller through, so it narrows nothing.
 m.query({ auth: (ctx) => ctx.requestId !== '' }, ({ ctx }) => {
+  expectType<User | null>(ctx.user)
+})
+m.query({ auth: 'staff' }, ({ ctx }) => {
   expectType<User>(ctx.user)
 })
 // Without auth, ctx.user may be null.

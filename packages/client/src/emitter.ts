@@ -16,10 +16,9 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
       try {
         listener(...args)
       } catch (error) {
-        // A failing listener must not break the call that triggered it, nor the other listeners.
-        queueMicrotask(() => {
-          throw error
-        })
+        // A failing listener must not break the call that brought the event, the other listeners,
+        // or (in Node, where an uncaught error ends the process) the program.
+        console.error('[mizan] an event listener threw:', error)
       }
     }
   }

@@ -31,8 +31,11 @@ export class MizanClientError extends Error {
 
 const CODE_OF_STATUS = new Map<number, MizanErrorCode>(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as MizanErrorCode]))
 
-/** Builds an error from a response that carried no error body (a proxy's 502 page, say). */
+/** Builds an error from a response that carried no Mizan body (a proxy's 502 page, say). */
 export function errorFromStatus(status: number, path: string): MizanClientError {
+  if (status < 400) {
+    return new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status, message: `The server answered ${status} with a body that is not a Mizan reply` }, path)
+  }
   const code = CODE_OF_STATUS.get(status) ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST')
   return new MizanClientError({ code, status, message: `The server answered ${status} without a Mizan error body` }, path)
 }
@@ -43,16 +46,16 @@ export function errorFromShape(shape: ErrorShape, path: string): MizanClientErro
 }
 
 /**
- * True when `error` is a Mizan error (from the client, or thrown by an in-process caller), and,
- * given a code, one of that code. Narrows the type.
+ * True when `error` is a {@link MizanClientError}, and, given a code, one of that code. Narrows the
+ * type. (Errors thrown in process by a server caller are the server's `MizanError`; test those with
+ * `isMizanServerError` from `@mizan/server`.)
  *
  * ```ts
  * if (isMizanError(e, 'UNAUTHORIZED')) redirectToLogin()
  * ```
  */
 export function isMizanError<C extends MizanClientErrorCode = MizanClientErrorCode>(error: unknown, code?: C): error is MizanClientError & { code: C } {
-  if (!(error instanceof Error)) return false
-  const { name, code: actual } = error as { name: string; code?: unknown }
-  if (name !== 'MizanClientError' && name !== 'MizanError') return false
-  return code === undefined || actual === code
+  // By name as well as by class: two copies of the client in one bundle must still agree.
+  if (!(error instanceof MizanClientError) && (error as { name?: unknown } | null)?.name !== 'MizanClientError') return false
+  return code === undefined || (error as MizanClientError).code === code
 }

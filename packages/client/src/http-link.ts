@@ -154,8 +154,15 @@ export class HttpLink {
     for (const op of live) op.group = group
     const method = forced ?? (live.every((op) => op.kind === 'query') ? 'GET' : 'POST')
     const { url, body } = this.request(live, method)
+    let headers: HeaderRecord
     try {
-      const headers = await this.headers(method)
+      headers = await this.headers(method)
+    } catch (error) {
+      // The app's own headers function failed (no token, say): its error, as it is.
+      for (const op of live) if (!op.settled) op.reject(error)
+      return
+    }
+    try {
       const response = await this.settings.fetch(url, { method, headers, body, signal: group.controller.signal })
       const text = await response.text()
       const parsed = parseBody(text)

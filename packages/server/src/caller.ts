@@ -24,7 +24,7 @@ export function createCallerProxy(dispatcher: Dispatcher, ctx: unknown, path: re
       const proc = dispatcher.resolve(dotted)
       if (proc === undefined) throw new TypeError(`Mizan: no procedure at "${dotted}"`)
       const signal = (args[1] as { signal?: AbortSignal } | undefined)?.signal
-      const result = await dispatcher.call(proc, ctx, args[0], signal === undefined ? undefined : () => signal)
+      const result = await dispatcher.call(proc, ctx, args[0], signal === undefined ? undefined : { signal: () => signal })
       if (!result.ok) throw result.error
       return result.data
     },

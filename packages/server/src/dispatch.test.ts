@@ -76,6 +76,7 @@ describe('dispatch', () => {
       add: m.mutation({ affects: ['posts.list'] }, ({ invalidate }) => {
         invalidate('posts.list')
         invalidate('posts.byId', { id: '7' })
+        invalidate('posts.byId', { id: '7' })
         return 'ok'
       }),
     })

@@ -3,6 +3,7 @@ import { MizanError } from './errors.js'
 import { ChainResult } from './middleware.js'
 import type { HandlerArgs, ProcedureDef, ProcedureKind } from './procedure.js'
 import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from './router.js'
+import type { MaybePromise } from './maybe-promise.js'
 import { inputValidator, outputValidator, type Validator } from './schema.js'
 
 /** One invalidation: every key of `path` (a procedure or a sub-router), or only the key of `input`. */
@@ -45,7 +46,12 @@ export interface CompiledProcedure {
   readonly checkOutput: Validator | undefined
 }
 
-const neverAborted = () => new AbortController().signal
+/** Where a call's abort signal comes from; asked only when a handler or middleware reads `signal`. */
+export interface SignalSource {
+  signal(): AbortSignal
+}
+
+const neverAborted: SignalSource = { signal: () => new AbortController().signal }
 
 /**
  * The one request path every transport and the in-process caller use:
@@ -55,7 +61,7 @@ const neverAborted = () => new AbortController().signal
 export class Dispatcher {
   readonly flat: FlatRouter
   private readonly compiled = new Map<string, CompiledProcedure>()
-  private readonly onError: (event: ErrorEvent) => void
+  /** @internal */ readonly onError: (event: ErrorEvent) => void
   private readonly onInvalidate: DispatchOptions['onInvalidate']
 
   constructor(router: AnyRouter, options: DispatchOptions = {}) {
@@ -86,88 +92,166 @@ export class Dispatcher {
     return this.compiled.has(path) || this.flat.prefixes.has(path)
   }
 
-  /** Runs one call. Never throws: failures come back as `{ ok: false }`. */
-  async call(proc: CompiledProcedure, ctx: unknown, rawInput: unknown, getSignal: () => AbortSignal = neverAborted): Promise<CallResult> {
-    let added: Invalidation[] | undefined
-    const invalidate = (path: string, input?: unknown) => {
-      if (!this.isTarget(path)) throw new TypeError(`Mizan: invalidate("${path}") names no procedure or router`)
-      ;(added ??= []).push(input === undefined ? { path } : { path, input })
-    }
+  /**
+   * Runs one call. Never throws and never rejects: failures come back as `{ ok: false }`. The result
+   * is synchronous when every step was.
+   */
+  call(proc: CompiledProcedure, ctx: unknown, rawInput: unknown, signals: SignalSource = neverAborted): MaybePromise<CallResult> {
+    const run = new CallRun(this, proc, ctx, rawInput, signals)
+    let data: unknown
     try {
-      const middlewares = proc.def.middlewares
-      const data =
-        middlewares.length === 0
-          ? await this.run(proc, ctx, rawInput, getSignal, invalidate)
-          : await this.chain(proc, 0, ctx, rawInput, getSignal, invalidate)
-      const invalidations = added === undefined ? proc.affects : mergeInvalidations(proc.affects, added)
-      if (invalidations.length > 0 && this.onInvalidate !== undefined) await this.onInvalidate(invalidations, ctx)
-      return { ok: true, data, invalidations }
+      data = proc.def.middlewares.length === 0 ? run.execute(ctx) : run.chain(0, ctx)
     } catch (error) {
-      this.onError({ error, path: proc.path, ctx })
-      return { ok: false, error, invalidations: added ?? [] }
+      return this.failure(run, error)
     }
+    if (data instanceof Promise) return data.then((value) => this.success(run, value), (error: unknown) => this.failure(run, error))
+    return this.success(run, data)
   }
 
-  private async chain(
-    proc: CompiledProcedure,
-    index: number,
-    ctx: unknown,
-    rawInput: unknown,
-    getSignal: () => AbortSignal,
-    invalidate: HandlerArgs<unknown, unknown>['invalidate'],
-  ): Promise<unknown> {
-    const middleware = proc.def.middlewares[index]
-    if (middleware === undefined) return this.run(proc, ctx, rawInput, getSignal, invalidate)
-    const next = async (options?: { ctx: unknown }) =>
-      new ChainResult(await this.chain(proc, index + 1, options === undefined ? ctx : options.ctx, rawInput, getSignal, invalidate))
-    const result: unknown = await middleware({ ctx, path: proc.path, kind: proc.kind, get signal() { return getSignal() }, next: next as never })
+  private success(run: CallRun, data: unknown): MaybePromise<CallResult> {
+    const invalidations = run.added === undefined ? run.proc.affects : mergeInvalidations(run.proc.affects, run.added)
+    const result: CallResult = { ok: true, data, invalidations }
+    if (invalidations.length === 0 || this.onInvalidate === undefined) return result
+    // The change has happened: a failing purge is reported, and the call still succeeds.
+    const report = (error: unknown) => this.onError({ error, path: run.proc.path, ctx: run.ctx })
+    try {
+      const purged = this.onInvalidate(invalidations, run.ctx)
+      if (purged instanceof Promise) return purged.then(() => result, (error: unknown) => (report(error), result))
+    } catch (error) {
+      report(error)
+    }
+    return result
+  }
+
+  private failure(run: CallRun, error: unknown): CallResult {
+    this.onError({ error, path: run.proc.path, ctx: run.ctx })
+    return { ok: false, error, invalidations: run.added ?? [] }
+  }
+}
+
+/** The state of one call: its steps run synchronously and go async only when a step returns a promise. */
+class CallRun {
+  added: Invalidation[] | undefined
+  private signal: AbortSignal | undefined
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    readonly proc: CompiledProcedure,
+    readonly ctx: unknown,
+    private readonly rawInput: unknown,
+    private readonly signals: SignalSource,
+  ) {}
+
+  private bound: ((path: string, input?: unknown) => void) | undefined
+
+  /** `invalidate` for the handler, bound on first use. */
+  get invalidate(): (path: string, input?: unknown) => void {
+    return (this.bound ??= (path, input) => {
+      if (!this.dispatcher.isTarget(path)) throw new TypeError(`Mizan: invalidate("${path}") names no procedure or router`)
+      ;(this.added ??= []).push(input === undefined ? { path } : { path, input })
+    })
+  }
+
+  currentSignal(): AbortSignal {
+    return (this.signal ??= this.signals.signal())
+  }
+
+  /** Middlewares are async by contract; each gets `next` for the rest of the chain. */
+  async chain(index: number, ctx: unknown): Promise<unknown> {
+    const middleware = this.proc.def.middlewares[index]
+    if (middleware === undefined) return this.execute(ctx)
+    const run = this
+    const next = async (options?: { ctx: unknown }) => new ChainResult(await this.chain(index + 1, options === undefined ? ctx : options.ctx))
+    const result: unknown = await middleware({
+      ctx,
+      path: this.proc.path,
+      kind: this.proc.kind,
+      get signal() {
+        return run.currentSignal()
+      },
+      next: next as never,
+    })
     if (!(result instanceof ChainResult)) throw new MizanError('INTERNAL_SERVER_ERROR', 'A middleware must return the result of next()')
     return result.value
   }
 
-  private async run(
-    proc: CompiledProcedure,
-    ctx: unknown,
-    rawInput: unknown,
-    getSignal: () => AbortSignal,
-    invalidate: HandlerArgs<unknown, unknown>['invalidate'],
-  ): Promise<unknown> {
-    if (proc.auth !== undefined) await proc.auth(ctx)
-    let input = rawInput
-    if (proc.parseInput !== undefined) {
-      input = proc.parseInput(rawInput)
-      if (input instanceof Promise) input = await input
+  /** auth → input → handler → output. */
+  execute(ctx: unknown): MaybePromise<unknown> {
+    const auth = this.proc.auth
+    if (auth !== undefined) {
+      const checked = auth(ctx)
+      if (checked instanceof Promise) return checked.then(() => this.parse(ctx))
     }
-    let signal: AbortSignal | undefined
-    let output = proc.def.handler({
-      input,
-      ctx,
-      path: proc.path,
-      get signal() {
-        return (signal ??= getSignal())
-      },
-      invalidate,
-    })
-    if (output instanceof Promise) output = await output
-    if (proc.checkOutput !== undefined) {
-      output = proc.checkOutput(output)
-      if (output instanceof Promise) output = await output
-    }
-    return output
+    return this.parse(ctx)
+  }
+
+  private parse(ctx: unknown): MaybePromise<unknown> {
+    const parseInput = this.proc.parseInput
+    if (parseInput === undefined) return this.handle(ctx, this.rawInput)
+    const input = parseInput(this.rawInput)
+    return input instanceof Promise ? input.then((value) => this.handle(ctx, value)) : this.handle(ctx, input)
+  }
+
+  private handle(ctx: unknown, input: unknown): MaybePromise<unknown> {
+    const output = this.proc.def.handler(new Args(input, ctx, this))
+    const checkOutput = this.proc.checkOutput
+    if (checkOutput === undefined) return output
+    return output instanceof Promise ? output.then(checkOutput) : checkOutput(output)
   }
 }
 
+/**
+ * What a handler receives. A class rather than a literal so `signal` and `invalidate` cost nothing
+ * until read: most handlers read neither.
+ */
+class Args implements HandlerArgs<unknown, unknown> {
+  readonly #run: CallRun
+  readonly path: string
+
+  constructor(
+    readonly input: unknown,
+    readonly ctx: unknown,
+    run: CallRun,
+  ) {
+    this.#run = run
+    this.path = run.proc.path
+  }
+
+  get signal(): AbortSignal {
+    return this.#run.currentSignal()
+  }
+
+  get invalidate(): HandlerArgs<unknown, unknown>['invalidate'] {
+    return this.#run.invalidate
+  }
+}
+
+/** Declared paths first, then what the handler added, each target once. */
 function mergeInvalidations(declared: readonly Invalidation[], added: readonly Invalidation[]): Invalidation[] {
   const seen = new Set(declared.map((entry) => entry.path))
   const merged = [...declared]
   for (const entry of added) {
-    if (entry.input === undefined) {
-      if (seen.has(entry.path)) continue
-      seen.add(entry.path)
+    const key = entry.input === undefined ? entry.path : stableKey(entry.path, entry.input)
+    if (key !== undefined) {
+      if (seen.has(key)) continue
+      seen.add(key)
     }
     merged.push(entry)
   }
   return merged
+}
+
+/** A key equal for equal inputs whatever their key order; `undefined` (no merging) when JSON cannot express it. */
+function stableKey(path: string, input: unknown): string | undefined {
+  try {
+    return path + '\u0000' + JSON.stringify(input, (_key, inner: unknown) =>
+      inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : inner,
+    )
+  } catch {
+    return undefined
+  }
 }
 
 function logUnexpected({ error, path }: ErrorEvent): void {

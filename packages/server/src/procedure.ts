@@ -27,7 +27,7 @@ interface CommonOptions<Ctx> {
   input?: AnySchema
   /** Schema of the output, checked after the handler: a failure is a server error, never sent as data. */
   output?: AnySchema
-  /** Who may call it; see {@link AuthRule}. With `auth` set, the handler's `ctx.user` is non-null. */
+  /** Who may call it; see {@link AuthRule}. With `true` or roles, the handler's `ctx.user` is non-null. */
   auth?: AuthRule<Ctx>
   /** Also serve it over the WebSocket connection. */
   websocket?: boolean
@@ -115,8 +115,11 @@ export type ClientOutputOf<O, R, T extends string> = WireValue<T, O extends { ou
 /** The affects literals of a mutation. */
 export type AffectsOf<O> = O extends { affects: readonly (infer A extends string)[] } ? A : never
 
-/** The context a handler sees: with `auth` set, `ctx.user` is non-null. */
-export type AuthedCtx<Ctx, O> = O extends { auth: false } ? Ctx : O extends { auth: {} } ? WithUser<Ctx> : Ctx
+/**
+ * The context a handler sees: `auth: true` or a role rule guarantee a user, so `ctx.user` is
+ * non-null. A predicate may let anyone through, so it narrows nothing.
+ */
+export type AuthedCtx<Ctx, O> = O extends { auth: true | string | readonly string[] } ? WithUser<Ctx> : Ctx
 type WithUser<Ctx> = Ctx extends { user: infer U } ? Ctx & { user: NonNullable<U> } : Ctx
 
 /** A value as the client sees it: unchanged with superjson, as JSON would make it with `json`. */

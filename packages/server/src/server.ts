@@ -6,6 +6,7 @@ import { CorsPolicy, type CorsOptions } from './http/cors.js'
 import type { ContextOptions } from './http/exchange.js'
 import { createFetchHandler, type FetchHandler } from './http/fetch.js'
 import { DEFAULT_LIMITS, type HttpLimits, type HttpSettings } from './http/handle.js'
+import { InFlight } from './http/in-flight.js'
 import { createNodeHandler, type NodeHandler } from './http/node.js'
 import { buildManifest, type Manifest } from './manifest.js'
 import type { AffectsCheck, AnyRouter, RecordOf, RouterContext } from './router.js'
@@ -90,12 +91,8 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     manifest: options.manifest === false ? undefined : { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` },
   }
 
-  const running = new Set<Promise<void>>()
-  const track = (done: Promise<void>) => {
-    running.add(done)
-    void done.finally(() => running.delete(done))
-  }
-  const nodeHandler = createNodeHandler(settings, basePath, track)
+  const inFlight = new InFlight()
+  const nodeHandler = createNodeHandler(settings, basePath, inFlight)
   const fetchHandler = createFetchHandler(settings, basePath)
   let httpServer: Server | undefined
 
@@ -131,7 +128,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
         timer = setTimeout(resolve, timeout)
         timer.unref()
       })
-      await Promise.race([Promise.allSettled([...running]), deadline])
+      await Promise.race([inFlight.idle(), deadline])
       clearTimeout(timer)
       server.closeAllConnections()
       await closed

@@ -20,9 +20,7 @@ export const superjsonTransformer: Transformer = {
 /** The transformer names `initMizan` accepts. */
 export type TransformerName = 'superjson' | 'json'
 
-/** Resolves a transformer option to its implementation. */
-export function resolveTransformer(name: TransformerName | Transformer | undefined): Transformer {
-  if (name === undefined || name === 'superjson') return superjsonTransformer
-  if (name === 'json') return jsonTransformer
-  return name
+/** The implementation of a transformer name. */
+export function resolveTransformer(name: TransformerName): Transformer {
+  return name === 'json' ? jsonTransformer : superjsonTransformer
 }

@@ -34,23 +34,23 @@ export class CorsPolicy {
 
   /** Adds the headers of an actual request from `origin` (nothing when it is not allowed). */
   apply(headers: Record<string, string | string[]>, origin: string | undefined): void {
+    // The answer depends on Origin whether or not this one is allowed: shared caches must know.
+    headers['vary'] = headers['vary'] ? `${headers['vary']}, Origin` : 'Origin'
     if (origin === undefined || !this.allows(origin)) return
     headers['access-control-allow-origin'] = origin
-    headers['vary'] = headers['vary'] ? `${headers['vary']}, Origin` : 'Origin'
     headers['access-control-expose-headers'] = INVALIDATE_HEADER
     if (this.credentials) headers['access-control-allow-credentials'] = 'true'
   }
 
   /** The answer to a preflight `OPTIONS` request. */
   preflight(origin: string | undefined, requestedHeaders: string | undefined): Record<string, string | string[]> {
-    const headers: Record<string, string | string[]> = { vary: 'Origin' }
-    if (origin === undefined || !this.allows(origin)) return headers
+    const headers: Record<string, string | string[]> = { vary: 'Access-Control-Request-Headers' }
     this.apply(headers, origin)
+    if (origin === undefined || !this.allows(origin)) return headers
     headers['access-control-allow-methods'] = 'GET, POST, OPTIONS'
     const allowHeaders = this.allowHeaders ?? requestedHeaders
     if (allowHeaders) headers['access-control-allow-headers'] = allowHeaders
     headers['access-control-max-age'] = this.maxAge
-    headers['vary'] = 'Origin, Access-Control-Request-Headers'
     return headers
   }
 }

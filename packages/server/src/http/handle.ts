@@ -4,6 +4,7 @@ import { MizanError, toErrorShape } from '../errors.js'
 import type { CorsPolicy } from './cors.js'
 import { ResponseHeaders, type ContextOptions, type HttpExchange, type HttpReply } from './exchange.js'
 import { guardJson, parseUntrustedJson } from './json-guard.js'
+import { andThen, type MaybePromise } from '../maybe-promise.js'
 
 /** Limits on what one request may carry; each has a default and its own error. */
 export interface HttpLimits {
@@ -40,46 +41,74 @@ export interface HttpSettings {
 const JSON_TYPE = 'application/json'
 
 /** Answers one HTTP request: the Mizan protocol (see docs/protocol.md), written once for every adapter. */
-export async function handleHttp(exchange: HttpExchange, settings: HttpSettings): Promise<HttpReply> {
-  const origin = settings.cors === undefined ? undefined : exchange.header('origin')
-  const reply = await answer(exchange, settings)
-  settings.cors?.apply(reply.headers, origin)
-  return reply
+export function handleHttp(exchange: HttpExchange, settings: HttpSettings): MaybePromise<HttpReply> {
+  if (exchange.method === 'OPTIONS') return preflightReply(exchange, settings)
+  const reply = answer(exchange, settings)
+  const cors = settings.cors
+  if (cors === undefined) return reply
+  const origin = exchange.header('origin')
+  return andThen(reply, (done) => {
+    cors.apply(done.headers, origin)
+    return done
+  })
 }
 
-async function answer(exchange: HttpExchange, settings: HttpSettings): Promise<HttpReply> {
+function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<HttpReply> {
   const { method, path } = exchange
   try {
-    if (method === 'OPTIONS') {
-      const headers = settings.cors?.preflight(exchange.header('origin'), exchange.header('access-control-request-headers')) ?? {}
-      headers['allow'] = 'GET, POST, OPTIONS'
-      return { status: 204, headers, body: null }
+    if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') throw new MethodNotAllowed(ALL_METHODS, `${method} is not supported`)
+    if (path === '_manifest' && settings.manifest !== undefined) {
+      if (method === 'POST') throw new MethodNotAllowed('GET, HEAD', 'The manifest is read with GET')
+      return manifestReply(exchange, settings.manifest)
     }
-    if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') {
-      throw new MizanError('METHOD_NOT_SUPPORTED', `${method} is not supported`)
-    }
-    if (path === '_manifest' && settings.manifest !== undefined) return manifestReply(exchange, settings.manifest)
     const params = exchange.query === '' ? undefined : new URLSearchParams(exchange.query)
-    if (path.includes(',') || params?.has('batch')) return await batchReply(exchange, settings, path.split(','), params)
-    return await singleReply(exchange, settings, path, params)
+    const reply =
+      path.includes(',') || params?.has('batch') === true
+        ? batchReply(exchange, settings, path.split(','), params)
+        : singleReply(exchange, settings, path, params)
+    return reply instanceof Promise ? reply.catch((error: unknown) => errorReply(error, settings.isDev)) : reply
   } catch (error) {
     return errorReply(error, settings.isDev)
   }
 }
 
-async function singleReply(exchange: HttpExchange, settings: HttpSettings, path: string, params: URLSearchParams | undefined): Promise<HttpReply> {
+function singleReply(exchange: HttpExchange, settings: HttpSettings, path: string, params: URLSearchParams | undefined): MaybePromise<HttpReply> {
   const proc = resolve(settings.dispatcher, path, exchange.method)
-  let input: unknown
   if (exchange.method === 'POST') {
-    const body = await readJsonBody(exchange, settings)
-    input = body === undefined ? undefined : envelopeValue(body, settings, 'body')
-  } else if (params !== undefined) {
-    input = paramValue(params, settings)
+    return readJsonBody(exchange, settings, 1).then((body) => callOnce(exchange, settings, proc, body === undefined ? undefined : envelopeValue(body, settings, 'body')))
   }
+  return callOnce(exchange, settings, proc, params === undefined ? undefined : paramValue(params, settings))
+}
+
+function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown): MaybePromise<HttpReply> {
   const resHeaders = new ResponseHeaders()
-  const ctx = await settings.createContext(exchange.contextOptions(resHeaders))
-  const result = await settings.dispatcher.call(proc, ctx, input, () => exchange.signal())
-  const headers = baseHeaders(proc, resHeaders)
+  const ctx = createContext(exchange, settings, resHeaders, proc.path)
+  if (ctx instanceof Promise) return ctx.then((value) => callWith(exchange, settings, proc, input, value, resHeaders))
+  return callWith(exchange, settings, proc, input, ctx, resHeaders)
+}
+
+/** Runs `createContext`, reporting its failures to `onError` like any other: they would otherwise leave no trace. */
+function createContext(exchange: HttpExchange, settings: HttpSettings, resHeaders: ResponseHeaders, path: string): MaybePromise<unknown> {
+  const report = (error: unknown): never => {
+    settings.dispatcher.onError({ error, path, ctx: undefined })
+    throw error
+  }
+  try {
+    const ctx = settings.createContext(exchange.contextOptions(resHeaders))
+    return ctx instanceof Promise ? ctx.catch(report) : ctx
+  } catch (error) {
+    return report(error)
+  }
+}
+
+function callWith(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown, ctx: unknown, resHeaders: ResponseHeaders): MaybePromise<HttpReply> {
+  const result = settings.dispatcher.call(proc, ctx, input, exchange)
+  if (result instanceof Promise) return result.then((value) => singleResult(exchange, proc, value, resHeaders, settings))
+  return singleResult(exchange, proc, result, resHeaders, settings)
+}
+
+function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, resHeaders: ResponseHeaders, settings: HttpSettings): HttpReply {
+  const headers = baseHeaders(proc, exchange.method, resHeaders)
   if (result.invalidations.length > 0) {
     headers[INVALIDATE_HEADER] = encodeInvalidateHeader(result.invalidations.map((entry) => invalidationWire(entry, settings.transformer)))
   }
@@ -100,31 +129,28 @@ async function batchReply(
     throw new MizanError('BAD_REQUEST', `A batch holds at most ${settings.limits.maxBatchSize} calls`)
   }
   let envelopes: unknown
-  if (exchange.method === 'POST') envelopes = (await readJsonBody(exchange, settings)) ?? []
+  if (exchange.method === 'POST') envelopes = (await readJsonBody(exchange, settings, 2)) ?? []
   else {
     const text = params?.get('input')
     envelopes = text == null ? [] : parseUntrustedJson(text, settings.limits.maxInputDepth + 2, 'input')
   }
   if (!Array.isArray(envelopes)) throw new MizanError('BAD_REQUEST', 'A batch input must be a JSON array, one element per call')
   const resHeaders = new ResponseHeaders()
-  const ctx = await settings.createContext(exchange.contextOptions(resHeaders))
-  const signal = () => exchange.signal()
-  let anyMutation = false
+  const ctx = await createContext(exchange, settings, resHeaders, paths.join(','))
   const results = await Promise.all(
     paths.map(async (path, index): Promise<string> => {
       try {
         const proc = resolve(settings.dispatcher, path, exchange.method)
-        if (proc.kind === 'mutation') anyMutation = true
         const envelope = envelopes[index]
         const input = envelope == null ? undefined : envelopeValue(envelope, settings, `input[${index}]`)
-        return resultEntry(await settings.dispatcher.call(proc, ctx, input, signal), settings)
+        return resultEntry(await settings.dispatcher.call(proc, ctx, input, exchange), settings)
       } catch (error) {
         return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
       }
     }),
   )
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE }
-  if (anyMutation || exchange.method === 'POST') headers['cache-control'] = 'no-store'
+  if (exchange.method === 'POST') headers['cache-control'] = 'no-store'
   addResponseHeaders(headers, resHeaders)
   return { status: 200, headers, body: `[${results.join(',')}]` }
 }
@@ -132,29 +158,43 @@ async function batchReply(
 function resolve(dispatcher: Dispatcher, path: string, method: string): CompiledProcedure {
   const proc = dispatcher.resolve(path)
   if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
-  if (proc.kind === 'mutation' && method !== 'POST') {
-    throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is a mutation: send it with POST`)
-  }
+  if (proc.kind === 'mutation' && method !== 'POST') throw new MethodNotAllowed('POST', `"${path}" is a mutation: send it with POST`)
   return proc
 }
 
-/** Reads a POST body as JSON: `undefined` when empty, 415 when not JSON, 413 when too large. */
-async function readJsonBody(exchange: HttpExchange, settings: HttpSettings): Promise<unknown> {
+const ALL_METHODS = 'GET, HEAD, POST, OPTIONS'
+
+/** A 405 that knows which methods to list in `Allow`. */
+class MethodNotAllowed extends MizanError {
+  constructor(
+    readonly allow: string,
+    message: string,
+  ) {
+    super('METHOD_NOT_SUPPORTED', message)
+  }
+}
+
+/**
+ * Reads a POST body as JSON: `undefined` when empty, 413 when too large, and 415 when it is not
+ * declared JSON, even when empty. Requiring the JSON type on every POST is what keeps a cross-site
+ * form (which cannot send it without a preflight) from calling a mutation.
+ * `wrapping` is how many levels the envelope adds above the inputs, for the depth limit.
+ */
+async function readJsonBody(exchange: HttpExchange, settings: HttpSettings, wrapping: number): Promise<unknown> {
+  const type = exchange.header('content-type')
+  if (type === undefined || !isJsonType(type)) {
+    throw new MizanError('UNSUPPORTED_MEDIA_TYPE', `Send JSON with content-type: ${JSON_TYPE}${type === undefined ? '' : `, not ${type.split(';')[0]}`}`)
+  }
+  const depth = settings.limits.maxInputDepth + wrapping
   const parsed = exchange.parsedBody()
   if (parsed !== undefined) {
-    guardJson(parsed, settings.limits.maxInputDepth + 2)
+    guardJson(parsed, depth)
     return parsed
   }
-  const type = exchange.header('content-type')
   const length = exchange.header('content-length')
   if (length !== undefined && Number(length) > settings.limits.maxBodySize) throw tooLarge(settings.limits.maxBodySize)
-  if (type !== undefined && !isJsonType(type)) {
-    throw new MizanError('UNSUPPORTED_MEDIA_TYPE', `Send JSON (content-type: ${JSON_TYPE}), not ${type.split(';')[0]}`)
-  }
   const text = await exchange.readBody(settings.limits.maxBodySize)
-  if (text === '') return undefined
-  if (type === undefined) throw new MizanError('UNSUPPORTED_MEDIA_TYPE', `Send JSON with content-type: ${JSON_TYPE}`)
-  return parseUntrustedJson(text, settings.limits.maxInputDepth + 2, 'body')
+  return text === '' ? undefined : parseUntrustedJson(text, depth, 'body')
 }
 
 function isJsonType(type: string): boolean {
@@ -195,9 +235,10 @@ function deserialize(settings: HttpSettings, json: unknown, meta: unknown): unkn
   }
 }
 
-function baseHeaders(proc: CompiledProcedure, resHeaders: ResponseHeaders): Record<string, string | string[]> {
+function baseHeaders(proc: CompiledProcedure, method: string, resHeaders: ResponseHeaders): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE }
-  if (proc.kind === 'mutation') headers['cache-control'] = 'no-store'
+  // Mutations change data and answers to POST are not the resource: no cache may keep them.
+  if (proc.kind === 'mutation' || method === 'POST') headers['cache-control'] = 'no-store'
   addResponseHeaders(headers, resHeaders)
   return headers
 }
@@ -234,7 +275,7 @@ function invalidationWire(entry: Invalidation, transformer: Transformer): Invali
 function errorReply(error: unknown, isDev: boolean): HttpReply {
   const shape = toErrorShape(error, isDev)
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE }
-  if (shape.code === 'METHOD_NOT_SUPPORTED') headers['allow'] = 'GET, POST, OPTIONS'
+  if (error instanceof MethodNotAllowed) headers['allow'] = error.allow
   return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
 }
 
@@ -242,6 +283,12 @@ function manifestReply(exchange: HttpExchange, manifest: { body: string; etag: s
   const headers = { 'content-type': JSON_TYPE, etag: manifest.etag, 'cache-control': 'no-cache' }
   if (exchange.header('if-none-match') === manifest.etag) return { status: 304, headers, body: null }
   return { status: 200, headers, body: manifest.body }
+}
+
+function preflightReply(exchange: HttpExchange, settings: HttpSettings): HttpReply {
+  const headers = settings.cors?.preflight(exchange.header('origin'), exchange.header('access-control-request-headers')) ?? {}
+  headers['allow'] = ALL_METHODS
+  return { status: 204, headers, body: null }
 }
 
 /** The reply for a request the adapter refused before the protocol ran (URL too long, body too large). */

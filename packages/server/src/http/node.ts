@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MizanError } from '../errors.js'
 import type { ContextOptions, HttpExchange, HttpReply, MizanRequest, ResponseHeaders } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
+import type { InFlight } from './in-flight.js'
 
 /** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
 
 /** Builds the Node adapter: it frames requests for the protocol and writes its replies. */
-export function createNodeHandler(settings: HttpSettings, basePath: string, track: (done: Promise<void>) => void): NodeHandler {
+export function createNodeHandler(settings: HttpSettings, basePath: string, inFlight: InFlight): NodeHandler {
   return (req, res, next) => {
     // Express strips its mount path from req.url; originalUrl keeps the path the base path names.
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
@@ -24,14 +25,19 @@ export function createNodeHandler(settings: HttpSettings, basePath: string, trac
     let path = url.slice(basePath.length + 1, queryStart === -1 ? undefined : queryStart)
     if (path.includes('%')) path = safeDecode(path)
     const exchange = new NodeExchange(req, res, path, queryStart === -1 ? '' : url.slice(queryStart + 1))
-    track(
-      handleHttp(exchange, settings).then(
-        (reply) => write(res, reply),
-        (error: unknown) => {
-          console.error('[mizan] request failed:', error)
-          write(res, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":{"code":"INTERNAL_SERVER_ERROR","status":500,"message":"Internal server error"}}' })
-        },
-      ),
+    const reply = handleHttp(exchange, settings)
+    if (!(reply instanceof Promise)) return write(res, reply)
+    inFlight.begin()
+    reply.then(
+      (done) => {
+        write(res, done)
+        inFlight.end()
+      },
+      (error: unknown) => {
+        console.error('[mizan] request failed:', error)
+        write(res, { status: 500, headers: { 'content-type': 'application/json' }, body: '{"error":{"code":"INTERNAL_SERVER_ERROR","status":500,"message":"Internal server error"}}' })
+        inFlight.end()
+      },
     )
   }
 }
@@ -48,6 +54,8 @@ function write(res: ServerResponse, reply: HttpReply): void {
   if (res.headersSent || res.destroyed) return
   // A refused body may still be arriving: close the connection rather than read it.
   if (reply.status === 413) reply.headers['connection'] = 'close'
+  // A known length lets Node send headers and body in one write instead of chunked framing.
+  if (reply.body !== null) reply.headers['content-length'] = String(Buffer.byteLength(reply.body))
   res.writeHead(reply.status, reply.headers)
   res.end(reply.body ?? undefined)
 }
@@ -130,7 +138,8 @@ class NodeExchange implements HttpExchange {
 
   contextOptions(resHeaders: ResponseHeaders): ContextOptions {
     const req = this.req
-    const view: MizanRequest = { method: this.method, url: req.url ?? '/', headers: new NodeHeaders(req) }
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
+    const view: MizanRequest = { method: this.method, url, headers: new NodeHeaders(req) }
     return { req: view, resHeaders, transport: 'http', node: { req, res: this.res } }
   }
 }
