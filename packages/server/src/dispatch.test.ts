@@ -77,12 +77,18 @@ describe('dispatch', () => {
         invalidate('posts.list')
         invalidate('posts.byId', { id: '7' })
         invalidate('posts.byId', { id: '7' })
+        invalidate('posts.byId', new Map([[1, 2]]))
+        invalidate('posts.byId', new Map([[3, 4]]))
         return 'ok'
       }),
     })
     const dispatcher = new Dispatcher(router, { onInvalidate: (list) => void seen.push(list) })
     const result = await dispatcher.call(dispatcher.resolve('add')!, { user: null }, undefined)
-    expect(result).toEqual({ ok: true, data: 'ok', invalidations: [{ path: 'posts.list' }, { path: 'posts.byId', input: { id: '7' } }] })
+    expect(result).toEqual({
+      ok: true,
+      data: 'ok',
+      invalidations: [{ path: 'posts.list' }, { path: 'posts.byId', input: { id: '7' } }, { path: 'posts.byId', input: new Map([[1, 2]]) }, { path: 'posts.byId', input: new Map([[3, 4]]) }],
+    })
     expect(seen).toEqual([result.invalidations])
   })
 })

@@ -1,3 +1,4 @@
+import { needsTransform } from '@mizan/wire'
 import { compileAuth, type AuthCheck } from './auth.js'
 import { MizanError } from './errors.js'
 import { ChainResult } from './middleware.js'
@@ -241,8 +242,9 @@ function mergeInvalidations(declared: readonly Invalidation[], added: readonly I
   return merged
 }
 
-/** A key equal for equal inputs whatever their key order; `undefined` (no merging) when JSON cannot express it. */
+/** A key equal for equal inputs whatever their key order; `undefined` (no merging) when JSON cannot express them. */
 function stableKey(path: string, input: unknown): string | undefined {
+  if (needsTransform(input)) return undefined
   try {
     return path + '\u0000' + JSON.stringify(input, (_key, inner: unknown) =>
       inner !== null && typeof inner === 'object' && !Array.isArray(inner)

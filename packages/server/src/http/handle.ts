@@ -274,7 +274,8 @@ function invalidationWire(entry: Invalidation, transformer: Transformer): Invali
 
 function errorReply(error: unknown, isDev: boolean): HttpReply {
   const shape = toErrorShape(error, isDev)
-  const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE }
+  // A refusal is about this request, never a resource a cache should keep.
+  const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }
   if (error instanceof MethodNotAllowed) headers['allow'] = error.allow
   return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
 }
