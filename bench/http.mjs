@@ -45,16 +45,19 @@ const SERVERS = [
 
 // Pinning keeps server and load generator off each other's core; without it the numbers mean little.
 const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
 const machine = {
   cores: os.availableParallelism(),
   cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
   node: process.version,
   platform: `${os.platform()} ${os.arch()}`,
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  // Recorded for the reader; the "other" CPU of each run is the precise check for interference.
+  loadAverage: Number(os.loadavg()[0].toFixed(2)),
 }
 const command = ['node', path.relative(process.cwd(), fileURLToPath(import.meta.url)) || 'http.mjs', ...process.argv.slice(2)].join(' ')
 
-console.log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.platform}`)
+console.log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage}`)
 console.log(`command: ${command}`)
 console.log(
   `load:    autocannon ${versionOf('autocannon')}, ${config.connections} connections, pipelining ${config.pipelining}, ` +
@@ -76,7 +79,8 @@ for (let round = 1; round <= config.rounds; round++) {
     rounds.push({ round, server: server.name, ...result })
     console.log(
       `round ${round}/${config.rounds}  ${server.name.padEnd(6)} ${fmtInt(result.reqPerSec).padStart(8)} req/s  ` +
-        `p99 ${result.latencyP99} ms` + (failures(result) > 0 ? `  !! ${describeFailures(result)}` : ''),
+        `p99 ${String(result.latencyP99).padStart(3)} ms  server CPU ${fmtPercent(result.serverCpu)}  load CPU ${fmtPercent(result.loadCpu)}  other ${fmtPercent(result.otherCpu)}` +
+        (failures(result) > 0 ? `  !! ${describeFailures(result)}` : ''),
     )
   }
 }
@@ -97,7 +101,7 @@ async function measure(server) {
   try {
     const url = `http://127.0.0.1:${port}${server.path}`
     await checkAnswer(server, url)
-    return await runLoad(url, JSON.stringify(server.expected))
+    return await runLoad(url, JSON.stringify(server.expected), child.pid)
   } finally {
     await stop(child)
   }
@@ -154,8 +158,11 @@ async function checkAnswer(server, url) {
   }
 }
 
-/** Runs load.mjs on CPU 1 and returns the JSON line it prints. */
-function runLoad(url, expectBody) {
+/**
+ * Runs load.mjs on CPU 1 and returns its result, with the share of CPU 0 the server used while
+ * measured: below 1, the server had time to spare and the load generator was the limit.
+ */
+function runLoad(url, expectBody, serverPid) {
   const { connections, pipelining, warmup, duration } = config
   const job = JSON.stringify({ url, expectBody, connections, pipelining, warmup, duration })
   const [file, args] = pinned(1, [path.join(benchDir, 'load.mjs'), job])
@@ -163,16 +170,59 @@ function runLoad(url, expectBody) {
   children.add(child)
   return new Promise((resolve, reject) => {
     let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
+    let cpuAtStart
+    let busyAtStart
+    let result
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      let newline
+      while ((newline = out.indexOf('\n')) !== -1) {
+        const message = JSON.parse(out.slice(0, newline))
+        out = out.slice(newline + 1)
+        if (message.event === 'start') {
+          cpuAtStart = cpuSeconds(serverPid)
+          busyAtStart = machineBusySeconds()
+        }
+        if (message.event === 'result') {
+          const { event, ...numbers } = message
+          const server = (cpuSeconds(serverPid) - cpuAtStart) / numbers.seconds
+          const busy = (machineBusySeconds() - busyAtStart) / numbers.seconds
+          // What neither the server nor the load generator used: other processes skewing the run.
+          const other = Math.max(0, busy - server - numbers.loadCpu)
+          result = { ...numbers, serverCpu: Number.isNaN(server) ? null : server, otherCpu: Number.isNaN(other) ? null : other }
+        }
+      }
+    })
     child.once('exit', (code) => {
       children.delete(child)
-      if (code !== 0) return reject(new Error(`load generator exited with code ${code}`))
-      resolve(JSON.parse(out.trim().split('\n').at(-1)))
+      if (code !== 0 || result === undefined) return reject(new Error(`load generator exited with code ${code}`))
+      resolve(result)
     })
   })
 }
 
-/** Requests that did not get the right answer. */
+/** CPU seconds all cores have spent busy so far (every state but idle and iowait), from /proc/stat. */
+function machineBusySeconds() {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    return (user + nice + system + irq + softirq + steal) / clockTicks
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks
+  } catch {
+    return Number.NaN
+  }
+}
+
 function failures(result) {
   // A non-2xx response is also a wrong body, so the two overlap: the larger of them counts. Socket
   // errors got no response at all; autocannon counts timeouts among them.
@@ -193,6 +243,7 @@ function summarize(rows) {
       label: server.label,
       reqPerSec: median(mine.map((row) => row.reqPerSec)),
       latencyP99: median(mine.map((row) => row.latencyP99)),
+      serverCpu: mine.some((row) => row.serverCpu === null) ? null : median(mine.map((row) => row.serverCpu)),
       failures: mine.reduce((sum, row) => sum + failures(row), 0),
       failureDetail: describeFailures(total),
     }
@@ -202,12 +253,13 @@ function summarize(rows) {
 }
 
 function printTable(summary) {
-  const header = ['server', 'req/s (median)', 'p99 latency', 'vs node:http', 'errors']
+  const header = ['server', 'req/s (median)', 'p99 latency', 'vs node:http', 'server CPU', 'errors']
   const lines = summary.map((row) => [
     row.label,
     fmtInt(row.reqPerSec),
     `${row.latencyP99} ms`,
     `${row.ratioToBare.toFixed(2)}×`,
+    fmtPercent(row.serverCpu),
     row.failures === 0 ? '0' : `${row.failures} !!`,
   ])
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)))
@@ -216,7 +268,15 @@ function printTable(summary) {
   console.log(format(header))
   console.log(widths.map((width) => '-'.repeat(width)).join('  '))
   for (const line of lines) console.log(format(line))
-  console.log(`\nreq/s counts 2xx responses only; medians over ${config.rounds} round(s); errors = failed requests (non-2xx, wrong body, socket error) over all rounds.`)
+  console.log(`\nreq/s counts 2xx responses only; req/s, p99 and server CPU are medians over ${config.rounds} round(s);`)
+  console.log('errors = failed requests (non-2xx, wrong body, socket error) over all rounds.')
+  if (summary.some((row) => row.serverCpu !== null && row.serverCpu < 0.9)) {
+    console.log('A server CPU well below 100 % means that server was not saturated: the load generator (or another process) was the limit.')
+  }
+  const disturbed = rounds.filter((row) => row.otherCpu > 0.1)
+  if (disturbed.length > 0) {
+    console.log(`warning: other processes used over 10 % of a core in ${disturbed.length} of ${rounds.length} runs (see "other" above): those numbers are skewed.`)
+  }
 }
 
 function writeResults(summary) {
@@ -286,6 +346,10 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+function fmtPercent(share) {
+  return share === null ? 'n/a' : `${Math.round(share * 100)} %`
 }
 
 function fmtInt(value) {
