@@ -21,7 +21,7 @@ export interface MutationProcedure<Input, Output> {
  * router of thousands of procedures costs the compiler only what a file actually touches.
  */
 export type DecorateRecord<R> = {
-  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any>
+  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, any>
     ? Kind extends 'query'
       ? QueryProcedure<Input, Output>
       : MutationProcedure<Input, Output>

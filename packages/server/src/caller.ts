@@ -9,7 +9,7 @@ export type CallerProcedure<Input, Output> = undefined extends Input
 
 /** The in-process caller of a router: `caller.posts.list({ page: 1 })`, typed like the client. */
 export type Caller<R> = {
-  [K in keyof R]: R[K] extends Procedure<any, infer I, infer O, any> ? CallerProcedure<I, O> : Caller<RecordOf<R[K]>>
+  [K in keyof R]: R[K] extends Procedure<any, infer I, infer O, any, any> ? CallerProcedure<I, O> : Caller<RecordOf<R[K]>>
 }
 
 /**

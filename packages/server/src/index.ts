@@ -4,6 +4,7 @@ export type {
   AnyProcedure,
   AuthRule,
   CacheOptions,
+  ContextKind,
   HandlerArgs,
   Jsonify,
   MutationOptions,

@@ -4,6 +4,7 @@ import {
   type AuthedCtx,
   type ClientInputOf,
   type ClientOutputOf,
+  type ContextOf,
   type HandlerArgs,
   type HandlerInputOf,
   type HandlerReturnOf,
@@ -37,7 +38,7 @@ export interface Mizan<Root, Ctx, T extends string> {
   query<const O extends QueryOptions<Ctx>, R extends HandlerReturnOf<O>>(
     options: O,
     handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>>) => R,
-  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>>
+  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>>
   query<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'query', void, WireValue<T, Awaited<R>>>
 
   /** Defines a mutation: it changes data, goes over POST and names what it `affects`. */

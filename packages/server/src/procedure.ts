@@ -87,13 +87,16 @@ export interface ProcedureDef {
  * A query or mutation. `Input` and `Output` are what a client sends and gets back; `Affects` the
  * paths it declares it changes. The types live on a phantom slot and cost nothing at run time.
  */
-export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never> {
+export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never, Context extends ContextKind = undefined> {
   readonly '~mizan': ProcedureDef & { readonly kind: Kind }
-  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects }
+  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects; readonly context: Context }
 }
 
+/** Whether a query is an app-wide (`global`) or provided (`local`) context, or neither. */
+export type ContextKind = 'global' | 'local' | undefined
+
 /** Any procedure. */
-export type AnyProcedure = Procedure<ProcedureKind, any, any, any>
+export type AnyProcedure = Procedure<ProcedureKind, any, any, any, any>
 
 /** True at run time when `value` is a procedure. */
 export function isProcedure(value: unknown): value is AnyProcedure {
@@ -112,6 +115,8 @@ export type HandlerInputOf<O> = O extends { input: infer S extends AnySchema } ?
 export type HandlerReturnOf<O> = O extends { output: infer S extends AnySchema } ? MaybePromise<InferSchemaInput<S>> : unknown
 /** What the client receives, after the transformer. */
 export type ClientOutputOf<O, R, T extends string> = WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Awaited<R>>
+/** The context kind of a query. */
+export type ContextOf<O> = O extends { context: infer C extends 'global' | 'local' } ? C : undefined
 /** The affects literals of a mutation. */
 export type AffectsOf<O> = O extends { affects: readonly (infer A extends string)[] } ? A : never
 

@@ -107,7 +107,7 @@ export type RouterPaths<R, P extends string = ''> = {
 
 /** Every path any mutation of a record declares in `affects`. */
 export type DeclaredAffects<R> = {
-  [K in keyof R & string]: R[K] extends Procedure<any, any, any, infer A> ? A : DeclaredAffects<RecordOf<R[K]>>
+  [K in keyof R & string]: R[K] extends Procedure<any, any, any, infer A, any> ? A : DeclaredAffects<RecordOf<R[K]>>
 }[keyof R & string]
 
 /** The `affects` paths of a router that name nothing in it. */
