@@ -10,10 +10,12 @@ export default defineConfig({
       '@mizan/wire': source('wire'),
       '@mizan/server': source('server'),
       '@mizan/client': source('client'),
+      '@mizan/react/ssr': fileURLToPath(new URL('./packages/react/src/ssr.ts', import.meta.url)),
+      '@mizan/react': source('react'),
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
     environment: 'node',
     testTimeout: 15_000,
   },

@@ -20,7 +20,7 @@ const USERS: Record<string, User> = {
 export const m = initMizan<Ctx>({ roles: (user) => user.roles })
 
 /** Released by a test to let `slow` finish: lets tests hold a request in flight without sleeping. */
-export const gates = { slow: deferred(), slowEntered: deferred(), slowAborted: deferred() }
+export const gates = { slow: deferred(), slowEntered: deferred(), slowAborted: deferred(), snapshot: deferred() }
 
 /** A promise with its resolve function outside. */
 export function deferred() {
@@ -59,6 +59,12 @@ export const appRouter = m.router({
     remove: m.mutation({ auth: 'staff', input: z.object({ id: z.string() }), affects: ['posts'] }, ({ input, ctx }) => {
       ctx.db.posts = ctx.db.posts.filter((p) => p.id !== input.id)
       return true
+    }),
+    /** Reads the posts, then waits for a test's gate: an answer that can be stale when it arrives. */
+    snapshot: m.query(async ({ ctx }) => {
+      const titles = ctx.db.posts.map((p) => p.title)
+      await gates.snapshot.promise
+      return titles
     }),
     failAfterInvalidate: m.mutation({ affects: ['posts.list'] }, ({ invalidate }) => {
       invalidate('posts.byId', { id: '1' })

@@ -1,6 +1,19 @@
-/**
- * @mizan/react: TanStack Query options, the invalidation bridge, contexts, channels and forms.
- * Not built yet; until it is, use `client.$on('invalidate', ...)` from @mizan/client to invalidate
- * TanStack Query keys by hand.
- */
-export const MIZAN_REACT_VERSION = '0.1.0'
+export { createMizanReact } from './proxy.js'
+export { MizanProvider, type MizanProviderProps } from './provider.js'
+export { useMizanContext } from './context.js'
+export { InvalidationBridge } from './bridge.js'
+export { matchesInvalidation, queryKeyOf, type MizanPathKey, type MizanQueryKey, type QueryType } from './keys.js'
+export type {
+  ContextTag,
+  CursorOf,
+  DecorateReactRecord,
+  DecoratedMutation,
+  DecoratedQuery,
+  InfiniteExtras,
+  LocalContextProvider,
+  MizanQueryOptions,
+  MizanReact,
+  MutationExtras,
+  QueryExtras,
+  TypedQueryKey,
+} from './types.js'

@@ -1,0 +1,95 @@
+import type { ClientMethods } from '@mizan/client'
+import {
+  skipToken,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useSuspenseQuery,
+  type QueryFunctionContext,
+} from '@tanstack/react-query'
+import { createContext, useContext, type Context, type ReactNode } from 'react'
+import { bridgeOf } from './bridge.js'
+import { queryKeyOf, type MizanPathKey } from './keys.js'
+
+type Options = Record<string, any>
+
+/** What a local context provider hands down: the query's state for that input. */
+export interface LocalValue {
+  data: unknown
+}
+
+/**
+ * Everything `createMizanReact` offers for one path, made once per path so that components
+ * (`Provider`) and callbacks keep their identity across renders.
+ */
+export class ProcedureHandle {
+  private localContext: Context<LocalValue | undefined> | undefined
+  private provider: ((props: { input: unknown; children?: ReactNode; fallback?: ReactNode }) => ReactNode) | undefined
+
+  constructor(
+    readonly path: string,
+    readonly client: Pick<ClientMethods, '$call'>,
+  ) {}
+
+  pathKey = (): MizanPathKey => [this.path.split('.')]
+
+  queryKey = (input?: unknown) => queryKeyOf(this.path, input, 'query')
+
+  queryOptions = (input?: unknown, options?: Options) => ({
+    ...options,
+    queryKey: queryKeyOf(this.path, input === skipToken ? undefined : input, 'query'),
+    queryFn: input === skipToken ? skipToken : ({ signal }: QueryFunctionContext) => this.client.$call('query', this.path, input, { signal }),
+  })
+
+  infiniteQueryOptions = (input: unknown, options: Options) => ({
+    initialPageParam: null,
+    ...options,
+    queryKey: queryKeyOf(this.path, input, 'infinite'),
+    queryFn: ({ signal, pageParam }: QueryFunctionContext<any, unknown>) =>
+      this.client.$call('query', this.path, { ...(input as object), cursor: pageParam ?? undefined }, { signal }),
+  })
+
+  mutationOptions = (options: Options = {}) => {
+    const { awaitInvalidation, ...rest } = options
+    return {
+      ...rest,
+      mutationKey: this.pathKey(),
+      mutationFn: async (input: unknown, context?: { client?: import('@tanstack/react-query').QueryClient }) => {
+        const data = await this.client.$call('mutation', this.path, input)
+        // The client announced the invalidations before this call settled; wait for their refetch.
+        if (awaitInvalidation === true && context?.client !== undefined) await bridgeOf(context.client)?.settled()
+        return data
+      },
+    }
+  }
+
+  useQuery = (input?: unknown, options?: Options) => useQuery(this.queryOptions(input, options) as never)
+  useSuspenseQuery = (input?: unknown, options?: Options) => useSuspenseQuery(this.queryOptions(input, options) as never)
+  useInfiniteQuery = (input: unknown, options: Options) => useInfiniteQuery(this.infiniteQueryOptions(input, options) as never)
+  useMutation = (options?: Options) => useMutation(this.mutationOptions(options) as never)
+
+  /** The React context a local provider of this path fills. */
+  contextOf(): Context<LocalValue | undefined> {
+    return (this.localContext ??= createContext<LocalValue | undefined>(undefined))
+  }
+
+  /** `<api.greeting.Provider input={...}>`: fetches the query and renders `fallback` until it has data. */
+  get Provider() {
+    if (this.provider !== undefined) return this.provider
+    const handle = this
+    const Context = this.contextOf()
+    const Provider = ({ input, children, fallback = null }: { input: unknown; children?: ReactNode; fallback?: ReactNode }) => {
+      const query = useQuery(handle.queryOptions(input) as never)
+      if (query.error) throw query.error
+      if (query.data === undefined) return fallback
+      return <Context.Provider value={{ data: query.data }}>{children}</Context.Provider>
+    }
+    Provider.displayName = `Mizan(${this.path}).Provider`
+    return (this.provider = Provider)
+  }
+
+  /** Reads the nearest local provider of this path, if any. */
+  useLocal(): LocalValue | undefined {
+    return useContext(this.contextOf())
+  }
+}

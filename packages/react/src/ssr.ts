@@ -1,0 +1,46 @@
+import type { ClientMethods } from '@mizan/client'
+import type { Manifest } from '@mizan/server'
+import { dehydrate, type DehydratedState, type QueryClient } from '@tanstack/react-query'
+import SuperJSON from 'superjson'
+import { handleOf } from './context.js'
+
+/**
+ * A client that calls procedures in process through a server caller (`server.createCaller(ctx)`):
+ * server rendering with no HTTP hop. Give it to `createMizanReact`.
+ */
+export function callerClient(caller: unknown): Pick<ClientMethods, '$call' | '$on'> {
+  return {
+    $call: async (_kind, path, input) => {
+      let target: any = caller
+      for (const segment of path.split('.')) target = target[segment]
+      return target(input)
+    },
+    // Invalidations of server-side calls purge on the server; there is no browser cache to tell.
+    $on: () => () => {},
+  }
+}
+
+/** Prefetches every `context: 'global'` query the manifest lists, so the first render has them. */
+export async function prefetchContexts(api: unknown, queryClient: QueryClient, manifest: Pick<Manifest, 'procedures'>): Promise<void> {
+  const globals = Object.entries(manifest.procedures).filter(([, entry]) => entry.context === 'global')
+  await Promise.all(
+    globals.map(([path]) => {
+      let node: any = api
+      for (const segment of path.split('.')) node = node[segment]
+      return queryClient.prefetchQuery(handleOf(node).queryOptions(undefined) as never)
+    }),
+  )
+}
+
+/**
+ * The query client's state as a string to embed in the page, written with superjson so a `Date`
+ * is still a `Date` after `parseState`. Escape it for HTML with `JSON.stringify` when inlining.
+ */
+export function dehydrateState(queryClient: QueryClient): string {
+  return SuperJSON.stringify(dehydrate(queryClient))
+}
+
+/** Reads what {@link dehydrateState} wrote, for `<MizanProvider state>`. */
+export function parseState(text: string): DehydratedState {
+  return SuperJSON.parse<DehydratedState>(text)
+}

@@ -1,0 +1,106 @@
+import type { MizanClientError } from '@mizan/client'
+import type { AnyRouter, Procedure, RecordOf } from '@mizan/server'
+import type {
+  DataTag,
+  InfiniteData,
+  SkipToken,
+  UseInfiniteQueryOptions,
+  UseInfiniteQueryResult,
+  UseMutationOptions,
+  UseMutationResult,
+  UseQueryOptions,
+  UseQueryResult,
+  UseSuspenseQueryOptions,
+  UseSuspenseQueryResult,
+} from '@tanstack/react-query'
+import type { ComponentType, ReactNode } from 'react'
+import type { MizanPathKey, MizanQueryKey } from './keys.js'
+
+/** A query key tagged with its data and error types, so `getQueryData`/`setQueryData` are typed. */
+export type TypedQueryKey<Output> = DataTag<MizanQueryKey, Output, MizanClientError>
+
+/** Query options a caller may add to Mizan's (everything but the key and the function). */
+export type QueryExtras<Output, Data> = Omit<UseQueryOptions<Output, MizanClientError, Data, MizanQueryKey>, 'queryKey' | 'queryFn'>
+
+/** What `queryOptions` returns: ready for `useQuery`, `prefetchQuery`, `ensureQueryData`, `fetchQuery`. */
+export type MizanQueryOptions<Output, Data = Output> = UseQueryOptions<Output, MizanClientError, Data, MizanQueryKey> & {
+  queryKey: TypedQueryKey<Output>
+}
+
+type InputArgs<Input, Rest extends unknown[]> = undefined extends Input ? [input?: Input | SkipToken, ...Rest] : [input: Input | SkipToken, ...Rest]
+type RequiredInputArgs<Input, Rest extends unknown[]> = undefined extends Input ? [input?: Input, ...Rest] : [input: Input, ...Rest]
+
+/** The cursor type of an input (`input.cursor`), for infinite queries. */
+export type CursorOf<Input> = Input extends { cursor?: infer C } ? C : never
+
+/** Options of `infiniteQueryOptions`: how to find the next page's cursor from a page. */
+export type InfiniteExtras<Output, Input> = Omit<
+  UseInfiniteQueryOptions<Output, MizanClientError, InfiniteData<Output, CursorOf<Input> | null>, MizanQueryKey, CursorOf<Input> | null>,
+  'queryKey' | 'queryFn' | 'initialPageParam'
+> & { initialPageParam?: CursorOf<Input> | null }
+
+/** A query, decorated for TanStack Query. */
+export interface DecoratedQuery<Input, Output> {
+  /** Options for `useQuery` and the QueryClient's methods. Pass `skipToken` to disable it. */
+  queryOptions<Data = Output>(...args: InputArgs<Input, [options?: QueryExtras<Output, Data>]>): MizanQueryOptions<Output, Data>
+  /** The key of one input: `[pathSegments, { input, type: 'query' }]`, typed with the data it holds. */
+  queryKey(...args: RequiredInputArgs<Input, []>): TypedQueryKey<Output>
+  /** The key of every input of this query. */
+  pathKey(): MizanPathKey
+  /** `useQuery(api.x.queryOptions(input, options))`. */
+  useQuery<Data = Output>(...args: InputArgs<Input, [options?: QueryExtras<Output, Data>]>): UseQueryResult<Data, MizanClientError>
+  /** `useSuspenseQuery` over the same options: data is never undefined. */
+  useSuspenseQuery<Data = Output>(
+    ...args: RequiredInputArgs<Input, [options?: Omit<UseSuspenseQueryOptions<Output, MizanClientError, Data, MizanQueryKey>, 'queryKey' | 'queryFn'>]>
+  ): UseSuspenseQueryResult<Data, MizanClientError>
+  /** Options for `useInfiniteQuery`: the page's cursor goes into `input.cursor`. */
+  infiniteQueryOptions(
+    input: Omit<Input, 'cursor'>,
+    options: InfiniteExtras<Output, Input>,
+  ): UseInfiniteQueryOptions<Output, MizanClientError, InfiniteData<Output, CursorOf<Input> | null>, MizanQueryKey, CursorOf<Input> | null> & {
+    queryKey: DataTag<MizanQueryKey, InfiniteData<Output, CursorOf<Input> | null>, MizanClientError>
+  }
+  /** `useInfiniteQuery(api.x.infiniteQueryOptions(input, options))`. */
+  useInfiniteQuery(
+    input: Omit<Input, 'cursor'>,
+    options: InfiniteExtras<Output, Input>,
+  ): UseInfiniteQueryResult<InfiniteData<Output, CursorOf<Input> | null>, MizanClientError>
+}
+
+/** The provider of a `context: 'local'` query: fetches it with `input` for the tree below. */
+export interface LocalContextProvider<Input> {
+  Provider: ComponentType<{ input: Input; children?: ReactNode; fallback?: ReactNode }>
+}
+
+/** Options of `mutationOptions`. */
+export type MutationExtras<Input, Output, OnMutateResult> = Omit<UseMutationOptions<Output, MizanClientError, Input, OnMutateResult>, 'mutationFn' | 'mutationKey'> & {
+  /** Resolve the mutation only once the active queries it affects have refetched. Default `false`. */
+  awaitInvalidation?: boolean
+}
+
+/** A mutation, decorated for TanStack Query. */
+export interface DecoratedMutation<Input, Output> {
+  /** Options for `useMutation`. What the mutation affects refreshes by itself after success. */
+  mutationOptions<OnMutateResult = unknown>(options?: MutationExtras<Input, Output, OnMutateResult>): UseMutationOptions<Output, MizanClientError, Input, OnMutateResult>
+  /** `useMutation(api.x.mutationOptions(options))`. */
+  useMutation<OnMutateResult = unknown>(options?: MutationExtras<Input, Output, OnMutateResult>): UseMutationResult<Output, MizanClientError, Input, OnMutateResult>
+  /** The mutation key prefix, for `useIsMutating` and `useMutationState`. */
+  pathKey(): MizanPathKey
+}
+
+/** Marks a decorated procedure with what `useMizanContext` reads at run time. */
+export interface ContextTag<Output> {
+  readonly '~context'?: Output
+}
+
+/** The React decoration of a router record: a lazy mapped type, resolved per property. */
+export type DecorateReactRecord<R> = {
+  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context>
+    ? Kind extends 'query'
+      ? DecoratedQuery<Input, Output> & ContextTag<Output> & (Context extends 'local' ? LocalContextProvider<Input> : unknown)
+      : DecoratedMutation<Input, Output>
+    : DecorateReactRecord<RecordOf<R[K]>> & { pathKey(): MizanPathKey }
+}
+
+/** What `createMizanReact` returns for a router. */
+export type MizanReact<R extends AnyRouter> = DecorateReactRecord<RecordOf<R>>
