@@ -8,7 +8,7 @@ export const m = initMizan<Ctx>({ roles: (user) => user.roles })
 
 export const appRouter = m.router({
   currentUser: m.query({ context: 'global' }, ({ ctx }) => ctx.user),
-  greeting: m.query({ input: z.object({ name: z.string() }) }, ({ input }) => `hi ${input.name}`),
+  greeting: m.query({ context: 'local', input: z.object({ name: z.string() }) }, ({ input }) => `hi ${input.name}`),
   clock: m.query(() => ({ now: new Date(), big: 1n, tags: new Set(['a']) })),
   posts: m.router({
     list: m.query({ input: z.object({ page: z.number().int().min(1).default(1) }) }, ({ input }) => ({ page: input.page, items: [{ id: '1', title: 't' }] })),
