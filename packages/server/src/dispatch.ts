@@ -2,7 +2,8 @@ import { needsTransform } from '@mizan/wire'
 import { compileAuth, type AuthCheck } from './auth.js'
 import { MizanError } from './errors.js'
 import { ChainResult } from './middleware.js'
-import type { HandlerArgs, ProcedureDef, ProcedureKind } from './procedure.js'
+import type { OriginCache } from './cache/origin-cache.js'
+import type { CacheOptions, HandlerArgs, ProcedureDef, ProcedureKind } from './procedure.js'
 import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from './router.js'
 import type { MaybePromise } from './maybe-promise.js'
 import { inputValidator, outputValidator, type Validator } from './schema.js'
@@ -45,14 +46,19 @@ export interface CompiledProcedure {
   readonly auth: AuthCheck | undefined
   readonly parseInput: Validator | undefined
   readonly checkOutput: Validator | undefined
+  /** The origin cache policy, when the procedure has one and the server caches. */
+  readonly cache: CacheOptions | undefined
 }
 
-/** Where a call's abort signal comes from; asked only when a handler or middleware reads `signal`. */
-export interface SignalSource {
+/** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
+export interface CallEnv {
+  /** The call's abort signal, made when a handler or middleware first reads `signal`. */
   signal(): AbortSignal
+  /** True when the response will set cookies (then it is never cached). */
+  setsCookie?(): boolean
 }
 
-const neverAborted: SignalSource = { signal: () => new AbortController().signal }
+const neverAborted: CallEnv = { signal: () => new AbortController().signal }
 
 /**
  * The one request path every transport and the in-process caller use:
@@ -64,8 +70,10 @@ export class Dispatcher {
   private readonly compiled = new Map<string, CompiledProcedure>()
   /** @internal */ readonly onError: (event: ErrorEvent) => void
   private readonly onInvalidate: DispatchOptions['onInvalidate']
+  /** @internal */ readonly cache: OriginCache | undefined
 
-  constructor(router: AnyRouter, options: DispatchOptions = {}) {
+  constructor(router: AnyRouter, options: DispatchOptions = {}, cache?: OriginCache) {
+    this.cache = cache
     this.flat = flattenRouter(router)
     assertAffects(this.flat)
     for (const [path, def] of this.flat.procedures) {
@@ -77,6 +85,7 @@ export class Dispatcher {
         auth: compileAuth(def),
         parseInput: def.options.input ? inputValidator(def.options.input) : undefined,
         checkOutput: def.options.output ? outputValidator(def.options.output) : undefined,
+        cache: cache === undefined ? undefined : def.options.cache,
       })
     }
     this.onError = options.onError ?? logUnexpected
@@ -97,8 +106,8 @@ export class Dispatcher {
    * Runs one call. Never throws and never rejects: failures come back as `{ ok: false }`. The result
    * is synchronous when every step was.
    */
-  call(proc: CompiledProcedure, ctx: unknown, rawInput: unknown, signals: SignalSource = neverAborted): MaybePromise<CallResult> {
-    const run = new CallRun(this, proc, ctx, rawInput, signals)
+  call(proc: CompiledProcedure, ctx: unknown, rawInput: unknown, env: CallEnv = neverAborted): MaybePromise<CallResult> {
+    const run = new CallRun(this, proc, ctx, rawInput, env)
     let data: unknown
     try {
       data = proc.def.middlewares.length === 0 ? run.execute(ctx) : run.chain(0, ctx)
@@ -112,16 +121,34 @@ export class Dispatcher {
   private success(run: CallRun, data: unknown): MaybePromise<CallResult> {
     const invalidations = run.added === undefined ? run.proc.affects : mergeInvalidations(run.proc.affects, run.added)
     const result: CallResult = { ok: true, data, invalidations }
-    if (invalidations.length === 0 || this.onInvalidate === undefined) return result
+    if (invalidations.length === 0 || (this.cache === undefined && this.onInvalidate === undefined)) return result
     // The change has happened: a failing purge is reported, and the call still succeeds.
     const report = (error: unknown) => this.onError({ error, path: run.proc.path, ctx: run.ctx })
-    try {
-      const purged = this.onInvalidate(invalidations, run.ctx)
-      if (purged instanceof Promise) return purged.then(() => result, (error: unknown) => (report(error), result))
-    } catch (error) {
-      report(error)
+    const settle = (step: () => void | Promise<void>): void | Promise<void> => {
+      try {
+        const done = step()
+        if (done instanceof Promise) return done.catch(report)
+      } catch (error) {
+        report(error)
+      }
     }
-    return result
+    // The origin cache purges before the response leaves, then the app's own hook runs.
+    const purged = this.cache === undefined ? undefined : settle(() => this.cache!.purge(invalidations, this.normalize))
+    const notify = () => (this.onInvalidate === undefined ? undefined : settle(() => this.onInvalidate!(invalidations, run.ctx)))
+    const notified = purged instanceof Promise ? purged.then(notify) : notify()
+    return notified instanceof Promise ? notified.then(() => result) : result
+  }
+
+  /** An invalidation's input as the target's cache keys see it: parsed by its input schema when that is synchronous. */
+  private readonly normalize = (path: string, input: unknown): unknown => {
+    const parse = this.compiled.get(path)?.parseInput
+    if (parse === undefined) return input
+    try {
+      const parsed = parse(input)
+      return parsed instanceof Promise ? (parsed.catch(() => {}), input) : parsed
+    } catch {
+      return input
+    }
   }
 
   private failure(run: CallRun, error: unknown): CallResult {
@@ -140,7 +167,7 @@ class CallRun {
     readonly proc: CompiledProcedure,
     readonly ctx: unknown,
     private readonly rawInput: unknown,
-    private readonly signals: SignalSource,
+    private readonly env: CallEnv,
   ) {}
 
   private bound: ((path: string, input?: unknown) => void) | undefined
@@ -154,7 +181,7 @@ class CallRun {
   }
 
   currentSignal(): AbortSignal {
-    return (this.signal ??= this.signals.signal())
+    return (this.signal ??= this.env.signal())
   }
 
   /** Middlewares are async by contract; each gets `next` for the rest of the chain. */
@@ -188,9 +215,19 @@ class CallRun {
 
   private parse(ctx: unknown): MaybePromise<unknown> {
     const parseInput = this.proc.parseInput
-    if (parseInput === undefined) return this.handle(ctx, this.rawInput)
+    if (parseInput === undefined) return this.cached(ctx, this.rawInput)
     const input = parseInput(this.rawInput)
-    return input instanceof Promise ? input.then((value) => this.handle(ctx, value)) : this.handle(ctx, input)
+    return input instanceof Promise ? input.then((value) => this.cached(ctx, value)) : this.cached(ctx, input)
+  }
+
+  /** The cache step, between input and handler: keyed by the parsed input, so defaults count. */
+  private cached(ctx: unknown, input: unknown): MaybePromise<unknown> {
+    const policy = this.proc.cache
+    const cache = this.dispatcher.cache
+    if (policy === undefined || cache === undefined) return this.handle(ctx, input)
+    const env = this.env
+    const call = { path: this.proc.path, policy, setsCookie: () => env.setsCookie?.() ?? false }
+    return cache.fetch(call, ctx, input, () => this.handle(ctx, input))
   }
 
   private handle(ctx: unknown, input: unknown): MaybePromise<unknown> {

@@ -9,8 +9,12 @@ import { DEFAULT_LIMITS, type HttpLimits, type HttpSettings } from './http/handl
 import { InFlight } from './http/in-flight.js'
 import { createNodeHandler, type NodeHandler } from './http/node.js'
 import { buildManifest, type Manifest } from './manifest.js'
-import type { AffectsCheck, AnyRouter, RecordOf, RouterContext } from './router.js'
+import { flattenRouter, type AffectsCheck, type AnyRouter, type RecordOf, type RouterContext } from './router.js'
 import { resolveTransformer } from './transformer.js'
+import type { Transformer } from '@mizan/wire'
+import type { CacheBackend } from './cache/backend.js'
+import { memoryCache } from './cache/memory.js'
+import { OriginCache, type PrincipalOf } from './cache/origin-cache.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -40,6 +44,13 @@ export type MizanServerOptions<R extends AnyRouter> = ContextOption<R> & {
   isDev?: boolean
   /** Milliseconds `close()` waits for running requests before cutting connections. Default 10,000. */
   closeTimeout?: number
+  /**
+   * The origin cache of queries that declare `cache`: `memoryCache()` (the default when any does)
+   * or `redisCache({ redis, secret })`; `false` turns it off.
+   */
+  cache?: CacheBackend | false
+  /** Who the caller is, for `scope: 'user'` entries. Default: `ctx.user.id`. */
+  principal?: PrincipalOf
 } & DispatchOptions
 
 /** A served router. */
@@ -58,6 +69,8 @@ export interface MizanServer<R extends AnyRouter> {
   close(): Promise<void>
   /** Calls procedures in process with the given context, through the same dispatch as HTTP. */
   createCaller(ctx: RouterContext<R>): Caller<RecordOf<R>>
+  /** Makes every origin cache entry unreachable at once (a deploy that changes outputs, say). */
+  bumpCacheRevision(): Promise<void>
 }
 
 /**
@@ -76,8 +89,9 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   }
   const basePath = normalizeBasePath(options.basePath ?? '/api/mizan')
   const isDev = options.isDev ?? config.isDev
-  const dispatcher = new Dispatcher(router, options)
   const transformer = resolveTransformer(config.transformer)
+  const cache = originCache(router, options as Pick<MizanServerOptions<AnyRouter>, 'cache' | 'principal' | 'onError'>, transformer)
+  const dispatcher = new Dispatcher(router, options, cache)
   const manifest = buildManifest(dispatcher, basePath, transformer.name)
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
@@ -132,11 +146,39 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
       clearTimeout(timer)
       server.closeAllConnections()
       await closed
+      await cache?.backend.close?.()
     },
     createCaller(ctx) {
       return createCallerProxy(dispatcher, ctx) as Caller<RecordOf<R>>
     },
+    async bumpCacheRevision() {
+      await cache?.bumpRevision()
+    },
   }
+}
+
+/** The origin cache for a router, checked against its policies; none when no query declares `cache`. */
+function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRouter>, 'cache' | 'principal' | 'onError'>, transformer: Transformer): OriginCache | undefined {
+  const policies = [...flattenRouter(router).procedures].flatMap(([path, def]) => (def.options.cache === undefined ? [] : [[path, def.options.cache] as const]))
+  if (options.cache === false || policies.length === 0) return undefined
+  const backend = options.cache ?? memoryCache()
+  for (const [path, policy] of policies) {
+    const { ttl, swr = 0, scope } = policy as { ttl: number; swr?: number; scope: string }
+    if (!(ttl > 0) || !(swr >= 0) || (scope !== 'public' && scope !== 'user')) {
+      throw new TypeError(`Mizan: "${path}" cache needs ttl > 0 seconds, swr >= 0 and scope 'public' or 'user'`)
+    }
+    if (backend.generationTTL !== undefined && ttl + swr > backend.generationTTL) {
+      throw new TypeError(`Mizan: "${path}" cache lives ${ttl + swr} s, longer than the cache's generationTTL (${backend.generationTTL} s)`)
+    }
+  }
+  const report = options.onError ?? ((event: { error: unknown; path: string }) => console.error(`[mizan] cache (${event.path}):`, event.error))
+  const principal = options.principal ?? defaultPrincipal
+  return new OriginCache(backend, transformer, principal, (error, path) => report({ error, path, ctx: undefined }))
+}
+
+function defaultPrincipal(ctx: unknown): string | number | null | undefined {
+  const user = (ctx as { user?: { id?: string | number } | null } | null)?.user
+  return user?.id
 }
 
 function normalizeBasePath(path: string): string {

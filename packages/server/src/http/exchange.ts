@@ -67,8 +67,12 @@ export interface HttpExchange {
   parsedBody(): unknown
   /** A signal aborted when the client goes away; made on first use. */
   signal(): AbortSignal
+  /** Headers the context and handlers add to the response. */
+  readonly resHeaders: ResponseHeaders
   /** The argument of `createContext`. */
-  contextOptions(resHeaders: ResponseHeaders): ContextOptions
+  contextOptions(): ContextOptions
+  /** True when the response will set cookies: then no cache may keep it. */
+  setsCookie(): boolean
 }
 
 /** What the protocol answers; the adapter writes it out. */

@@ -1,5 +1,5 @@
 import { MizanError } from '../errors.js'
-import type { ContextOptions, HttpExchange, ResponseHeaders } from './exchange.js'
+import { ResponseHeaders, type ContextOptions, type HttpExchange } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 
 /** A Web-standard handler for Bun, Deno, Cloudflare Workers, Next.js route handlers and Hono. */
@@ -84,11 +84,18 @@ class FetchExchange implements HttpExchange {
     return new TextDecoder().decode(bytes)
   }
 
+  readonly resHeaders = new ResponseHeaders()
+
+  setsCookie(): boolean {
+    return this.resHeaders.get('set-cookie') !== null
+  }
+
   signal(): AbortSignal {
     return this.request.signal
   }
 
-  contextOptions(resHeaders: ResponseHeaders): ContextOptions {
+  contextOptions(): ContextOptions {
+    const resHeaders = this.resHeaders
     const request = this.request
     return { req: { method: this.method, url: this.target, headers: request.headers }, resHeaders, transport: 'http', request }
   }

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto'
 import { INVALIDATE_HEADER, encodeInvalidateHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
 import type { CallResult, CompiledProcedure, Dispatcher, Invalidation } from '../dispatch.js'
 import { MizanError, toErrorShape } from '../errors.js'
+import type { CacheOptions } from '../procedure.js'
 import type { CorsPolicy } from './cors.js'
-import { ResponseHeaders, type ContextOptions, type HttpExchange, type HttpReply } from './exchange.js'
+import type { ContextOptions, HttpExchange, HttpReply, ResponseHeaders } from './exchange.js'
 import { guardJson, parseUntrustedJson } from './json-guard.js'
 import { andThen, type MaybePromise } from '../maybe-promise.js'
 
@@ -81,34 +83,33 @@ function singleReply(exchange: HttpExchange, settings: HttpSettings, path: strin
 }
 
 function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown): MaybePromise<HttpReply> {
-  const resHeaders = new ResponseHeaders()
-  const ctx = createContext(exchange, settings, resHeaders, proc.path)
-  if (ctx instanceof Promise) return ctx.then((value) => callWith(exchange, settings, proc, input, value, resHeaders))
-  return callWith(exchange, settings, proc, input, ctx, resHeaders)
+  const ctx = createContext(exchange, settings, proc.path)
+  if (ctx instanceof Promise) return ctx.then((value) => callWith(exchange, settings, proc, input, value))
+  return callWith(exchange, settings, proc, input, ctx)
 }
 
 /** Runs `createContext`, reporting its failures to `onError` like any other: they would otherwise leave no trace. */
-function createContext(exchange: HttpExchange, settings: HttpSettings, resHeaders: ResponseHeaders, path: string): MaybePromise<unknown> {
+function createContext(exchange: HttpExchange, settings: HttpSettings, path: string): MaybePromise<unknown> {
   const report = (error: unknown): never => {
     settings.dispatcher.onError({ error, path, ctx: undefined })
     throw error
   }
   try {
-    const ctx = settings.createContext(exchange.contextOptions(resHeaders))
+    const ctx = settings.createContext(exchange.contextOptions())
     return ctx instanceof Promise ? ctx.catch(report) : ctx
   } catch (error) {
     return report(error)
   }
 }
 
-function callWith(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown, ctx: unknown, resHeaders: ResponseHeaders): MaybePromise<HttpReply> {
+function callWith(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown, ctx: unknown): MaybePromise<HttpReply> {
   const result = settings.dispatcher.call(proc, ctx, input, exchange)
-  if (result instanceof Promise) return result.then((value) => singleResult(exchange, proc, value, resHeaders, settings))
-  return singleResult(exchange, proc, result, resHeaders, settings)
+  if (result instanceof Promise) return result.then((value) => singleResult(exchange, proc, value, settings))
+  return singleResult(exchange, proc, result, settings)
 }
 
-function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, resHeaders: ResponseHeaders, settings: HttpSettings): HttpReply {
-  const headers = baseHeaders(proc, exchange.method, resHeaders)
+function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): HttpReply {
+  const headers = baseHeaders(proc, exchange.method, exchange.resHeaders)
   if (result.invalidations.length > 0) {
     headers[INVALIDATE_HEADER] = encodeInvalidateHeader(result.invalidations.map((entry) => invalidationWire(entry, settings.transformer)))
   }
@@ -116,7 +117,38 @@ function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: C
     const shape = toErrorShape(result.error, settings.isDev)
     return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
   }
-  return { status: 200, headers, body: dataBody(result.data, settings.transformer) }
+  const body = dataBody(result.data, settings.transformer)
+  const policy = proc.def.options.cache
+  if (policy === undefined || exchange.method === 'POST') return { status: 200, headers, body }
+  return httpCached(exchange, policy, headers, body)
+}
+
+/**
+ * HTTP caching of a query with a cache policy: `Cache-Control` for browsers and shared caches, an
+ * `ETag` of the body, and `304` when the client already holds it.
+ */
+function httpCached(exchange: HttpExchange, policy: CacheOptions, headers: Record<string, string | string[]>, body: string): HttpReply {
+  if (exchange.setsCookie()) {
+    headers['cache-control'] = 'private, no-store'
+    return { status: 200, headers, body }
+  }
+  headers['cache-control'] =
+    policy.scope === 'public'
+      ? `public, max-age=0, s-maxage=${policy.ttl}${policy.swr ? `, stale-while-revalidate=${policy.swr}` : ''}`
+      : 'private, no-cache'
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  headers['etag'] = etag
+  if (matchesETag(exchange.header('if-none-match'), etag)) return { status: 304, headers, body: null }
+  return { status: 200, headers, body }
+}
+
+/** `If-None-Match` holds the tag: a list, `*`, and weak tags (`W/`) count, as RFC 9110 compares for GET. */
+function matchesETag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim()
+    return trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`
+  })
 }
 
 async function batchReply(
@@ -135,8 +167,7 @@ async function batchReply(
     envelopes = text == null ? [] : parseUntrustedJson(text, settings.limits.maxInputDepth + 2, 'input')
   }
   if (!Array.isArray(envelopes)) throw new MizanError('BAD_REQUEST', 'A batch input must be a JSON array, one element per call')
-  const resHeaders = new ResponseHeaders()
-  const ctx = await createContext(exchange, settings, resHeaders, paths.join(','))
+  const ctx = await createContext(exchange, settings, paths.join(','))
   const results = await Promise.all(
     paths.map(async (path, index): Promise<string> => {
       try {
@@ -151,7 +182,7 @@ async function batchReply(
   )
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE }
   if (exchange.method === 'POST') headers['cache-control'] = 'no-store'
-  addResponseHeaders(headers, resHeaders)
+  addResponseHeaders(headers, exchange.resHeaders)
   return { status: 200, headers, body: `[${results.join(',')}]` }
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MizanError } from '../errors.js'
-import type { ContextOptions, HttpExchange, HttpReply, MizanRequest, ResponseHeaders } from './exchange.js'
+import { ResponseHeaders, type ContextOptions, type HttpExchange, type HttpReply, type MizanRequest } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { InFlight } from './in-flight.js'
 
@@ -126,6 +126,12 @@ class NodeExchange implements HttpExchange {
     })
   }
 
+  readonly resHeaders = new ResponseHeaders()
+
+  setsCookie(): boolean {
+    return this.resHeaders.get('set-cookie') !== null
+  }
+
   signal(): AbortSignal {
     if (this.controller === undefined) {
       const controller = (this.controller = new AbortController())
@@ -136,7 +142,8 @@ class NodeExchange implements HttpExchange {
     return this.controller.signal
   }
 
-  contextOptions(resHeaders: ResponseHeaders): ContextOptions {
+  contextOptions(): ContextOptions {
+    const resHeaders = this.resHeaders
     const req = this.req
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
     const view: MizanRequest = { method: this.method, url, headers: new NodeHeaders(req) }
