@@ -41,6 +41,20 @@ const SERVERS = [
     path: `/greet?input=${encodeURIComponent(input)}`,
     expected: { data: { message: 'hello world' } },
   },
+  // The origin cache: the same query, but its handler takes 1 ms and its answer is cached, so every
+  // measured request is a hit. Compare with the uncached Mizan and bare rows of the same run.
+  {
+    name: 'mizan-cache-memory',
+    label: 'Mizan, cache hit (memory)',
+    path: `/greet?input=${encodeURIComponent(input)}`,
+    expected: { data: { message: 'hello world' } },
+  },
+  {
+    name: 'mizan-cache-redis',
+    label: 'Mizan, cache hit (Redis)',
+    path: `/greet?input=${encodeURIComponent(input)}`,
+    expected: { data: { message: 'hello world' } },
+  },
 ]
 
 // Pinning keeps server and load generator off each other's core; without it the numbers mean little.
@@ -64,7 +78,7 @@ console.log(
     `${config.warmup} s warm-up + ${config.duration} s measured, ${config.rounds} round(s) interleaved, ` +
     (canPin ? 'server on CPU 0, load on CPU 1' : 'NOT PINNED (taskset or a second core missing)'),
 )
-for (const server of SERVERS) console.log(`         ${server.name.padEnd(6)} GET ${server.path}`)
+for (const server of SERVERS) console.log(`         ${server.name.padEnd(18)} GET ${server.path}`)
 console.log()
 
 // Every live child, so that an interrupted run leaves no server behind.
@@ -78,7 +92,7 @@ for (let round = 1; round <= config.rounds; round++) {
     const result = await measure(server)
     rounds.push({ round, server: server.name, ...result })
     console.log(
-      `round ${round}/${config.rounds}  ${server.name.padEnd(6)} ${fmtInt(result.reqPerSec).padStart(8)} req/s  ` +
+      `round ${round}/${config.rounds}  ${server.name.padEnd(18)} ${fmtInt(result.reqPerSec).padStart(8)} req/s  ` +
         `p99 ${String(result.latencyP99).padStart(3)} ms  server CPU ${fmtPercent(result.serverCpu)}  load CPU ${fmtPercent(result.loadCpu)}  other ${fmtPercent(result.otherCpu)}` +
         (failures(result) > 0 ? `  !! ${describeFailures(result)}` : ''),
     )

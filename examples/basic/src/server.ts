@@ -1,24 +1,36 @@
+// The example's entry point: the Mizan API under /api/mizan and the React app, on one port.
+//   node dist/server.js          serves the built front end (dist-web/)   PORT=3000 by default
+//   node dist/server.js --dev    runs Vite in the same server, with hot reload
 import { createServer } from 'node:http'
-import { createMizanServer } from '@mizan/server'
-import { Db } from './db.js'
-import { appRouter } from './router.js'
-import { serveStatic } from './static.js'
-import { userFrom } from './users.js'
+import type { AddressInfo } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { mizan } from './api.js'
+import { builtFrontEnd, devFrontEnd } from './front-end.js'
 
-const db = new Db()
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dev = process.argv.includes('--dev')
 
-export const mizan = createMizanServer({
-  router: appRouter,
-  createContext: ({ req }) => ({ user: userFrom(req), db }),
-  basePath: '/api/mizan',
+const http = createServer()
+const frontEnd = await (dev ? devFrontEnd(join(root, 'web'), http) : builtFrontEnd(join(root, 'dist-web'))).catch((error: Error) => {
+  console.error(error.message) // most often: the front end was not built yet
+  process.exit(1)
 })
 
-// The API and the page on one port: Mizan answers under /api/mizan, everything else is static.
-const http = createServer((req, res) => mizan.nodeHandler(req, res, () => void serveStatic(req, res)))
-const port = Number(process.env.PORT ?? 3000)
+http.on('request', (req, res) => {
+  // Mizan answers under its base path and hands everything else to the front end.
+  mizan.nodeHandler(req, res, () => {
+    frontEnd.handle(req, res).catch((error: unknown) => {
+      console.error('[example] page failed:', error)
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end('Internal server error')
+    })
+  })
+})
 
-http.listen(port, () => {
-  console.log(`Mizan example running at http://localhost:${port}/`)
+http.listen(Number(process.env.PORT ?? 3000), () => {
+  const { port } = http.address() as AddressInfo
+  console.log(`Mizan example running at http://localhost:${port}/${dev ? '  (dev: Vite with hot reload)' : ''}`)
   console.log(`  API:      http://localhost:${port}/api/mizan   (manifest: /api/mizan/_manifest)`)
   console.log(`  Try:      curl 'http://localhost:${port}/api/mizan/posts.list'`)
 })
@@ -27,5 +39,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     http.close()
     http.closeIdleConnections()
+    void frontEnd.close()
   })
 }

@@ -1,45 +1,36 @@
-import { existsSync } from 'node:fs'
+// A small static file server for the built front end (no dependency needed for that).
 import { readFile } from 'node:fs/promises'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { dirname, join, normalize } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import type { ServerResponse } from 'node:http'
+import { extname, join, normalize, sep } from 'node:path'
 
-const here = dirname(fileURLToPath(import.meta.url))
-
-/** The folder of an installed package: from its entry point up to its package.json. */
-function packageDir(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.resolve(name)))
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir)
-  return dir
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
 }
 
-// The page imports the real @mizan/client in the browser, through an import map: no bundler needed.
-const roots: Record<string, string> = {
-  '/': join(here, '..', 'public'),
-  '/vendor/@mizan/client/': packageDir('@mizan/client'),
-  '/vendor/@mizan/wire/': packageDir('@mizan/wire'),
-  '/vendor/superjson/': packageDir('superjson'),
-  '/vendor/copy-anything/': packageDir('copy-anything'),
-}
-
-const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' }
-
-/** Serves the page and the browser modules it imports. */
-export async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = decodeURIComponent((req.url ?? '/').split('?')[0]!)
-  const prefix = Object.keys(roots)
-    .filter((root) => path.startsWith(root))
-    .sort((a, b) => b.length - a.length)[0]
-  const relative = prefix === undefined ? undefined : normalize(path.slice(prefix.length) || 'index.html')
-  const ext = relative?.slice(relative.lastIndexOf('.')) ?? ''
-  if (prefix === undefined || relative === undefined || relative.startsWith('..') || !(ext in types)) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found')
-    return
-  }
+/** Sends `dir` + `path`, or a 404. Files under /assets/ have content hashes in their names: cached for good. */
+export async function sendFile(dir: string, path: string, res: ServerResponse, head = false): Promise<void> {
+  const file = normalize(join(dir, path))
+  const type = TYPES[extname(file)]
+  if (!file.startsWith(dir + sep) || type === undefined) return notFound(res)
+  let body: Buffer
   try {
-    const body = await readFile(join(roots[prefix]!, relative))
-    res.writeHead(200, { 'content-type': types[ext]!, 'cache-control': 'no-cache' }).end(body)
+    body = await readFile(file)
   } catch {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found')
+    return notFound(res)
   }
+  const cache = path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': cache })
+  res.end(head ? undefined : body)
+}
+
+export function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found')
 }

@@ -14,7 +14,10 @@ export interface Invalidation {
   input?: unknown
 }
 
-/** The outcome of one call. On error, only invalidations the handler added before failing remain. */
+/**
+ * The outcome of one call. On error, only invalidations the handler added before failing remain.
+ * For a transport that asked (`wantsCachedBody`), `data` of a cache hit is a `CachedAnswer`.
+ */
 export type CallResult =
   | { ok: true; data: unknown; invalidations: readonly Invalidation[] }
   | { ok: false; error: unknown; invalidations: readonly Invalidation[] }
@@ -56,6 +59,11 @@ export interface CallEnv {
   signal(): AbortSignal
   /** True when the response will set cookies (then it is never cached). */
   setsCookie?(): boolean
+  /**
+   * True when a cache hit may come back as a {@link CachedAnswer} (its stored reply body) instead
+   * of a decoded value: a transport that sends bytes skips decoding and encoding again.
+   */
+  readonly wantsCachedBody?: boolean
 }
 
 const neverAborted: CallEnv = { signal: () => new AbortController().signal }
@@ -226,7 +234,7 @@ class CallRun {
     const cache = this.dispatcher.cache
     if (policy === undefined || cache === undefined) return this.handle(ctx, input)
     const env = this.env
-    const call = { path: this.proc.path, policy, setsCookie: () => env.setsCookie?.() ?? false }
+    const call = { path: this.proc.path, policy, setsCookie: () => env.setsCookie?.() ?? false, wantsBody: env.wantsCachedBody === true }
     return cache.fetch(call, ctx, input, () => this.handle(ctx, input))
   }
 

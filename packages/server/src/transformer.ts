@@ -24,3 +24,19 @@ export type TransformerName = 'superjson' | 'json'
 export function resolveTransformer(name: TransformerName): Transformer {
   return name === 'json' ? jsonTransformer : superjsonTransformer
 }
+
+/**
+ * A result as the body of a reply: `{"data":...}` with `meta` when the value needs it, `{}` for
+ * `undefined`. The HTTP reply and the origin cache's stored answer are the same text.
+ */
+export function dataBody(data: unknown, transformer: Transformer): string {
+  if (data === undefined) return '{}'
+  const { json, meta } = transformer.serialize(data)
+  return meta === undefined ? `{"data":${JSON.stringify(json)}}` : JSON.stringify({ data: json, meta })
+}
+
+/** Reads a {@link dataBody} back into a value. */
+export function readDataBody(body: string, transformer: Transformer): unknown {
+  const { data, meta } = JSON.parse(body) as { data?: unknown; meta?: unknown }
+  return transformer.deserialize(data, meta)
+}

@@ -1,7 +1,8 @@
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import type { Transformer } from '@mizan/wire'
 import type { MaybePromise } from '../maybe-promise.js'
 import type { CacheOptions } from '../procedure.js'
+import { dataBody, readDataBody } from '../transformer.js'
 import { GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { canonical } from './canonical.js'
 
@@ -14,6 +15,21 @@ export interface CacheCall {
   readonly policy: CacheOptions
   /** True when the response sets cookies: such a response is never stored. */
   setsCookie(): boolean
+  /** Return hits as a {@link CachedAnswer} (the stored body) rather than a decoded value. */
+  readonly wantsBody: boolean
+}
+
+/** A cache hit as stored: the reply body and its ETag, for a transport to send as they are. */
+export class CachedAnswer {
+  constructor(
+    readonly body: string,
+    readonly etag: string,
+  ) {}
+}
+
+/** The ETag of a reply body: a strong tag of 162 bits of its SHA-256. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
 }
 
 /** The invalidation shape the cache purges. */
@@ -22,15 +38,20 @@ export interface PurgeTarget {
   input?: unknown
 }
 
+/**
+ * A stored answer. Its text is `fresh stale generations etag body` separated by spaces: the
+ * header is read without parsing the body, which goes out as it is on a hit over HTTP.
+ */
 interface Entry {
-  /** The value, serialized by the transformer. */
-  v: { json: unknown; meta?: unknown }
   /** Fresh until (ms since epoch). */
-  f: number
-  /** Servable stale until. */
-  s: number
+  fresh: number
+  /** Servable, stale, until. */
+  stale: number
   /** The generations it was filled under. */
-  g: number[]
+  generations: number[]
+  etag: string
+  /** The reply body: `{"data":...,"meta"?:...}`. */
+  body: string
 }
 
 /**
@@ -61,8 +82,9 @@ export class OriginCache {
     let key: string
     let names: string[]
     try {
-      key = this.hmac(`v1|${path}|${policy.rev ?? ''}|${policy.scope}|${principal}|${canonical(input)}`)
-      names = this.generationsOf(path, input)
+      const text = canonical(input)
+      key = this.hmac(`v1|${path}|${policy.rev ?? ''}|${policy.scope}|${principal}|${text}`)
+      names = this.generationsOf(path, text)
     } catch (error) {
       this.report(error, path)
       return fill()
@@ -90,7 +112,7 @@ export class OriginCache {
   purge(targets: readonly PurgeTarget[], normalize: (path: string, input: unknown) => unknown): MaybePromise<void> {
     const names = new Set<string>()
     for (const target of targets) {
-      names.add(target.input === undefined ? pathGeneration(target.path) : this.inputGeneration(target.path, normalize(target.path, target.input)))
+      names.add(target.input === undefined ? pathGeneration(target.path) : this.inputGeneration(target.path, canonical(normalize(target.path, target.input))))
     }
     return this.backend.bump([...names])
   }
@@ -102,16 +124,21 @@ export class OriginCache {
 
   private afterRead(call: CacheCall, key: string, names: string[], read: CacheRead, fill: () => MaybePromise<unknown>): MaybePromise<unknown> {
     const entry = read.entry === null ? undefined : parseEntry(read.entry)
-    if (entry !== undefined && sameGenerations(entry.g, read.generations)) {
+    if (entry !== undefined && sameGenerations(entry.generations, read.generations)) {
       const now = Date.now()
-      if (now < entry.f) return this.decode(entry)
-      if (now < entry.s) {
+      if (now < entry.fresh) return this.answer(call, entry)
+      if (now < entry.stale) {
         // Stale but servable: answer now, and let exactly one refresh run behind it.
         this.fillOnce(call, key, names, read.generations, fill).catch((error: unknown) => this.report(error, call.path))
-        return this.decode(entry)
+        return this.answer(call, entry)
       }
     }
-    return this.fillOnce(call, key, names, read.generations, fill).then((text) => this.decode(parseEntry(text)!))
+    return this.fillOnce(call, key, names, read.generations, fill).then((text) => this.answer(call, parseEntry(text)!))
+  }
+
+  /** A fresh copy of the stored value (so no caller can change the cache), or the body as it is. */
+  private answer(call: CacheCall, entry: Entry): unknown {
+    return call.wantsBody ? new CachedAnswer(entry.body, entry.etag) : readDataBody(entry.body, this.transformer)
   }
 
   /**
@@ -127,8 +154,8 @@ export class OriginCache {
       .then(fill)
       .then((value) => {
         const now = Date.now()
-        const entry: Entry = { v: this.transformer.serialize(value), f: now + ttl * 1000, s: now + (ttl + swr) * 1000, g: generations }
-        const text = JSON.stringify(entry)
+        const body = dataBody(value, this.transformer)
+        const text = `${now + ttl * 1000} ${now + (ttl + swr) * 1000} ${generations.join(',')} ${etagOf(body)} ${body}`
         if (!call.setsCookie()) this.store(call.path, key, text, (ttl + swr) * 1000, names, generations)
         return text
       })
@@ -146,12 +173,8 @@ export class OriginCache {
     }
   }
 
-  private decode(entry: Entry): unknown {
-    return this.transformer.deserialize(entry.v.json, entry.v.meta)
-  }
-
-  /** The generations an entry of `path` and `input` depends on: global, each enclosing router, the procedure, the one input. */
-  private generationsOf(path: string, input: unknown): string[] {
+  /** The generations an entry of `path` and an input (its canonical text) depends on: global, each enclosing router, the procedure, the one input. */
+  private generationsOf(path: string, input: string): string[] {
     const names = [GLOBAL_GENERATION]
     let dot = path.indexOf('.')
     while (dot !== -1) {
@@ -162,12 +185,21 @@ export class OriginCache {
     return names
   }
 
-  private inputGeneration(path: string, input: unknown): string {
-    return `i:${path}:${this.hmac(canonical(input))}`
+  private inputGeneration(path: string, input: string): string {
+    return `i:${path}:${this.hmac(input)}`
   }
 
+  /** Recent digests: hot keys are computed once, not once per request. Bounded; cleared when full. */
+  private readonly digests = new Map<string, string>()
+
   private hmac(text: string): string {
-    return createHmac('sha256', this.backend.secret).update(text).digest('base64url')
+    let digest = this.digests.get(text)
+    if (digest === undefined) {
+      digest = createHmac('sha256', this.backend.secret).update(text).digest('base64url')
+      if (this.digests.size >= 10_000) this.digests.clear()
+      this.digests.set(text, digest)
+    }
+    return digest
   }
 }
 
@@ -182,10 +214,11 @@ function sameGenerations(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function parseEntry(text: string): Entry | undefined {
-  try {
-    const entry = JSON.parse(text) as Entry
-    return typeof entry === 'object' && entry !== null && Array.isArray(entry.g) ? entry : undefined
-  } catch {
-    return undefined
-  }
+  const a = text.indexOf(' ')
+  const b = text.indexOf(' ', a + 1)
+  const c = text.indexOf(' ', b + 1)
+  const d = text.indexOf(' ', c + 1)
+  if (a < 0 || b < 0 || c < 0 || d < 0) return undefined
+  const generations = text.slice(b + 1, c).split(',').map(Number)
+  return { fresh: Number(text.slice(0, a)), stale: Number(text.slice(a + 1, b)), generations, etag: text.slice(c + 1, d), body: text.slice(d + 1) }
 }

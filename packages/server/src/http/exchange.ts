@@ -73,6 +73,8 @@ export interface HttpExchange {
   contextOptions(): ContextOptions
   /** True when the response will set cookies: then no cache may keep it. */
   setsCookie(): boolean
+  /** HTTP sends a cached answer's stored body as it is, never decoding it. */
+  readonly wantsCachedBody: true
 }
 
 /** What the protocol answers; the adapter writes it out. */

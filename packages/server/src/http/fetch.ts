@@ -85,6 +85,7 @@ class FetchExchange implements HttpExchange {
   }
 
   readonly resHeaders = new ResponseHeaders()
+  readonly wantsCachedBody = true
 
   setsCookie(): boolean {
     return this.resHeaders.get('set-cookie') !== null

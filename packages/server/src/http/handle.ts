@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto'
 import { INVALIDATE_HEADER, encodeInvalidateHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
 import type { CallResult, CompiledProcedure, Dispatcher, Invalidation } from '../dispatch.js'
+import { CachedAnswer, etagOf } from '../cache/origin-cache.js'
 import { MizanError, toErrorShape } from '../errors.js'
+import { dataBody } from '../transformer.js'
 import type { CacheOptions } from '../procedure.js'
 import type { CorsPolicy } from './cors.js'
 import type { ContextOptions, HttpExchange, HttpReply, ResponseHeaders } from './exchange.js'
@@ -117,17 +118,18 @@ function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: C
     const shape = toErrorShape(result.error, settings.isDev)
     return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
   }
-  const body = dataBody(result.data, settings.transformer)
+  const cached = result.data instanceof CachedAnswer ? result.data : undefined
+  const body = cached?.body ?? dataBody(result.data, settings.transformer)
   const policy = proc.def.options.cache
   if (policy === undefined || exchange.method === 'POST') return { status: 200, headers, body }
-  return httpCached(exchange, policy, headers, body)
+  return httpCached(exchange, policy, headers, body, cached?.etag)
 }
 
 /**
  * HTTP caching of a query with a cache policy: `Cache-Control` for browsers and shared caches, an
  * `ETag` of the body, and `304` when the client already holds it.
  */
-function httpCached(exchange: HttpExchange, policy: CacheOptions, headers: Record<string, string | string[]>, body: string): HttpReply {
+function httpCached(exchange: HttpExchange, policy: CacheOptions, headers: Record<string, string | string[]>, body: string, knownETag: string | undefined): HttpReply {
   if (exchange.setsCookie()) {
     headers['cache-control'] = 'private, no-store'
     return { status: 200, headers, body }
@@ -136,7 +138,7 @@ function httpCached(exchange: HttpExchange, policy: CacheOptions, headers: Recor
     policy.scope === 'public'
       ? `public, max-age=0, s-maxage=${policy.ttl}${policy.swr ? `, stale-while-revalidate=${policy.swr}` : ''}`
       : 'private, no-cache'
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  const etag = knownETag ?? etagOf(body)
   headers['etag'] = etag
   if (matchesETag(exchange.header('if-none-match'), etag)) return { status: 304, headers, body: null }
   return { status: 200, headers, body }
@@ -283,15 +285,10 @@ function addResponseHeaders(headers: Record<string, string | string[]>, resHeade
 }
 
 /** `{"data":...}` (with `meta` when needed); `{}` when the procedure returned `undefined`. */
-function dataBody(data: unknown, transformer: Transformer): string {
-  if (data === undefined) return '{}'
-  const { json, meta } = transformer.serialize(data)
-  return meta === undefined ? `{"data":${JSON.stringify(json)}}` : JSON.stringify({ data: json, meta })
-}
-
 function resultEntry(result: CallResult, settings: HttpSettings): string {
   const invalidate = result.invalidations.length > 0 ? result.invalidations.map((entry) => invalidationWire(entry, settings.transformer)) : undefined
   if (!result.ok) return JSON.stringify({ error: toErrorShape(result.error, settings.isDev), invalidate })
+  if (result.data instanceof CachedAnswer) return result.data.body
   if (result.data === undefined) return invalidate === undefined ? '{}' : JSON.stringify({ invalidate })
   const { json, meta } = settings.transformer.serialize(result.data)
   return JSON.stringify({ data: json, meta, invalidate })

@@ -127,6 +127,7 @@ class NodeExchange implements HttpExchange {
   }
 
   readonly resHeaders = new ResponseHeaders()
+  readonly wantsCachedBody = true
 
   setsCookie(): boolean {
     return this.resHeaders.get('set-cookie') !== null

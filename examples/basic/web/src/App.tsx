@@ -1,0 +1,26 @@
+// The page layout. Each card reads its own data; none refreshes another by hand.
+import { Suspense } from 'react'
+import { Announcements } from './components/Announcements.js'
+import { ErrorBoundary } from './components/ErrorBoundary.js'
+import { Greeting } from './components/Greeting.js'
+import { Header } from './components/Header.js'
+import { Posts } from './components/Posts.js'
+
+export function App() {
+  return (
+    <Suspense fallback={<p className="page-loading">Loading…</p>}>
+      <Header />
+      <main className="layout">
+        <ErrorBoundary>
+          <Posts />
+        </ErrorBoundary>
+        <aside className="sidebar">
+          <ErrorBoundary>
+            <Greeting />
+          </ErrorBoundary>
+          <Announcements />
+        </aside>
+      </main>
+    </Suspense>
+  )
+}

@@ -1,0 +1,47 @@
+// Shows what the server announced after each mutation: the `affects` set the React layer acted on.
+// Only a display: the refreshing itself happens in MizanProvider, whatever this component does.
+import { useEffect, useState } from 'react'
+import { client } from '../api.js'
+
+interface Line {
+  id: number
+  from: string
+  targets: string
+}
+
+let nextId = 0
+
+export function Announcements() {
+  const [lines, setLines] = useState<Line[]>([])
+  useEffect(
+    () =>
+      client.$on('invalidate', (targets, source) => {
+        const line = { id: nextId++, from: source.path, targets: targets.map((t) => t.path + (t.input === undefined ? '' : ` ${JSON.stringify(t.input)}`)).join(', ') }
+        setLines((previous) => [line, ...previous].slice(0, 6))
+      }),
+    [],
+  )
+
+  return (
+    <section className="card">
+      <h2>
+        Announced <small>by the server</small>
+      </h2>
+      {lines.length === 0 ? (
+        <p className="hint">Nothing yet. Sign in, publish or delete: each reply names the queries it affects, and only those refetch.</p>
+      ) : (
+        <ol className="log">
+          {lines.map((line) => (
+            <li key={line.id}>
+              <code>{line.from}</code>
+              <span className="targets">→ {line.targets}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      <p className="hint">
+        See every declaration in <a href="/api/mizan/_manifest">the manifest</a>.
+      </p>
+    </section>
+  )
+}

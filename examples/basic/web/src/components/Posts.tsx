@@ -1,0 +1,53 @@
+// The posts card: the list (server-rendered into the cache on first load), the form, and delete
+// buttons for staff. After a create or delete, the list refreshes because the mutation `affects` it.
+import { useMizanContext } from '@mizan/react'
+import { api } from '../api.js'
+import { NewPost } from './NewPost.js'
+
+const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })
+
+export function Posts() {
+  const me = useMizanContext(api.currentUser)
+  const posts = api.posts.list.useQuery({ page: 1 })
+  const remove = api.posts.remove.useMutation()
+  const isStaff = me?.roles.includes('staff') ?? false
+
+  return (
+    <section className="card posts">
+      <h2>
+        Posts{' '}
+        <small>
+          refreshed by each mutation's <code>affects</code>, never by hand
+        </small>
+      </h2>
+      <NewPost signedIn={me !== null} />
+      {posts.isPending && <p className="muted">Loading posts…</p>}
+      {posts.error && <p className="error" role="alert">{posts.error.message}</p>}
+      {remove.error && <p className="error" role="alert">{remove.error.message}</p>}
+      <ul className="post-list" aria-label="Posts">
+        {posts.data?.items.map((post) => (
+          <li key={post.id}>
+            <div>
+              <p className="post-title">{post.title}</p>
+              <p className="meta">
+                {post.author} · <time dateTime={post.createdAt.toISOString()}>{when.format(post.createdAt)}</time>
+              </p>
+            </div>
+            {isStaff && (
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Delete “${post.title}”`}
+                disabled={remove.isPending && remove.variables?.id === post.id}
+                onClick={() => remove.mutate({ id: post.id })}
+              >
+                Delete
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {posts.data?.items.length === 0 && <p className="muted">No posts yet.</p>}
+    </section>
+  )
+}

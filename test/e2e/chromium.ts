@@ -1,0 +1,23 @@
+// Finds the system Chromium for the browser tests. Never downloads one: on a machine without it the
+// suite is skipped with a warning, except in CI, where a missing browser must fail the run.
+import { existsSync } from 'node:fs'
+import { chromium, type Browser } from 'playwright-core'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+const INSTALL = 'Install it with: apt-get install -y chromium (or set CHROMIUM_PATH to a Chromium binary)'
+
+/** Whether the browser tests can run here; in CI a missing browser is an error, not a skip. */
+export function chromiumPlan(): { run: boolean; error?: string } {
+  if (existsSync(CHROMIUM)) return { run: true }
+  if (process.env.CI === 'true') return { run: false, error: `The end-to-end tests need Chromium in CI, and ${CHROMIUM} does not exist. ${INSTALL}` }
+  console.warn(`\n⚠️  Browser end-to-end tests SKIPPED: no Chromium at ${CHROMIUM}.\n   ${INSTALL}\n`)
+  return { run: false }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
