@@ -3,7 +3,7 @@ import { createMizanReact, MizanProvider, useMizanContext } from '@mizan/react'
 import { callerClient, dehydrateState, parseState, prefetchContexts } from '@mizan/react/ssr'
 import { QueryClient } from '@tanstack/react-query'
 import { act, cleanup, render, screen } from '@testing-library/react'
-import { Suspense, useState } from 'react'
+import { Component, Suspense, useState, type ReactNode } from 'react'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type AppRouter } from '../integration/app.js'
 
@@ -130,3 +130,51 @@ describe('server-side rendering', () => {
     expect(app.requests.length).toBe(before)
   })
 })
+
+describe('local context misuse and SSR state escaping', () => {
+  it('says which provider is missing when a local context is read outside it', async () => {
+    const client = app.client()
+    const api = createMizanReact<AppRouter>(client)
+    void api.greeting.Provider // the app uses it as a local context somewhere
+    function Orphan() {
+      return <p>{useMizanContext(api.greeting)}</p>
+    }
+    const errors: unknown[] = []
+    const original = console.error
+    console.error = () => {}
+    try {
+      render(
+        <MizanProvider client={client} queryClient={newQueryClient()}>
+          <Catch onError={(e) => errors.push(e)}>
+            <Orphan />
+          </Catch>
+        </MizanProvider>,
+      )
+    } finally {
+      console.error = original
+    }
+    expect(String(errors[0])).toContain('render it inside <api.greeting.Provider')
+  })
+
+  it('inlines a state that holds </script> without letting it close the tag', async () => {
+    const { inlineState } = await import('@mizan/react/ssr')
+    const literal = inlineState('{"title":"</script><script>alert(1)</script>\u2028"}')
+    expect(literal).not.toContain('</script>')
+    expect(literal).not.toContain('\u2028')
+    expect(JSON.parse(literal)).toBe('{"title":"</script><script>alert(1)</script>\u2028"}')
+  })
+})
+
+/** Catches a render error for a test to look at. */
+class Catch extends Component<{ onError: (error: unknown) => void; children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false }
+  static getDerivedStateFromError() {
+    return { failed: true }
+  }
+  override componentDidCatch(error: unknown) {
+    this.props.onError(error)
+  }
+  override render() {
+    return this.state.failed ? null : this.props.children
+  }
+}

@@ -41,5 +41,8 @@ expectError(api.posts.lits.queryOptions({}))
 // Only local contexts have a Provider.
 expectError(api.currentUser.Provider)
 api.posts.pathKey()
-expectType<import('react').ComponentType<{ input: { name: string }; children?: import('react').ReactNode; fallback?: import('react').ReactNode }>>(api.greeting.Provider)
+expectAssignable<import('react').ComponentType<{ input: { name: string }; children?: import('react').ReactNode; fallback?: import('react').ReactNode }>>(api.greeting.Provider)
+type GreetingProviderProps = import('react').ComponentProps<typeof api.greeting.Provider>
+expectType<{ name: string }>({} as GreetingProviderProps['input'])
+expectType<((data: string) => string) | undefined>(undefined as unknown as Extract<NonNullable<GreetingProviderProps['options']>['select'], Function> | undefined)
 expectError(api.posts.list.Provider)

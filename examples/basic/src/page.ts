@@ -2,7 +2,7 @@
 // and the React Query cache filled, so the first paint needs no request and shows no spinner.
 import type { IncomingMessage } from 'node:http'
 import { createMizanReact } from '@mizan/react'
-import { callerClient, dehydrateState, prefetchContexts } from '@mizan/react/ssr'
+import { callerClient, dehydrateState, inlineState, prefetchContexts } from '@mizan/react/ssr'
 import { QueryClient } from '@tanstack/react-query'
 import { contextFor, mizan } from './api.js'
 import type { AppRouter, User } from './router.js'
@@ -20,17 +20,12 @@ export async function renderPage(template: string, req: IncomingMessage): Promis
   const user = queryClient.getQueryData(api.currentUser.queryKey()) ?? null
   return template
     .replace('<!--ssr-user-->', () => userMarkup(user))
-    .replace('<!--ssr-state-->', () => `<script>window.__MIZAN_STATE__ = ${scriptString(dehydrateState(queryClient))}</script>`)
+    .replace('<!--ssr-state-->', () => `<script>window.__MIZAN_STATE__ = ${inlineState(dehydrateState(queryClient))}</script>`)
 }
 
 /** What the header shows before React starts; React's first render draws the same. */
 function userMarkup(user: User | null): string {
   return user === null ? '<span class="who">Not signed in</span>' : `<span class="who">Signed in as <strong>${escapeHtml(user.name)}</strong></span>`
-}
-
-/** A JavaScript string literal safe inside <script>: with `<` escaped, no `</script>` can end it early. */
-function scriptString(text: string): string {
-  return JSON.stringify(text).replace(/</g, '\\u003c')
 }
 
 function escapeHtml(text: string): string {

@@ -23,6 +23,9 @@ export function useMizanContext<Output>(procedure: ContextTag<Output>): Output {
   const handle = handleOf(procedure)
   const local = handle.useLocal()
   if (local !== undefined) return local.data as Output
+  if (handle.providesLocally) {
+    throw new Error(`Mizan: useMizanContext(api.${handle.path}) is a local context: render it inside <api.${handle.path}.Provider input={...}>`)
+  }
   // Whether a provider is above cannot change without remounting this component, so the hook
   // order is stable for its whole life.
   // eslint-disable-next-line react-hooks/rules-of-hooks

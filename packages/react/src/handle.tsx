@@ -18,13 +18,20 @@ export interface LocalValue {
   data: unknown
 }
 
+interface LocalProviderProps {
+  input: unknown
+  children?: ReactNode
+  fallback?: ReactNode
+  options?: Options
+}
+
 /**
  * Everything `createMizanReact` offers for one path, made once per path so that components
  * (`Provider`) and callbacks keep their identity across renders.
  */
 export class ProcedureHandle {
   private localContext: Context<LocalValue | undefined> | undefined
-  private provider: ((props: { input: unknown; children?: ReactNode; fallback?: ReactNode }) => ReactNode) | undefined
+  private provider: ((props: LocalProviderProps) => ReactNode) | undefined
 
   constructor(
     readonly path: string,
@@ -78,8 +85,8 @@ export class ProcedureHandle {
     if (this.provider !== undefined) return this.provider
     const handle = this
     const Context = this.contextOf()
-    const Provider = ({ input, children, fallback = null }: { input: unknown; children?: ReactNode; fallback?: ReactNode }) => {
-      const query = useQuery(handle.queryOptions(input) as never)
+    const Provider = ({ input, children, fallback = null, options }: LocalProviderProps) => {
+      const query = useQuery(handle.queryOptions(input, options) as never)
       if (query.error) throw query.error
       if (query.data === undefined) return fallback
       return <Context.Provider value={{ data: query.data }}>{children}</Context.Provider>
@@ -91,5 +98,10 @@ export class ProcedureHandle {
   /** Reads the nearest local provider of this path, if any. */
   useLocal(): LocalValue | undefined {
     return useContext(this.contextOf())
+  }
+
+  /** True once this path's `Provider` exists: the query is used as a local context. */
+  get providesLocally(): boolean {
+    return this.provider !== undefined
   }
 }

@@ -10,10 +10,10 @@ import { handleOf } from './context.js'
  */
 export function callerClient(caller: unknown): Pick<ClientMethods, '$call' | '$on'> {
   return {
-    $call: async (_kind, path, input) => {
+    $call: async (_kind, path, input, options) => {
       let target: any = caller
       for (const segment of path.split('.')) target = target[segment]
-      return target(input)
+      return target(input, { signal: options?.signal })
     },
     // Invalidations of server-side calls purge on the server; there is no browser cache to tell.
     $on: () => () => {},
@@ -33,8 +33,8 @@ export async function prefetchContexts(api: unknown, queryClient: QueryClient, m
 }
 
 /**
- * The query client's state as a string to embed in the page, written with superjson so a `Date`
- * is still a `Date` after `parseState`. Escape it for HTML with `JSON.stringify` when inlining.
+ * The query client's state as a string, written with superjson so a `Date` is still a `Date` after
+ * `parseState`. To put it in a page, use {@link inlineState}: the text may hold `</script>`.
  */
 export function dehydrateState(queryClient: QueryClient): string {
   return SuperJSON.stringify(dehydrate(queryClient))
@@ -43,4 +43,16 @@ export function dehydrateState(queryClient: QueryClient): string {
 /** Reads what {@link dehydrateState} wrote, for `<MizanProvider state>`. */
 export function parseState(text: string): DehydratedState {
   return SuperJSON.parse<DehydratedState>(text)
+}
+
+/**
+ * A JavaScript string literal of a state, safe inside an inline `<script>`: `<` and the line
+ * separators JSON allows but scripts do not are escaped, so data can never close the tag.
+ *
+ * ```ts
+ * `<script>window.__MIZAN_STATE__ = ${inlineState(dehydrateState(queryClient))}</script>`
+ * ```
+ */
+export function inlineState(state: string): string {
+  return JSON.stringify(state).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 }

@@ -68,8 +68,9 @@ export interface DecoratedQuery<Input, Output> {
 }
 
 /** The provider of a `context: 'local'` query: fetches it with `input` for the tree below. */
-export interface LocalContextProvider<Input> {
-  Provider: ComponentType<{ input: Input; children?: ReactNode; fallback?: ReactNode }>
+export interface LocalContextProvider<Input, Output> {
+  /** `fallback` shows until the first answer; `options` go to the query (`placeholderData`, say). */
+  Provider: ComponentType<{ input: Input; children?: ReactNode; fallback?: ReactNode; options?: QueryExtras<Output, Output> }>
 }
 
 /** Options of `mutationOptions`. */
@@ -97,7 +98,7 @@ export interface ContextTag<Output> {
 export type DecorateReactRecord<R> = {
   [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context>
     ? Kind extends 'query'
-      ? DecoratedQuery<Input, Output> & ContextTag<Output> & (Context extends 'local' ? LocalContextProvider<Input> : unknown)
+      ? DecoratedQuery<Input, Output> & ContextTag<Output> & (Context extends 'local' ? LocalContextProvider<Input, Output> : unknown)
       : DecoratedMutation<Input, Output>
     : DecorateReactRecord<RecordOf<R[K]>> & { pathKey(): MizanPathKey }
 }
