@@ -173,16 +173,22 @@ export class OriginCache {
     }
   }
 
+  private readonly pathGenerations = new Map<string, string[]>()
+
   /** The generations an entry of `path` and an input (its canonical text) depends on: global, each enclosing router, the procedure, the one input. */
   private generationsOf(path: string, input: string): string[] {
-    const names = [GLOBAL_GENERATION]
-    let dot = path.indexOf('.')
-    while (dot !== -1) {
-      names.push(pathGeneration(path.slice(0, dot)))
-      dot = path.indexOf('.', dot + 1)
+    let names = this.pathGenerations.get(path)
+    if (names === undefined) {
+      names = [GLOBAL_GENERATION]
+      let dot = path.indexOf('.')
+      while (dot !== -1) {
+        names.push(pathGeneration(path.slice(0, dot)))
+        dot = path.indexOf('.', dot + 1)
+      }
+      names.push(pathGeneration(path))
+      this.pathGenerations.set(path, names)
     }
-    names.push(pathGeneration(path), this.inputGeneration(path, input))
-    return names
+    return [...names, this.inputGeneration(path, input)]
   }
 
   private inputGeneration(path: string, input: string): string {

@@ -134,14 +134,26 @@ function httpCached(exchange: HttpExchange, policy: CacheOptions, headers: Recor
     headers['cache-control'] = 'private, no-store'
     return { status: 200, headers, body }
   }
-  headers['cache-control'] =
-    policy.scope === 'public'
-      ? `public, max-age=0, s-maxage=${policy.ttl}${policy.swr ? `, stale-while-revalidate=${policy.swr}` : ''}`
-      : 'private, no-cache'
+  headers['cache-control'] = cacheControlOf(policy)
   const etag = knownETag ?? etagOf(body)
   headers['etag'] = etag
   if (matchesETag(exchange.header('if-none-match'), etag)) return { status: 304, headers, body: null }
   return { status: 200, headers, body }
+}
+
+const cacheControls = new WeakMap<CacheOptions, string>()
+
+/** The `Cache-Control` of a policy, built once per procedure. */
+function cacheControlOf(policy: CacheOptions): string {
+  let value = cacheControls.get(policy)
+  if (value === undefined) {
+    value =
+      policy.scope === 'public'
+        ? `public, max-age=0, s-maxage=${policy.ttl}${policy.swr ? `, stale-while-revalidate=${policy.swr}` : ''}`
+        : 'private, no-cache'
+    cacheControls.set(policy, value)
+  }
+  return value
 }
 
 /** `If-None-Match` holds the tag: a list, `*`, and weak tags (`W/`) count, as RFC 9110 compares for GET. */
