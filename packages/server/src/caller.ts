@@ -1,4 +1,5 @@
 import type { Dispatcher } from './dispatch.js'
+import type { AnyChannel } from './channel.js'
 import type { Procedure } from './procedure.js'
 import type { RecordOf } from './router.js'
 
@@ -9,7 +10,7 @@ export type CallerProcedure<Input, Output> = undefined extends Input
 
 /** The in-process caller of a router: `caller.posts.list({ page: 1 })`, typed like the client. */
 export type Caller<R> = {
-  [K in keyof R]: R[K] extends Procedure<any, infer I, infer O, any, any> ? CallerProcedure<I, O> : Caller<RecordOf<R[K]>>
+  [K in keyof R]: R[K] extends Procedure<any, infer I, infer O, any, any> ? CallerProcedure<I, O> : R[K] extends AnyChannel ? never : Caller<RecordOf<R[K]>>
 }
 
 /**

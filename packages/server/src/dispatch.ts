@@ -3,6 +3,7 @@ import { compileAuth, type AuthCheck } from './auth.js'
 import { MizanError } from './errors.js'
 import { ChainResult } from './middleware.js'
 import type { OriginCache } from './cache/origin-cache.js'
+import type { Hub } from './realtime/hub.js'
 import type { CacheOptions, HandlerArgs, ProcedureDef, ProcedureKind } from './procedure.js'
 import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from './router.js'
 import type { MaybePromise } from './maybe-promise.js'
@@ -64,6 +65,8 @@ export interface CallEnv {
    * of a decoded value: a transport that sends bytes skips decoding and encoding again.
    */
   readonly wantsCachedBody?: boolean
+  /** The WebSocket connection that made the call (or that an HTTP caller named): pushes skip it. */
+  readonly connectionId?: string | undefined
 }
 
 const neverAborted: CallEnv = { signal: () => new AbortController().signal }
@@ -79,6 +82,8 @@ export class Dispatcher {
   /** @internal */ readonly onError: (event: ErrorEvent) => void
   private readonly onInvalidate: DispatchOptions['onInvalidate']
   /** @internal */ readonly cache: OriginCache | undefined
+  /** @internal The realtime hub, once a server serves the router: publishing and invalidation pushes. */
+  realtime: Hub | undefined
 
   constructor(router: AnyRouter, options: DispatchOptions = {}, cache?: OriginCache) {
     this.cache = cache
@@ -129,7 +134,7 @@ export class Dispatcher {
   private success(run: CallRun, data: unknown): MaybePromise<CallResult> {
     const invalidations = run.added === undefined ? run.proc.affects : mergeInvalidations(run.proc.affects, run.added)
     const result: CallResult = { ok: true, data, invalidations }
-    if (invalidations.length === 0 || (this.cache === undefined && this.onInvalidate === undefined)) return result
+    if (invalidations.length === 0 || (this.cache === undefined && this.onInvalidate === undefined && this.realtime === undefined)) return result
     // The change has happened: a failing purge is reported, and the call still succeeds.
     const report = (error: unknown) => this.onError({ error, path: run.proc.path, ctx: run.ctx })
     const settle = (step: () => void | Promise<void>): void | Promise<void> => {
@@ -144,6 +149,8 @@ export class Dispatcher {
     const purged = this.cache === undefined ? undefined : settle(() => this.cache!.purge(invalidations, this.normalize))
     const notify = () => (this.onInvalidate === undefined ? undefined : settle(() => this.onInvalidate!(invalidations, run.ctx)))
     const notified = purged instanceof Promise ? purged.then(notify) : notify()
+    // Other connections hear of it too; the reply does not wait for them.
+    this.realtime?.pushInvalidations(invalidations, run.ctx, run.connectionId).catch(report)
     return notified instanceof Promise ? notified.then(() => result) : result
   }
 
@@ -190,6 +197,17 @@ class CallRun {
 
   currentSignal(): AbortSignal {
     return (this.signal ??= this.env.signal())
+  }
+
+  get connectionId(): string | undefined {
+    return this.env.connectionId
+  }
+
+  /** `publish` for the handler: typed loosely here, checked against the channel's schemas at run time. */
+  readonly publish = (path: string, params: unknown, message: unknown): Promise<void> => {
+    const hub = this.dispatcher.realtime
+    if (hub === undefined) return Promise.reject(new Error('Mizan: publish() needs the router served by createMizanServer'))
+    return hub.publish(path, params, message, this.ctx)
   }
 
   /** Middlewares are async by contract; each gets `next` for the rest of the chain. */
@@ -269,6 +287,10 @@ class Args implements HandlerArgs<unknown, unknown> {
 
   get invalidate(): HandlerArgs<unknown, unknown>['invalidate'] {
     return this.#run.invalidate
+  }
+
+  get publish(): HandlerArgs<unknown, unknown>['publish'] {
+    return this.#run.publish
   }
 }
 

@@ -1,4 +1,6 @@
+import { createChannel, type Channel, type ChannelOptions } from './channel.js'
 import type { Middleware } from './middleware.js'
+import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js'
 import {
   type AffectsOf,
   type AuthedCtx,
@@ -48,6 +50,11 @@ export interface Mizan<Root, Ctx, T extends string> {
   ): Procedure<'mutation', ClientInputOf<O>, ClientOutputOf<O, R, T>, AffectsOf<O>>
   mutation<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'mutation', void, WireValue<T, Awaited<R>>>
 
+  /** Defines a realtime channel: typed params and messages, server-chosen groups, optional client messages. */
+  channel<P extends AnySchema, M extends AnySchema, R extends AnySchema | undefined = undefined>(
+    options: ChannelOptions<Ctx, P, M, R>,
+  ): Channel<InferSchemaInput<P>, InferSchemaOutput<M>, R extends AnySchema ? InferSchemaInput<R> : never>
+
   /** Groups procedures and routers under names; paths are dotted (`posts.list`). */
   router<const R extends RouterRecord>(record: R): Router<R, Root, T>
 
@@ -95,6 +102,7 @@ function createBuilder(config: RouterConfig, roles: ProcedureDef['roles'], middl
     query: define('query') as never,
     mutation: define('mutation') as never,
     router: (record) => createRouter(record, config) as never,
+    channel: (options) => createChannel(options as never) as never,
     use: (middleware) => {
       if (typeof middleware !== 'function') throw new TypeError('Mizan: m.use() needs a middleware function')
       return createBuilder(config, roles, [...middlewares, middleware])

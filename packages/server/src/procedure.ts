@@ -71,13 +71,15 @@ export interface HandlerArgs<Ctx, Input> {
    * the key of `input` when it is given.
    */
   invalidate: (path: string, input?: unknown) => void
+  /** Publishes a message to the channel group `params` select; validated against the channel's schemas. */
+  publish: (channelPath: string, params: unknown, message: unknown) => Promise<void>
 }
 
 /** The run-time description of a procedure, on its reserved `'~mizan'` slot. */
 export interface ProcedureDef {
   readonly type: 'procedure'
   readonly kind: ProcedureKind
-  readonly options: Readonly<QueryOptions<unknown> & MutationOptions<unknown>>
+  readonly options: Readonly<CommonOptions<unknown> & { context?: 'global' | 'local'; cache?: CacheOptions; affects?: readonly string[] }>
   readonly handler: (args: HandlerArgs<any, any>) => unknown
   readonly middlewares: readonly Middleware<any, any>[]
   readonly roles: ((user: any) => readonly string[]) | undefined

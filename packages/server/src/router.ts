@@ -1,8 +1,9 @@
+import { isChannel, type AnyChannel, type ChannelDef } from './channel.js'
 import { isProcedure, type AnyProcedure, type Procedure, type ProcedureDef } from './procedure.js'
 
 /** The children of a router: procedures, routers, or plain nested objects of them. */
 export interface RouterRecord {
-  readonly [key: string]: AnyProcedure | AnyRouter | RouterRecord
+  readonly [key: string]: AnyProcedure | AnyChannel | AnyRouter | RouterRecord
 }
 
 /** The run-time description of a router, on its reserved `'~mizan'` slot. */
@@ -59,6 +60,8 @@ export function createRouter<R extends RouterRecord>(record: R, config: RouterCo
 /** A router flattened once, when it is served: every procedure by its dotted path. */
 export interface FlatRouter {
   readonly procedures: ReadonlyMap<string, ProcedureDef>
+  /** Every channel by its dotted path. */
+  readonly channels: ReadonlyMap<string, ChannelDef>
   /** Every sub-router path (`'posts'`), the targets `affects` may name besides procedures. */
   readonly prefixes: ReadonlySet<string>
 }
@@ -66,12 +69,15 @@ export interface FlatRouter {
 /** Walks a router into a {@link FlatRouter}, checking keys of plain nested objects too. */
 export function flattenRouter(router: AnyRouter): FlatRouter {
   const procedures = new Map<string, ProcedureDef>()
+  const channels = new Map<string, ChannelDef>()
   const prefixes = new Set<string>()
   const walk = (record: RouterRecord, prefix: string, seen: Set<object>) => {
     for (const [key, child] of Object.entries(record)) {
       const path = prefix + key
       if (isProcedure(child)) {
         procedures.set(path, child['~mizan'])
+      } else if (isChannel(child)) {
+        channels.set(path, child['~mizan'])
       } else if (isRouter(child) || (typeof child === 'object' && child !== null)) {
         const inner: RouterRecord = isRouter(child) ? child['~mizan'].record : (child as RouterRecord)
         if (!isRouter(child)) createRouter(inner, router['~mizan'].config) // key check only
@@ -84,7 +90,7 @@ export function flattenRouter(router: AnyRouter): FlatRouter {
     }
   }
   walk(router['~mizan'].record, '', new Set())
-  return { procedures, prefixes }
+  return { procedures, channels, prefixes }
 }
 
 /** Throws at startup when an `affects` path names nothing in the router. */
@@ -96,18 +102,30 @@ export function assertAffects(flat: FlatRouter): void {
       }
     }
   }
+  for (const [path, def] of flat.channels) {
+    for (const target of def.options.affects ?? []) {
+      if (!flat.procedures.has(target) && !flat.prefixes.has(target)) {
+        throw new TypeError(`Mizan: channel "${path}" affects "${target}", which is neither a procedure nor a router path`)
+      }
+    }
+  }
 }
 
 // ---- the serve-time type check of `affects` ------------------------------------------------------
 
 /** Every procedure path and router prefix of a record, dotted. */
 export type RouterPaths<R, P extends string = ''> = {
-  [K in keyof R & string]: R[K] extends AnyProcedure ? `${P}${K}` : `${P}${K}` | RouterPaths<RecordOf<R[K]>, `${P}${K}.`>
+  [K in keyof R & string]: R[K] extends AnyProcedure ? `${P}${K}` : R[K] extends AnyChannel ? never : `${P}${K}` | RouterPaths<RecordOf<R[K]>, `${P}${K}.`>
+}[keyof R & string]
+
+/** Every channel path of a record, dotted: what `publish` may name. */
+export type ChannelPaths<R, P extends string = ''> = {
+  [K in keyof R & string]: R[K] extends AnyChannel ? `${P}${K}` : R[K] extends AnyProcedure ? never : ChannelPaths<RecordOf<R[K]>, `${P}${K}.`>
 }[keyof R & string]
 
 /** Every path any mutation of a record declares in `affects`. */
 export type DeclaredAffects<R> = {
-  [K in keyof R & string]: R[K] extends Procedure<any, any, any, infer A, any> ? A : DeclaredAffects<RecordOf<R[K]>>
+  [K in keyof R & string]: R[K] extends Procedure<any, any, any, infer A, any> ? A : R[K] extends AnyChannel ? never : DeclaredAffects<RecordOf<R[K]>>
 }[keyof R & string]
 
 /** The `affects` paths of a router that name nothing in it. */

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { createCallerProxy, type Caller } from './caller.js'
 import { Dispatcher, type DispatchOptions } from './dispatch.js'
@@ -9,7 +10,13 @@ import { DEFAULT_LIMITS, type HttpLimits, type HttpSettings } from './http/handl
 import { InFlight } from './http/in-flight.js'
 import { createNodeHandler, type NodeHandler } from './http/node.js'
 import { buildManifest, type Manifest } from './manifest.js'
-import { flattenRouter, type AffectsCheck, type AnyRouter, type RecordOf, type RouterContext } from './router.js'
+import { flattenRouter, type AffectsCheck, type AnyRouter, type ChannelPaths, type RecordOf, type RouterContext } from './router.js'
+import type { ChannelAt, ChannelMessage, ChannelParams } from './channel.js'
+import { Hub } from './realtime/hub.js'
+import { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './realtime/limits.js'
+import { memoryPubSub } from './realtime/memory-pubsub.js'
+import type { PubSub } from './realtime/pubsub.js'
+import { SocketServer, type WebSocketOptions } from './realtime/socket-server.js'
 import { resolveTransformer } from './transformer.js'
 import type { Transformer } from '@mizan/wire'
 import type { CacheBackend } from './cache/backend.js'
@@ -49,8 +56,12 @@ export type MizanServerOptions<R extends AnyRouter> = ContextOption<R> & {
    * or `redisCache({ redis, secret })`; `false` turns it off.
    */
   cache?: CacheBackend | false
-  /** Who the caller is, for `scope: 'user'` entries. Default: `ctx.user.id`. */
+  /** Who the caller is: for `scope: 'user'` cache entries and pushes to a user's other tabs. Default: `ctx.user.id`. */
   principal?: PrincipalOf
+  /** Fan-out across instances for channels and invalidation pushes: `memoryPubSub()` (default) or `redisPubSub({ redis })`. */
+  pubsub?: PubSub
+  /** The WebSocket transport: its path, allowed origins and limits. */
+  websocket?: WebSocketOptions & Partial<SocketLimits>
 } & DispatchOptions
 
 /** A served router. */
@@ -71,6 +82,14 @@ export interface MizanServer<R extends AnyRouter> {
   createCaller(ctx: RouterContext<R>): Caller<RecordOf<R>>
   /** Makes every origin cache entry unreachable at once (a deploy that changes outputs, say). */
   bumpCacheRevision(): Promise<void>
+  /** Publishes to a channel group from outside any handler; params and message are validated. */
+  publish<P extends ChannelPaths<RecordOf<R>>>(path: P, params: ChannelParams<ChannelAt<RecordOf<R>, P>>, message: ChannelMessage<ChannelAt<RecordOf<R>, P>>): Promise<void>
+  /**
+   * Takes a WebSocket upgrade, for apps that own their HTTP server
+   * (`httpServer.on('upgrade', (req, socket, head) => mizan.handleUpgrade(req, socket, head) || socket.destroy())`).
+   * Returns `false` when the request is not for Mizan. `listen()` wires it by itself.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean
 }
 
 /**
@@ -92,6 +111,10 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const transformer = resolveTransformer(config.transformer)
   const cache = originCache(router, options as Pick<MizanServerOptions<AnyRouter>, 'cache' | 'principal' | 'onError'>, transformer)
   const dispatcher = new Dispatcher(router, options, cache)
+  const principalOf = options.principal ?? defaultPrincipal
+  const hub = new Hub(dispatcher.flat, options.pubsub ?? memoryPubSub(), transformer, principalOf)
+  dispatcher.realtime = hub
+  const socketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.websocket }
   const manifest = buildManifest(dispatcher, basePath, transformer.name)
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
@@ -107,6 +130,18 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
 
   const inFlight = new InFlight()
   const nodeHandler = createNodeHandler(settings, basePath, inFlight)
+  const sockets = new SocketServer({
+    hub,
+    dispatcher,
+    transformer,
+    limits: socketLimits,
+    isDev,
+    path: options.websocket?.path ?? `${basePath}/_ws`,
+    origins: options.websocket?.origins,
+    createContext,
+    websocketPaths: [...dispatcher.flat.procedures].filter(([, def]) => def.options.websocket === true).map(([path]) => path),
+  })
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head)
   const fetchHandler = createFetchHandler(settings, basePath)
   let httpServer: Server | undefined
 
@@ -120,6 +155,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     listen(port = 0, host) {
       if (httpServer !== undefined) return Promise.reject(new Error('Mizan: the server is already listening'))
       const server = (httpServer = createServer(nodeHandler))
+      server.on('upgrade', (req, socket, head) => handleUpgrade(req, socket, head) || socket.destroy())
       return new Promise((resolve, reject) => {
         server.once('error', reject)
         server.listen(port, host, () => {
@@ -135,6 +171,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
       if (server === undefined) return
       httpServer = undefined
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      await sockets.close()
       server.closeIdleConnections()
       const timeout = options.closeTimeout ?? 10_000
       let timer: NodeJS.Timeout | undefined
@@ -147,6 +184,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
       server.closeAllConnections()
       await closed
       await cache?.backend.close?.()
+      await hub.pubsub.close()
     },
     createCaller(ctx) {
       return createCallerProxy(dispatcher, ctx) as Caller<RecordOf<R>>
@@ -154,6 +192,8 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     async bumpCacheRevision() {
       await cache?.bumpRevision()
     },
+    publish: (path, params, message) => hub.publish(path, params, message),
+    handleUpgrade,
   }
 }
 
@@ -163,7 +203,7 @@ function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRout
   if (options.cache === false || policies.length === 0) return undefined
   const backend = options.cache ?? memoryCache()
   for (const [path, policy] of policies) {
-    const { ttl, swr = 0, scope } = policy as { ttl: number; swr?: number; scope: string }
+    const { ttl, swr = 0, scope } = policy
     if (!(ttl > 0) || !(swr >= 0) || (scope !== 'public' && scope !== 'user')) {
       throw new TypeError(`Mizan: "${path}" cache needs ttl > 0 seconds, swr >= 0 and scope 'public' or 'user'`)
     }
@@ -172,8 +212,7 @@ function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRout
     }
   }
   const report = options.onError ?? ((event: { error: unknown; path: string }) => console.error(`[mizan] cache (${event.path}):`, event.error))
-  const principal = options.principal ?? defaultPrincipal
-  return new OriginCache(backend, transformer, principal, (error, path) => report({ error, path, ctx: undefined }))
+  return new OriginCache(backend, transformer, options.principal ?? defaultPrincipal, (error, path) => report({ error, path, ctx: undefined }))
 }
 
 function defaultPrincipal(ctx: unknown): string | number | null | undefined {

@@ -39,12 +39,12 @@ export class ResponseHeaders {
 /** What `createContext` receives. */
 export interface ContextOptions {
   req: MizanRequest
-  /** Headers to add to the response. */
+  /** Headers to add to the response (ignored over WebSocket: the upgrade has been answered). */
   resHeaders: ResponseHeaders
-  /** `http` for HTTP requests, `caller` never (a caller is given its context). */
-  transport: 'http'
-  /** The Node request and response, when served by `nodeHandler` (Express's `req.user` lives here). */
-  node?: { req: IncomingMessage; res: ServerResponse }
+  /** `http` for an HTTP request; `ws` for a WebSocket connection (built once, at the upgrade). */
+  transport: 'http' | 'ws'
+  /** The Node request (and response, over HTTP), when served by Node (Express's `req.user` lives here). */
+  node?: { req: IncomingMessage; res?: ServerResponse }
   /** The Web request, when served by `fetchHandler`. */
   request?: Request
 }

@@ -87,6 +87,12 @@ class FetchExchange implements HttpExchange {
   readonly resHeaders = new ResponseHeaders()
   readonly wantsCachedBody = true
 
+  /** The caller's own WebSocket connection, which need not hear the invalidations this call's reply carries. */
+  get connectionId(): string | undefined {
+    const id = this.header('x-mizan-connection')
+    return id !== undefined && id.length <= 64 ? id : undefined
+  }
+
   setsCookie(): boolean {
     return this.resHeaders.get('set-cookie') !== null
   }

@@ -1,6 +1,7 @@
 import { INVALIDATE_HEADER, encodeInvalidateHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
 import type { CallResult, CompiledProcedure, Dispatcher, Invalidation } from '../dispatch.js'
 import { CachedAnswer, etagOf } from '../cache/origin-cache.js'
+import { invalidationsWire, resultText } from '../result-wire.js'
 import { MizanError, toErrorShape } from '../errors.js'
 import { dataBody } from '../transformer.js'
 import type { CacheOptions } from '../procedure.js'
@@ -112,7 +113,7 @@ function callWith(exchange: HttpExchange, settings: HttpSettings, proc: Compiled
 function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): HttpReply {
   const headers = baseHeaders(proc, exchange.method, exchange.resHeaders)
   if (result.invalidations.length > 0) {
-    headers[INVALIDATE_HEADER] = encodeInvalidateHeader(result.invalidations.map((entry) => invalidationWire(entry, settings.transformer)))
+    headers[INVALIDATE_HEADER] = encodeInvalidateHeader(invalidationsWire(result.invalidations, settings.transformer))
   }
   if (!result.ok) {
     const shape = toErrorShape(result.error, settings.isDev)
@@ -188,7 +189,7 @@ async function batchReply(
         const proc = resolve(settings.dispatcher, path, exchange.method)
         const envelope = envelopes[index]
         const input = envelope == null ? undefined : envelopeValue(envelope, settings, `input[${index}]`)
-        return resultEntry(await settings.dispatcher.call(proc, ctx, input, exchange), settings)
+        return resultText(await settings.dispatcher.call(proc, ctx, input, exchange), settings.transformer, settings.isDev)
       } catch (error) {
         return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
       }
@@ -294,22 +295,6 @@ function addResponseHeaders(headers: Record<string, string | string[]>, resHeade
     const existing = headers[name]
     headers[name] = existing === undefined ? value : name === 'set-cookie' ? [existing, value].flat() : value
   }
-}
-
-/** `{"data":...}` (with `meta` when needed); `{}` when the procedure returned `undefined`. */
-function resultEntry(result: CallResult, settings: HttpSettings): string {
-  const invalidate = result.invalidations.length > 0 ? result.invalidations.map((entry) => invalidationWire(entry, settings.transformer)) : undefined
-  if (!result.ok) return JSON.stringify({ error: toErrorShape(result.error, settings.isDev), invalidate })
-  if (result.data instanceof CachedAnswer) return result.data.body
-  if (result.data === undefined) return invalidate === undefined ? '{}' : JSON.stringify({ invalidate })
-  const { json, meta } = settings.transformer.serialize(result.data)
-  return JSON.stringify({ data: json, meta, invalidate })
-}
-
-function invalidationWire(entry: Invalidation, transformer: Transformer): InvalidationWire {
-  if (entry.input === undefined) return { path: entry.path }
-  const { json, meta } = transformer.serialize(entry.input)
-  return meta === undefined ? { path: entry.path, input: json } : { path: entry.path, input: json, meta }
 }
 
 function errorReply(error: unknown, isDev: boolean): HttpReply {

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto'
+import type { WebSocket } from 'ws'
+import type { Dispatcher } from '../dispatch.js'
+import { MizanError, toErrorShape } from '../errors.js'
+import { parseUntrustedJson } from '../http/json-guard.js'
+import { resultText } from '../result-wire.js'
+import type { Transformer } from '@mizan/wire'
+import type { CompiledChannel, Hub, PushTarget } from './hub.js'
+import { RateLimiter, type SocketLimits } from './limits.js'
+
+/** What every connection of a socket server shares. */
+export interface ConnectionSettings {
+  readonly hub: Hub
+  readonly dispatcher: Dispatcher
+  readonly transformer: Transformer
+  readonly limits: SocketLimits
+  readonly isDev: boolean
+}
+
+interface Subscription {
+  channel: CompiledChannel
+  group: string
+  params: unknown
+  leave: () => void
+}
+
+/** Close codes the client acts on. */
+export const CLOSE = {
+  /** The server is restarting or shutting down: reconnect. */
+  restart: 1012,
+  /** Too many messages, or a malformed stream: reconnecting at once would do the same. */
+  policy: 1008,
+  /** A message over the size limit. */
+  tooBig: 1009,
+} as const
+
+/**
+ * One WebSocket connection: frames in, frames out. Calls go through the dispatcher like HTTP
+ * calls; subscriptions through the hub. A transport only frames and unframes.
+ */
+export class Connection implements PushTarget {
+  readonly id = randomUUID()
+  private readonly subscriptions = new Map<string, Subscription>()
+  private readonly rate: RateLimiter
+  private readonly aborter = new AbortController()
+  private readonly stopPushes: () => void
+  private readonly stopResume: () => void
+  alive = true
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: unknown,
+    private readonly settings: ConnectionSettings,
+  ) {
+    this.rate = new RateLimiter(settings.limits.messagesPerSecond)
+    const principal = settings.hub.principalOf(ctx)
+    this.stopPushes = settings.hub.listen(this, principal === null || principal === undefined ? null : String(principal))
+    // Messages may have been lost while the broker was away: every subscription must resync.
+    this.stopResume = settings.hub.pubsub.onResume(() => {
+      for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
+    })
+    ws.on('message', (data, isBinary) => this.receive(data, isBinary))
+    ws.on('pong', () => (this.alive = true))
+    ws.on('close', () => this.dispose())
+    ws.on('error', () => this.dispose())
+  }
+
+  /** The call environment the dispatcher sees for calls made on this connection. */
+  readonly env = {
+    signal: () => this.aborter.signal,
+    connectionId: this.id,
+  }
+
+  sendText(text: string): void {
+    const ws = this.ws
+    if (ws.readyState !== ws.OPEN) return
+    if (ws.bufferedAmount > this.settings.limits.maxBufferedBytes) {
+      // A consumer this far behind is dropped, so it can never hold memory or slow the others.
+      ws.terminate()
+      return
+    }
+    ws.send(text)
+  }
+
+  /** Sends the hello frame: the connection id (for HTTP calls to name it) and what may be called here. */
+  hello(websocketPaths: readonly string[]): void {
+    this.sendFrame({ type: 'hello', connection: this.id, websocket: websocketPaths })
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason)
+  }
+
+  /** For the heartbeat: pings, and closes a connection that did not answer the last ping. */
+  ping(): void {
+    if (!this.alive) {
+      this.ws.terminate()
+      return
+    }
+    this.alive = false
+    this.ws.ping()
+  }
+
+  private sendFrame(frame: Record<string, unknown>): void {
+    this.sendText(JSON.stringify(frame))
+  }
+
+  private receive(data: unknown, isBinary: boolean): void {
+    if (!this.rate.take()) return this.close(CLOSE.policy, 'too many messages')
+    if (isBinary) return this.close(CLOSE.policy, 'binary frames are not part of the protocol')
+    let frame: { type?: unknown; id?: unknown; [key: string]: unknown }
+    try {
+      const parsed = parseUntrustedJson(String(data), 66, 'message')
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MizanError('BAD_REQUEST', 'A frame is a JSON object')
+      frame = parsed as typeof frame
+    } catch (error) {
+      return this.sendFrame({ type: 'error', error: toErrorShape(error, this.settings.isDev) })
+    }
+    const id = typeof frame.id === 'string' ? frame.id : undefined
+    const fail = (error: unknown) => this.sendFrame({ type: 'error', id, error: toErrorShape(error, this.settings.isDev) })
+    if (id === undefined) return fail(new MizanError('BAD_REQUEST', 'A frame needs a string id'))
+    switch (frame.type) {
+      case 'call':
+        return void this.call(id, frame).catch(fail)
+      case 'subscribe':
+        return void this.subscribe(id, frame).catch(fail)
+      case 'unsubscribe':
+        return this.unsubscribe(id)
+      case 'send':
+        return void this.forward(id, frame).catch(fail)
+      default:
+        return fail(new MizanError('BAD_REQUEST', `Unknown frame type "${String(frame.type)}"`))
+    }
+  }
+
+  private async call(id: string, frame: Record<string, unknown>): Promise<void> {
+    const path = String(frame.path)
+    const proc = this.settings.dispatcher.resolve(path)
+    if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
+    if (proc.def.options.websocket !== true) throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is not served over WebSocket`)
+    const input = this.decode(frame.input, frame.meta)
+    const result = await this.settings.dispatcher.call(proc, this.ctx, input, this.env)
+    this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${resultText(result, this.settings.transformer, this.settings.isDev)}}`)
+  }
+
+  private async subscribe(id: string, frame: Record<string, unknown>): Promise<void> {
+    const { hub, limits } = this.settings
+    const channel = hub.channel(String(frame.path))
+    if (!this.subscriptions.has(id) && this.subscriptions.size >= limits.maxSubscriptions) {
+      throw new MizanError('TOO_MANY_REQUESTS', `A connection holds at most ${limits.maxSubscriptions} subscriptions`)
+    }
+    // Params are validated before authorize sees them; the group is the server's choice alone.
+    const params = await channel.parseParams(this.decode(frame.params, frame.meta))
+    const authorize = channel.def.options.authorize
+    if (authorize !== undefined && !(await authorize({ ctx: this.ctx, params }))) {
+      throw new MizanError(hub.principalOf(this.ctx) == null ? 'UNAUTHORIZED' : 'FORBIDDEN', `Not allowed to join "${channel.path}"`)
+    }
+    if (this.ws.readyState !== this.ws.OPEN) return
+    const group = hub.groupOf(channel, this.ctx, params)
+    const prefix = `{"type":"message","id":${JSON.stringify(id)},"message":`
+    const leave = hub.pubsub.subscribe(hub.groupKey(channel.path, group), (payload) => this.sendText(prefix + payload + '}'))
+    this.subscriptions.get(id)?.leave()
+    this.subscriptions.set(id, { channel, group, params, leave })
+    this.sendFrame({ type: 'subscribed', id })
+  }
+
+  private unsubscribe(id: string): void {
+    this.subscriptions.get(id)?.leave()
+    this.subscriptions.delete(id)
+  }
+
+  /** A client-to-server message on a subscription: validated, then handed to the channel's `receive`. */
+  private async forward(id: string, frame: Record<string, unknown>): Promise<void> {
+    const subscription = this.subscriptions.get(id)
+    if (subscription === undefined) throw new MizanError('NOT_FOUND', `No subscription "${id}"`)
+    const { channel, group, params } = subscription
+    const receive = channel.def.options.receive
+    if (receive === undefined || channel.parseReceived === undefined) throw new MizanError('METHOD_NOT_SUPPORTED', `"${channel.path}" receives no messages`)
+    const message = await channel.parseReceived(this.decode(frame.message, frame.meta))
+    await receive.handle({ ctx: this.ctx, params, message, publish: (out: unknown) => this.settings.hub.publishToGroup(channel, group, out) })
+  }
+
+  private decode(json: unknown, meta: unknown): unknown {
+    if (meta === undefined) return json
+    try {
+      return this.settings.transformer.deserialize(json, meta)
+    } catch {
+      throw new MizanError('BAD_REQUEST', 'Invalid meta')
+    }
+  }
+
+  private disposed = false
+
+  private dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    this.aborter.abort()
+    this.stopPushes()
+    this.stopResume()
+    for (const subscription of this.subscriptions.values()) subscription.leave()
+    this.subscriptions.clear()
+  }
+}

@@ -1,0 +1,26 @@
+import type { InvalidationWire, Transformer } from '@mizan/wire'
+import { CachedAnswer } from './cache/origin-cache.js'
+import type { CallResult, Invalidation } from './dispatch.js'
+import { toErrorShape } from './errors.js'
+
+/**
+ * One call's result as JSON text, the same in an HTTP batch and on the WebSocket:
+ * `{"data":...,"meta"?:...,"invalidate"?:[...]}`, `{}` for `undefined`, or `{"error":{...}}`.
+ */
+export function resultText(result: CallResult, transformer: Transformer, isDev: boolean): string {
+  const invalidate = result.invalidations.length > 0 ? invalidationsWire(result.invalidations, transformer) : undefined
+  if (!result.ok) return JSON.stringify({ error: toErrorShape(result.error, isDev), invalidate })
+  if (result.data instanceof CachedAnswer) return result.data.body
+  if (result.data === undefined) return invalidate === undefined ? '{}' : JSON.stringify({ invalidate })
+  const { json, meta } = transformer.serialize(result.data)
+  return JSON.stringify({ data: json, meta, invalidate })
+}
+
+/** Invalidations as sent: inputs serialized by the transformer. */
+export function invalidationsWire(list: readonly Invalidation[], transformer: Transformer): InvalidationWire[] {
+  return list.map((entry) => {
+    if (entry.input === undefined) return { path: entry.path }
+    const { json, meta } = transformer.serialize(entry.input)
+    return meta === undefined ? { path: entry.path, input: json } : { path: entry.path, input: json, meta }
+  })
+}
