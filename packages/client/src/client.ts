@@ -2,6 +2,7 @@ import type { AnyRouter, RecordOf } from '@mizan/server'
 import { Emitter } from './emitter.js'
 import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
+import { WsLink, type SocketStatus, type Subscription, type SubscriptionHandlers } from './ws-link.js'
 import type { DecorateRecord, RouterCheck } from './types.js'
 
 /** Options of {@link createClient}. */
@@ -24,12 +25,21 @@ export interface ClientOptions {
    * up front, or `'json'` to send plain JSON.
    */
   transformer?: Serializer | 'json'
+  /** The WebSocket URL. Default: `url` with `ws(s):` and `/_ws` appended. */
+  wsUrl?: string
+  /** The WebSocket class, where there is no global one (Node 20: `import { WebSocket } from 'ws'`). */
+  WebSocket?: typeof globalThis.WebSocket
 }
 
 /** Events of the client. */
 export interface ClientEvents {
-  /** Every invalidation the server announces, with the call that brought it. */
+  /**
+   * Every invalidation the server announces, with the call that brought it (`source.path` is `''`
+   * for a push: another tab or user changed something).
+   */
   invalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
+  /** The WebSocket connection's status. */
+  status: (status: SocketStatus) => void
 }
 
 /** Methods of the client itself, on `$`-names no router key can take. */
@@ -38,6 +48,8 @@ export interface ClientMethods {
   $on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void
   /** Calls a procedure by dotted path: the untyped door the typed proxy goes through. */
   $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: { signal?: AbortSignal }): Promise<unknown>
+  /** Subscribes to a channel by dotted path: the untyped door `client.chat.subscribe` goes through. */
+  $subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown>
 }
 
 /** A typed client for a router: every path, input and output inferred from `typeof appRouter`. */
@@ -61,6 +73,7 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
   const emitter = new Emitter<ClientEvents>()
   const transformer =
     options.transformer === undefined ? lazySuperjson : options.transformer === 'json' ? jsonOnly : eagerTransformer(options.transformer)
+  let socket: WsLink | undefined
   const link = new HttpLink({
     url: options.url.replace(/\/+$/, ''),
     headers: options.headers,
@@ -70,15 +83,40 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
     maxURLLength: options.maxURLLength ?? 4096,
     transformer,
     onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
+    connectionId: () => socket?.connectionId,
   })
+  // The socket exists from the first subscription on; calls use it when it is open and the server serves them there.
+  const ws = () =>
+    (socket ??= (() => {
+      const created = new WsLink({
+        url: options.wsUrl ?? webSocketURL(options.url),
+        WebSocket: options.WebSocket,
+        transformer,
+        onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
+        backoffMs: 250,
+        maxBackoffMs: 10_000,
+      })
+      created.onStatus((status) => emitter.emit('status', status))
+      return created
+    })())
   const methods: ClientMethods = {
     $on: (event, listener) => emitter.on(event, listener),
-    $call: (kind, path, input, callOptions) => link.call(kind, path, input, callOptions?.signal),
+    $call: (kind, path, input, callOptions) =>
+      socket?.serves(path) === true ? socket.call(path, input, callOptions?.signal) : link.call(kind, path, input, callOptions?.signal),
+    $subscribe: (path, params, handlers) => ws().subscribe(path, params, handlers),
   }
   return procedureProxy(methods, []) as MizanClient<R>
 }
 
 const CALLS = { query: 'query', mutate: 'mutation' } as const
+
+/** `http://host/api/mizan` → `ws://host/api/mizan/_ws`; a relative URL resolves against the page. */
+function webSocketURL(url: string): string {
+  const base = typeof location === 'undefined' ? undefined : location.href
+  const absolute = new URL(url.replace(/\/+$/, '') + '/_ws', base)
+  absolute.protocol = absolute.protocol === 'https:' ? 'wss:' : 'ws:'
+  return absolute.toString()
+}
 
 /** `client.a.b.query(input)`: the proxy collects path segments; the last one names the call. */
 function procedureProxy(methods: ClientMethods, path: readonly string[]): unknown {
@@ -90,9 +128,12 @@ function procedureProxy(methods: ClientMethods, path: readonly string[]): unknow
     },
     apply(_target, _this, args: unknown[]) {
       const call = path[path.length - 1]
+      if (call === 'subscribe' && path.length >= 2) {
+        return methods.$subscribe(path.slice(0, -1).join('.'), args[0], args[1] as SubscriptionHandlers<unknown>)
+      }
       const kind = call === undefined ? undefined : CALLS[call as keyof typeof CALLS]
       if (kind === undefined || path.length < 2) {
-        return Promise.reject(new TypeError(`Mizan: ${path.join('.')}() is not a call; use .query() or .mutate()`))
+        return Promise.reject(new TypeError(`Mizan: ${path.join('.')}() is not a call; use .query(), .mutate() or .subscribe()`))
       }
       const options = args[1] as { signal?: AbortSignal } | undefined
       return methods.$call(kind, path.slice(0, -1).join('.'), args[0], options)

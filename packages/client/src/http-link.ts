@@ -26,6 +26,8 @@ export interface HttpLinkSettings {
   maxURLLength: number
   transformer: ClientTransformer
   onInvalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
+  /** This client's WebSocket connection, if open: the server then skips it when pushing this call's invalidations. */
+  connectionId: () => string | undefined
 }
 
 interface Operation {
@@ -191,7 +193,10 @@ export class HttpLink {
   private async headers(method: 'GET' | 'POST'): Promise<HeaderRecord> {
     const option = this.settings.headers
     const custom = typeof option === 'function' ? await option() : option
-    return method === 'POST' ? { ...custom, 'content-type': 'application/json' } : { ...custom }
+    const headers: HeaderRecord = method === 'POST' ? { ...custom, 'content-type': 'application/json' } : { ...custom }
+    const connection = this.settings.connectionId()
+    if (connection !== undefined) headers['x-mizan-connection'] = connection
+    return headers
   }
 
   private async settleBatch(ops: Operation[], status: number, body: unknown): Promise<void> {

@@ -3,3 +3,5 @@ export { MizanClientError, isMizanError, type MizanClientErrorCode } from './err
 export type { ClientInvalidation, InvalidationSource } from './http-link.js'
 export type { Serializer } from './serializer.js'
 export type { CallOptions, DecorateRecord, MutationProcedure, QueryProcedure } from './types.js'
+export type { SocketStatus, Subscription, SubscriptionHandlers, SubscriptionStatus } from './ws-link.js'
+export type { ChannelClient } from './types.js'

@@ -1,4 +1,5 @@
-import type { AffectsCheck, AnyRouter, Procedure, RecordOf } from '@mizan/server'
+import type { AffectsCheck, AnyRouter, Channel, Procedure, RecordOf } from '@mizan/server'
+import type { Subscription, SubscriptionHandlers } from './ws-link.js'
 
 /** Per-call options. */
 export interface CallOptions {
@@ -25,7 +26,14 @@ export type DecorateRecord<R> = {
     ? Kind extends 'query'
       ? QueryProcedure<Input, Output>
       : MutationProcedure<Input, Output>
-    : DecorateRecord<RecordOf<R[K]>>
+    : R[K] extends Channel<infer Params, infer Message, infer Receive>
+      ? ChannelClient<Params, Message, Receive>
+      : DecorateRecord<RecordOf<R[K]>>
+}
+
+/** A channel on the client: `client.chat.subscribe(params, { onMessage })`. */
+export interface ChannelClient<Params, Message, Receive> {
+  subscribe(params: Params, handlers: SubscriptionHandlers<Message>): Subscription<Receive>
 }
 
 /** Compile-time check of a router's `affects` paths, applied to `createClient`'s options. */

@@ -35,3 +35,19 @@ export type { PubSub } from './realtime/pubsub.js'
 export { memoryPubSub, type MemoryPubSubOptions } from './realtime/memory-pubsub.js'
 export { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './realtime/limits.js'
 export type { WebSocketOptions } from './realtime/socket-server.js'
+export {
+  createTicketIssuer,
+  memoryReplayStore,
+  redisReplayStore,
+  TicketError,
+  TICKET_CLOSE_CODE,
+  type MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  type RedisReplayStoreOptions,
+  type ReplayStore,
+  type TicketClaims,
+  type TicketErrorReason,
+  type TicketIssuer,
+  type TicketIssuerOptions,
+  type TicketMintClaims,
+} from './realtime/ticket.js'

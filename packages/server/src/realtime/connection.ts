@@ -53,6 +53,7 @@ export class Connection implements PushTarget {
     private readonly settings: ConnectionSettings,
   ) {
     this.rate = new RateLimiter(settings.limits.messagesPerSecond)
+    this.closed = new Promise((resolve) => ws.once('close', () => resolve()))
     const principal = settings.hub.principalOf(ctx)
     this.stopPushes = settings.hub.listen(this, principal === null || principal === undefined ? null : String(principal))
     // Messages may have been lost while the broker was away: every subscription must resync.
@@ -90,6 +91,14 @@ export class Connection implements PushTarget {
   close(code: number, reason: string): void {
     this.ws.close(code, reason)
   }
+
+  /** Cuts the connection without a closing handshake. */
+  terminate(): void {
+    this.ws.terminate()
+  }
+
+  /** Resolves once the connection has closed. */
+  readonly closed: Promise<void>
 
   /** For the heartbeat: pings, and closes a connection that did not answer the last ping. */
   ping(): void {

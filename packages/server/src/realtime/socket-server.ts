@@ -68,11 +68,20 @@ export class SocketServer {
     return this.connections.size
   }
 
-  /** Tells every client to reconnect elsewhere (close code 1012), and stops accepting. */
-  close(): Promise<void> {
+  /**
+   * Tells every client to reconnect (close code 1012) and stops accepting. A client that does not
+   * finish the closing handshake within `graceMs` is cut off.
+   */
+  async close(graceMs = 1000): Promise<void> {
     clearInterval(this.heartbeat)
-    for (const connection of this.connections) connection.close(CLOSE.restart, 'server restarting')
-    return new Promise((resolve) => this.wss.close(() => resolve()))
+    const open = [...this.connections]
+    for (const connection of open) connection.close(CLOSE.restart, 'server restarting')
+    const allClosed = Promise.all(open.map((connection) => connection.closed))
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
+    clearTimeout(timer)
+    for (const connection of this.connections) connection.terminate()
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()))
   }
 
   private originAllowed(req: IncomingMessage): boolean {

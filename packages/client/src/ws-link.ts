@@ -1,0 +1,296 @@
+import type { ErrorShape, InvalidationWire } from '@mizan/wire'
+import { MizanClientError, errorFromShape } from './errors.js'
+import type { ClientInvalidation, InvalidationSource } from './http-link.js'
+import type { ClientTransformer } from './serializer.js'
+
+/** The state of the client's one WebSocket connection. */
+export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+/** What a subscription is told about its connection. */
+export interface SubscriptionStatus {
+  status: SocketStatus
+  /**
+   * `false` when the subscription (re)joined after a gap — a reconnect, or the server's broker
+   * losing messages: what it stands for may have changed unseen and should be refetched.
+   */
+  resumed?: boolean
+}
+
+/** Callbacks of a subscription. */
+export interface SubscriptionHandlers<Message> {
+  onMessage: (message: Message) => void
+  onStatus?: (status: SubscriptionStatus) => void
+  /** The server refused the subscription (params, authorization): it is dropped, not retried. */
+  onError?: (error: MizanClientError) => void
+}
+
+/** A live subscription. */
+export interface Subscription<Send> {
+  unsubscribe(): void
+  /** Sends a message to the channel's `receive` handler (channels that declare one). */
+  send(message: Send): Promise<void>
+}
+
+/** Settings of the WebSocket transport. */
+export interface WsLinkSettings {
+  url: string
+  WebSocket: typeof globalThis.WebSocket | undefined
+  transformer: ClientTransformer
+  onInvalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
+  /** First reconnect delay in ms; doubles per failed attempt, with full jitter. */
+  backoffMs: number
+  /** The longest reconnect delay in ms. */
+  maxBackoffMs: number
+}
+
+interface PendingCall {
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  path: string
+}
+
+interface SubscriptionState {
+  path: string
+  params: unknown
+  handlers: SubscriptionHandlers<unknown>
+  /** Joined on the current connection. */
+  joined: boolean
+  /** Has been joined before: a later join comes after a gap. */
+  everJoined: boolean
+}
+
+/** Close codes from the server with a meaning for the client. */
+const RESTART = 1012
+
+/**
+ * The client's WebSocket: opened on first need, multiplexing calls, subscriptions and pushes;
+ * reconnecting with jittered exponential backoff, resubscribing, reporting its status.
+ */
+export class WsLink {
+  private socket: WebSocket | undefined
+  private status: SocketStatus = 'closed'
+  /** Failed attempts since the last hello: the backoff exponent. Only a hello resets it. */
+  private attempt = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private nextId = 1
+  private hello: { connection: string; websocket: Set<string> } | undefined
+  private readonly calls = new Map<string, PendingCall>()
+  private readonly subscriptions = new Map<string, SubscriptionState>()
+  private readonly statusListeners = new Set<(status: SocketStatus) => void>()
+
+  constructor(private readonly settings: WsLinkSettings) {}
+
+  /** The id the server gave this connection, for HTTP calls to name it. */
+  get connectionId(): string | undefined {
+    return this.hello?.connection
+  }
+
+  /** True when the socket is open and the server serves `path` over it. */
+  serves(path: string): boolean {
+    return this.status === 'open' && this.hello?.websocket.has(path) === true
+  }
+
+  onStatus(listener: (status: SocketStatus) => void): () => void {
+    this.statusListeners.add(listener)
+    return () => void this.statusListeners.delete(listener)
+  }
+
+  call(path: string, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      const id = String(this.nextId++)
+      this.calls.set(id, { resolve, reject, path })
+      signal?.addEventListener('abort', () => this.calls.delete(id) && reject(signal.reason), { once: true })
+      void this.frameWithValue({ type: 'call', id, path }, 'input', input).then((frame) => this.send(frame), reject)
+    })
+  }
+
+  subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown> {
+    const id = `s${this.nextId++}`
+    const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false }
+    this.subscriptions.set(id, state)
+    if (this.status === 'open') void this.join(id, state)
+    else this.open()
+    handlers.onStatus?.({ status: this.status })
+    return {
+      unsubscribe: () => {
+        if (!this.subscriptions.delete(id)) return
+        if (state.joined) this.send(JSON.stringify({ type: 'unsubscribe', id }))
+        this.closeWhenIdle()
+      },
+      send: async (message) => {
+        if (!state.joined) throw new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The subscription is not joined yet' }, path)
+        this.send(await this.frameWithValue({ type: 'send', id }, 'message', message))
+      },
+    }
+  }
+
+  private open(): void {
+    if (this.socket !== undefined || this.timer !== undefined) return
+    const WebSocketImpl = this.settings.WebSocket ?? globalThis.WebSocket
+    if (WebSocketImpl === undefined) {
+      throw new TypeError('Mizan: no WebSocket here; pass createClient({ WebSocket }) (on Node 20, from the `ws` package)')
+    }
+    this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting')
+    const socket = new WebSocketImpl(this.settings.url)
+    this.socket = socket
+    socket.onmessage = (event) => this.receive(String(event.data))
+    socket.onclose = (event) => this.closed(socket, event.code)
+    // A failed connection is reported by the close that follows; the error itself says nothing more.
+    socket.onerror = () => {}
+  }
+
+  private closed(socket: WebSocket, code: number): void {
+    if (this.socket !== socket) return
+    this.socket = undefined
+    this.hello = undefined
+    for (const [id, call] of this.calls) {
+      this.calls.delete(id)
+      call.reject(new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The WebSocket closed before the call answered' }, call.path))
+    }
+    for (const state of this.subscriptions.values()) state.joined = false
+    if (this.subscriptions.size === 0) return this.setStatus('closed')
+    this.setStatus('reconnecting')
+    // A restart notice means the server is going away on purpose: come back at once, then back off.
+    const delay = code === RESTART && this.attempt === 0 ? 0 : Math.random() * Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** this.attempt)
+    this.attempt++
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.open()
+    }, delay)
+  }
+
+  private receive(text: string): void {
+    let frame: { type?: string; id?: string; [key: string]: unknown }
+    try {
+      frame = JSON.parse(text)
+    } catch {
+      return
+    }
+    switch (frame.type) {
+      case 'hello':
+        return this.welcomed(frame as unknown as { connection: string; websocket: string[] })
+      case 'result':
+        return void this.settleCall(String(frame.id), frame.result as ResultEntry)
+      case 'message':
+        return void this.deliver(String(frame.id), frame.message as { json: unknown; meta?: unknown })
+      case 'resync':
+        return this.subscriptions.get(String(frame.id))?.handlers.onStatus?.({ status: this.status, resumed: false })
+      case 'subscribed': {
+        const state = this.subscriptions.get(String(frame.id))
+        if (state === undefined) return
+        state.handlers.onStatus?.(state.everJoined ? { status: 'open', resumed: false } : { status: 'open' })
+        state.everJoined = true
+        return
+      }
+      case 'invalidate':
+        return void this.pushed(frame.invalidate as InvalidationWire[])
+      case 'error':
+        return this.failed(frame.id, frame.error as ErrorShape)
+    }
+  }
+
+  private welcomed(hello: { connection: string; websocket: string[] }): void {
+    // Only an accepted connection resets the backoff: a server that accepts the socket and then
+    // refuses it must not be hammered.
+    this.attempt = 0
+    this.hello = { connection: hello.connection, websocket: new Set(hello.websocket) }
+    this.setStatus('open')
+    for (const [id, state] of this.subscriptions) void this.join(id, state)
+  }
+
+  private async join(id: string, state: SubscriptionState): Promise<void> {
+    state.joined = true
+    this.send(await this.frameWithValue({ type: 'subscribe', id, path: state.path }, 'params', state.params))
+  }
+
+  private async settleCall(id: string, entry: ResultEntry): Promise<void> {
+    const call = this.calls.get(id)
+    if (call === undefined) return
+    this.calls.delete(id)
+    if (Array.isArray(entry.invalidate) && entry.invalidate.length > 0) {
+      this.settings.onInvalidate(await this.decodeInvalidations(entry.invalidate), { path: call.path, input: undefined })
+    }
+    if (entry.error !== undefined) return call.reject(errorFromShape(entry.error, call.path))
+    try {
+      call.resolve(await this.settings.transformer.decode(entry.data, entry.meta))
+    } catch (error) {
+      call.reject(error)
+    }
+  }
+
+  private async deliver(id: string, message: { json: unknown; meta?: unknown }): Promise<void> {
+    const state = this.subscriptions.get(id)
+    if (state === undefined) return
+    const value = await this.settings.transformer.decode(message.json, message.meta)
+    if (this.subscriptions.get(id) === state) state.handlers.onMessage(value)
+  }
+
+  private async pushed(list: InvalidationWire[]): Promise<void> {
+    this.settings.onInvalidate(await this.decodeInvalidations(list), { path: '', input: undefined })
+  }
+
+  private failed(id: string | undefined, shape: ErrorShape): void {
+    if (id === undefined) return
+    const call = this.calls.get(id)
+    if (call !== undefined) {
+      this.calls.delete(id)
+      return call.reject(errorFromShape(shape, call.path))
+    }
+    const state = this.subscriptions.get(id)
+    if (state === undefined) return
+    if (state.handlers.onError !== undefined) state.handlers.onError(errorFromShape(shape, state.path))
+    // A refused join is final until the app subscribes again: retrying would be refused again.
+    if (shape.code === 'BAD_REQUEST' || shape.code === 'UNAUTHORIZED' || shape.code === 'FORBIDDEN' || shape.code === 'NOT_FOUND') {
+      this.subscriptions.delete(id)
+      this.closeWhenIdle()
+    }
+  }
+
+  private closeWhenIdle(): void {
+    if (this.subscriptions.size > 0 || this.calls.size > 0) return
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    const socket = this.socket
+    this.socket = undefined
+    this.hello = undefined
+    socket?.close(1000)
+    this.setStatus('closed')
+  }
+
+  private send(frame: string): void {
+    if (this.socket?.readyState === 1 /* OPEN */ && this.hello !== undefined) this.socket.send(frame)
+    else if (this.status !== 'open') this.open()
+  }
+
+  private async frameWithValue(frame: Record<string, unknown>, key: string, value: unknown): Promise<string> {
+    if (value !== undefined) {
+      const encoded = await this.settings.transformer.encode(value)
+      frame[key] = encoded.json
+      if (encoded.meta !== undefined) frame.meta = encoded.meta
+    }
+    return JSON.stringify(frame)
+  }
+
+  private decodeInvalidations(list: InvalidationWire[]): Promise<ClientInvalidation[]> {
+    return Promise.all(
+      list.map(async ({ path, input, meta }) => (input === undefined ? { path } : { path, input: await this.settings.transformer.decode(input, meta) })),
+    )
+  }
+
+  private setStatus(status: SocketStatus): void {
+    if (this.status === status) return
+    this.status = status
+    for (const listener of this.statusListeners) listener(status)
+    for (const state of this.subscriptions.values()) if (status !== 'open') state.handlers.onStatus?.({ status })
+  }
+}
+
+interface ResultEntry {
+  data?: unknown
+  meta?: unknown
+  error?: ErrorShape
+  invalidate?: InvalidationWire[]
+}
