@@ -49,3 +49,15 @@ if (isMizanError(error, 'UNAUTHORIZED')) {
   expectType<'UNAUTHORIZED'>(error.code)
   expectAssignable<MizanClientError>(error)
 }
+
+// Channels: params, messages and what may be sent are typed; a wrong one is a compile error.
+const sub = client.chat.subscribe({ room: 'general' }, { onMessage: (message) => expectType<{ text: string; user: string }>(message) })
+sub.send({ text: 'hi' })
+expectError(sub.send({ body: 'hi' }))
+expectError(client.chat.subscribe({ room: 1 }, { onMessage: () => {} }))
+expectError(client.chat.query())
+const served = createMizanServer({ router: appRouter, createContext: () => ({ user: null, requestId: 'r' }) })
+served.publish('chat', { room: 'general' }, { text: 'hi', user: 'bot' })
+expectError(served.publish('chat', { room: 'general' }, { text: 1, user: 'bot' }))
+expectError(served.publish('chta', { room: 'general' }, { text: 'hi', user: 'bot' }))
+expectError(served.publish('posts.list', { page: 1 }, {}))

@@ -16,6 +16,13 @@ export const appRouter = m.router({
     create: m.mutation({ auth: true, input: z.object({ title: z.string().min(1) }), affects: ['posts.list'] }, ({ input, ctx }) => ({ id: '2', title: input.title, author: ctx.user.id })),
     remove: m.mutation({ auth: 'staff', input: z.object({ id: z.string() }), affects: ['posts'] }, () => true),
   }),
+  chat: m.channel({
+    params: z.object({ room: z.string() }),
+    message: z.object({ text: z.string(), user: z.string() }),
+    authorize: ({ ctx }) => ctx.user !== null,
+    group: ({ params }) => `chat:${params.room}`,
+    receive: { message: z.object({ text: z.string() }), handle: async ({ message, publish, ctx }) => publish({ text: message.text, user: ctx.user?.name ?? '' }) },
+  }),
   admin: {
     stats: m.query({ auth: (ctx) => ctx.user?.roles.includes('admin') ?? false }, () => ({ users: 1 })),
   },

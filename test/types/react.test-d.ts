@@ -46,3 +46,6 @@ type GreetingProviderProps = import('react').ComponentProps<typeof api.greeting.
 expectType<{ name: string }>({} as GreetingProviderProps['input'])
 expectType<((data: string) => string) | undefined>(undefined as unknown as Extract<NonNullable<GreetingProviderProps['options']>['select'], Function> | undefined)
 expectError(api.posts.list.Provider)
+
+// Only contexts are read with useMizanContext.
+expectError(useMizanContext(api.posts.list))

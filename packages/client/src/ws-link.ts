@@ -57,6 +57,8 @@ interface SubscriptionState {
   joined: boolean
   /** Has been joined before: a later join comes after a gap. */
   everJoined: boolean
+  /** The queries the channel stands for, as the server declared them. */
+  affects: string[]
 }
 
 /** Close codes from the server with a meaning for the client. */
@@ -107,7 +109,7 @@ export class WsLink {
 
   subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown> {
     const id = `s${this.nextId++}`
-    const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false }
+    const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false, affects: [] }
     this.subscriptions.set(id, state)
     if (this.status === 'open') void this.join(id, state)
     else this.open()
@@ -174,12 +176,17 @@ export class WsLink {
         return void this.settleCall(String(frame.id), frame.result as ResultEntry)
       case 'message':
         return void this.deliver(String(frame.id), frame.message as { json: unknown; meta?: unknown })
-      case 'resync':
-        return this.subscriptions.get(String(frame.id))?.handlers.onStatus?.({ status: this.status, resumed: false })
+      case 'resync': {
+        const state = this.subscriptions.get(String(frame.id))
+        if (state !== undefined) this.gap(state)
+        return
+      }
       case 'subscribed': {
         const state = this.subscriptions.get(String(frame.id))
         if (state === undefined) return
-        state.handlers.onStatus?.(state.everJoined ? { status: 'open', resumed: false } : { status: 'open' })
+        state.affects = Array.isArray(frame.affects) ? frame.affects.map(String) : []
+        if (state.everJoined) this.gap(state)
+        else state.handlers.onStatus?.({ status: 'open' })
         state.everJoined = true
         return
       }
@@ -202,6 +209,15 @@ export class WsLink {
   private async join(id: string, state: SubscriptionState): Promise<void> {
     state.joined = true
     this.send(await this.frameWithValue({ type: 'subscribe', id, path: state.path }, 'params', state.params))
+  }
+
+  /**
+   * Messages may have been missed (a reconnect, or the server's broker lost them): the subscriber
+   * hears `resumed: false`, and what the channel stands for is invalidated like after a mutation.
+   */
+  private gap(state: SubscriptionState): void {
+    state.handlers.onStatus?.({ status: 'open', resumed: false })
+    if (state.affects.length > 0) this.settings.onInvalidate(state.affects.map((path) => ({ path })), { path: state.path, input: state.params })
   }
 
   private async settleCall(id: string, entry: ResultEntry): Promise<void> {

@@ -1,5 +1,5 @@
 import type { MizanClientError } from '@mizan/client'
-import type { AnyRouter, Procedure, RecordOf } from '@mizan/server'
+import type { AnyRouter, Channel, Procedure, RecordOf } from '@mizan/server'
 import type {
   DataTag,
   InfiniteData,
@@ -94,13 +94,20 @@ export interface ContextTag<Output> {
   readonly '~context'?: Output
 }
 
+/** Marks a decorated channel with its types, for `useChannel`. */
+export interface ChannelTag<Params, Message, Send> {
+  readonly '~channel'?: { params: Params; message: Message; send: Send }
+}
+
 /** The React decoration of a router record: a lazy mapped type, resolved per property. */
 export type DecorateReactRecord<R> = {
   [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context>
     ? Kind extends 'query'
-      ? DecoratedQuery<Input, Output> & ContextTag<Output> & (Context extends 'local' ? LocalContextProvider<Input, Output> : unknown)
+      ? DecoratedQuery<Input, Output> & (Context extends 'global' | 'local' ? ContextTag<Output> : unknown) & (Context extends 'local' ? LocalContextProvider<Input, Output> : unknown)
       : DecoratedMutation<Input, Output>
-    : DecorateReactRecord<RecordOf<R[K]>> & { pathKey(): MizanPathKey }
+    : R[K] extends Channel<infer Params, infer Message, infer Send>
+      ? ChannelTag<Params, Message, Send>
+      : DecorateReactRecord<RecordOf<R[K]>> & { pathKey(): MizanPathKey }
 }
 
 /** What `createMizanReact` returns for a router. */

@@ -170,7 +170,8 @@ export class Connection implements PushTarget {
     const leave = hub.pubsub.subscribe(hub.groupKey(channel.path, group), (payload) => this.sendText(prefix + payload + '}'))
     this.subscriptions.get(id)?.leave()
     this.subscriptions.set(id, { channel, group, params, leave })
-    this.sendFrame({ type: 'subscribed', id })
+    // What the channel stands for: the client refetches it when it may have missed messages.
+    this.sendFrame({ type: 'subscribed', id, affects: channel.def.options.affects ?? [] })
   }
 
   private unsubscribe(id: string): void {
