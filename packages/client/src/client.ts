@@ -29,6 +29,11 @@ export interface ClientOptions {
   wsUrl?: string
   /** The WebSocket class, where there is no global one (Node 20: `import { WebSocket } from 'ws'`). */
   WebSocket?: typeof globalThis.WebSocket
+  /**
+   * The server requires socket tickets (`websocket: { tickets }`): before each connect the client
+   * gets one from `POST {url}/_session` with its usual headers. Default `false`.
+   */
+  tickets?: boolean
 }
 
 /** Events of the client. */
@@ -95,6 +100,7 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
         onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
         backoffMs: 250,
         maxBackoffMs: 10_000,
+        ticket: options.tickets === true ? () => fetchTicket(fetchImpl, options.url, options.headers) : undefined,
       })
       created.onStatus((status) => emitter.emit('status', status))
       return created
@@ -109,6 +115,15 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
 }
 
 const CALLS = { query: 'query', mutate: 'mutation' } as const
+
+/** A fresh socket ticket from `POST {url}/_session`, authenticated like any call. */
+async function fetchTicket(fetchImpl: typeof fetch, url: string, headers: ClientOptions['headers']): Promise<string> {
+  const custom = typeof headers === 'function' ? await headers() : headers
+  const response = await fetchImpl(`${url.replace(/\/+$/, '')}/_session`, { method: 'POST', headers: { ...custom, 'content-type': 'application/json' } })
+  const body = (await response.json()) as { ticket?: unknown }
+  if (!response.ok || typeof body.ticket !== 'string') throw new Error(`No socket ticket: the server answered ${response.status}`)
+  return body.ticket
+}
 
 /** `http://host/api/mizan` → `ws://host/api/mizan/_ws`; a relative URL resolves against the page. */
 function webSocketURL(url: string): string {

@@ -41,6 +41,8 @@ export interface WsLinkSettings {
   backoffMs: number
   /** The longest reconnect delay in ms. */
   maxBackoffMs: number
+  /** Gets a fresh ticket before each connect, when the server requires them. */
+  ticket: (() => Promise<string>) | undefined
 }
 
 interface PendingCall {
@@ -63,6 +65,10 @@ interface SubscriptionState {
 
 /** Close codes from the server with a meaning for the client. */
 const RESTART = 1012
+/** The ticket was refused (expired, replayed, invalid): get a new one, do not retry the old. */
+const TICKET_REFUSED = 4401
+/** Refused tickets in a row after which the client stops: something is wrong beyond a stale ticket. */
+const MAX_TICKET_REFUSALS = 3
 
 /**
  * The client's WebSocket: opened on first need, multiplexing calls, subscriptions and pushes;
@@ -76,6 +82,9 @@ export class WsLink {
   private timer: ReturnType<typeof setTimeout> | undefined
   private nextId = 1
   private hello: { connection: string; websocket: Set<string> } | undefined
+  private ticketRefusals = 0
+  /** A ticket is being fetched for the next connect. */
+  private opening = false
   private readonly calls = new Map<string, PendingCall>()
   private readonly subscriptions = new Map<string, SubscriptionState>()
   private readonly statusListeners = new Set<(status: SocketStatus) => void>()
@@ -128,14 +137,33 @@ export class WsLink {
   }
 
   private open(): void {
-    if (this.socket !== undefined || this.timer !== undefined) return
+    if (this.socket !== undefined || this.timer !== undefined || this.opening) return
     const WebSocketImpl = this.settings.WebSocket ?? globalThis.WebSocket
     if (WebSocketImpl === undefined) {
       throw new TypeError('Mizan: no WebSocket here; pass createClient({ WebSocket }) (on Node 20, from the `ws` package)')
     }
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting')
+    const getTicket = this.settings.ticket
+    if (getTicket === undefined) return this.connect(WebSocketImpl, undefined)
+    this.opening = true
+    getTicket().then(
+      (ticket) => {
+        this.opening = false
+        if (this.subscriptions.size > 0 || this.calls.size > 0) this.connect(WebSocketImpl, ticket)
+        else this.setStatus('closed')
+      },
+      () => {
+        this.opening = false
+        this.retry(0)
+      },
+    )
+  }
+
+  private connect(WebSocketImpl: typeof globalThis.WebSocket, ticket: string | undefined): void {
     const socket = new WebSocketImpl(this.settings.url)
     this.socket = socket
+    // The ticket goes in the first frame, never in the URL where logs would keep it.
+    if (ticket !== undefined) socket.onopen = () => socket.send(JSON.stringify({ type: 'auth', ticket }))
     socket.onmessage = (event) => this.receive(String(event.data))
     socket.onclose = (event) => this.closed(socket, event.code)
     // A failed connection is reported by the close that follows; the error itself says nothing more.
@@ -152,14 +180,31 @@ export class WsLink {
     }
     for (const state of this.subscriptions.values()) state.joined = false
     if (this.subscriptions.size === 0) return this.setStatus('closed')
+    if (code === TICKET_REFUSED && ++this.ticketRefusals >= MAX_TICKET_REFUSALS) return this.giveUp()
+    this.retry(code)
+  }
+
+  private retry(code: number): void {
     this.setStatus('reconnecting')
-    // A restart notice means the server is going away on purpose: come back at once, then back off.
-    const delay = code === RESTART && this.attempt === 0 ? 0 : Math.random() * Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** this.attempt)
+    // A restart notice or a refused ticket (a fresh one is fetched) warrant one immediate retry;
+    // otherwise back off, with full jitter so that clients of a restarted server spread out.
+    const immediate = (code === RESTART || code === TICKET_REFUSED) && this.attempt === 0
+    const delay = immediate ? 0 : Math.random() * Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** this.attempt)
     this.attempt++
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.open()
     }, delay)
+  }
+
+  /** Tickets keep being refused: stop, and tell every subscriber why instead of retrying forever. */
+  private giveUp(): void {
+    const error = new MizanClientError({ code: 'UNAUTHORIZED', status: 401, message: 'The server refused the WebSocket ticket' }, '')
+    for (const [id, state] of this.subscriptions) {
+      this.subscriptions.delete(id)
+      state.handlers.onError?.(error)
+    }
+    this.setStatus('closed')
   }
 
   private receive(text: string): void {
@@ -201,6 +246,7 @@ export class WsLink {
     // Only an accepted connection resets the backoff: a server that accepts the socket and then
     // refuses it must not be hammered.
     this.attempt = 0
+    this.ticketRefusals = 0
     this.hello = { connection: hello.connection, websocket: new Set(hello.websocket) }
     this.setStatus('open')
     for (const [id, state] of this.subscriptions) void this.join(id, state)

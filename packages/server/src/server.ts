@@ -115,6 +115,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const hub = new Hub(dispatcher.flat, options.pubsub ?? memoryPubSub(), transformer, principalOf)
   dispatcher.realtime = hub
   const socketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.websocket }
+  const tickets = options.websocket?.tickets
   const manifest = buildManifest(dispatcher, basePath, transformer.name)
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
@@ -126,6 +127,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     isDev,
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
     manifest: options.manifest === false ? undefined : { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` },
+    session: tickets === undefined ? undefined : (ctx) => tickets.mint({ sub: principalString(principalOf(ctx)) }),
   }
 
   const inFlight = new InFlight()
@@ -139,6 +141,8 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     path: options.websocket?.path ?? `${basePath}/_ws`,
     origins: options.websocket?.origins,
     createContext,
+    tickets,
+    authTimeoutMs: options.websocket?.authTimeoutMs ?? 5000,
     websocketPaths: [...dispatcher.flat.procedures].filter(([, def]) => def.options.websocket === true).map(([path]) => path),
   })
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head)
@@ -213,6 +217,10 @@ function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRout
   }
   const report = options.onError ?? ((event: { error: unknown; path: string }) => console.error(`[mizan] cache (${event.path}):`, event.error))
   return new OriginCache(backend, transformer, options.principal ?? defaultPrincipal, (error, path) => report({ error, path, ctx: undefined }))
+}
+
+function principalString(principal: string | number | null | undefined): string | null {
+  return principal === null || principal === undefined ? null : String(principal)
 }
 
 function defaultPrincipal(ctx: unknown): string | number | null | undefined {

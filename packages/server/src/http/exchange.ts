@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TicketClaims } from '../realtime/ticket.js'
 
 /** The request as `createContext` sees it, the same shape on every runtime. */
 export interface MizanRequest {
@@ -47,6 +48,8 @@ export interface ContextOptions {
   node?: { req: IncomingMessage; res?: ServerResponse }
   /** The Web request, when served by `fetchHandler`. */
   request?: Request
+  /** Over a WebSocket that requires tickets: the verified ticket's claims (`sub` is the principal). */
+  ticket?: TicketClaims
 }
 
 /**

@@ -40,6 +40,8 @@ export interface HttpSettings {
   readonly cors: CorsPolicy | undefined
   /** The manifest body and its ETag, or `undefined` when turned off. */
   readonly manifest: { body: string; etag: string } | undefined
+  /** Mints a socket ticket for a request's principal, when sockets require tickets. */
+  readonly session: ((ctx: unknown) => Promise<string>) | undefined
 }
 
 const JSON_TYPE = 'application/json'
@@ -65,6 +67,7 @@ function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<Ht
       if (method === 'POST') throw new MethodNotAllowed('GET, HEAD', 'The manifest is read with GET')
       return manifestReply(exchange, settings.manifest)
     }
+    if (path === '_session' && settings.session !== undefined) return sessionReply(exchange, settings, settings.session)
     const params = exchange.query === '' ? undefined : new URLSearchParams(exchange.query)
     const reply =
       path.includes(',') || params?.has('batch') === true
@@ -309,6 +312,16 @@ function manifestReply(exchange: HttpExchange, manifest: { body: string; etag: s
   const headers = { 'content-type': JSON_TYPE, etag: manifest.etag, 'cache-control': 'no-cache' }
   if (exchange.header('if-none-match') === manifest.etag) return { status: 304, headers, body: null }
   return { status: 200, headers, body: manifest.body }
+}
+
+/** `POST {basePath}/_session`: a short-lived, single-use ticket for the caller's WebSocket. */
+async function sessionReply(exchange: HttpExchange, settings: HttpSettings, mint: (ctx: unknown) => Promise<string>): Promise<HttpReply> {
+  if (exchange.method !== 'POST') throw new MethodNotAllowed('POST', 'A ticket is minted with POST')
+  await readJsonBody(exchange, settings, 1)
+  const ctx = await createContext(exchange, settings, '_session')
+  const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }
+  addResponseHeaders(headers, exchange.resHeaders)
+  return { status: 200, headers, body: JSON.stringify({ ticket: await mint(ctx) }) }
 }
 
 function preflightReply(exchange: HttpExchange, settings: HttpSettings): HttpReply {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer } from 'ws'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } from './ticket.js'
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
 import { CLOSE, Connection, type ConnectionSettings } from './connection.js'
 
@@ -13,12 +14,23 @@ export interface WebSocketOptions {
    * equals `Host`); connections without `Origin` (servers, scripts) are allowed.
    */
   origins?: readonly string[] | ((origin: string) => boolean)
+  /**
+   * Require a ticket: the client gets one from `POST {basePath}/_session` (authenticated as any
+   * HTTP call) and sends it in its first frame; `createContext` then sees its claims (`ticket.sub`
+   * is the principal). Refused tickets close with 4401: get a new one. Use it when the socket
+   * cannot carry the HTTP credentials (cross-origin, bearer tokens).
+   */
+  tickets?: TicketIssuer
+  /** Milliseconds a connection may take to send its ticket. Default 5,000. */
+  authTimeoutMs?: number
 }
 
 interface SocketServerSettings extends ConnectionSettings {
   readonly path: string
   readonly origins: WebSocketOptions['origins']
   readonly createContext: (options: ContextOptions) => unknown
+  readonly tickets: TicketIssuer | undefined
+  readonly authTimeoutMs: number
   /** Procedures served over the socket, announced in the hello frame. */
   readonly websocketPaths: readonly string[]
 }
@@ -45,9 +57,19 @@ export class SocketServer {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       void (async () => {
+        let ticket: TicketClaims | undefined
+        if (this.settings.tickets !== undefined) {
+          try {
+            ticket = await this.settings.tickets.verify(await firstFrameTicket(ws, this.settings.authTimeoutMs))
+          } catch (error) {
+            const code = error instanceof TicketError ? TICKET_CLOSE_CODE : 1008
+            if (ws.readyState === ws.OPEN) ws.close(code, error instanceof TicketError ? `ticket ${error.reason}` : 'ticket required')
+            return
+          }
+        }
         let ctx: unknown
         try {
-          ctx = await this.settings.createContext(contextOptions(req))
+          ctx = await this.settings.createContext(contextOptions(req, ticket))
         } catch (error) {
           this.settings.dispatcher.onError({ error, path: '(websocket)', ctx: undefined })
           ws.close(1011, 'context failed')
@@ -98,12 +120,32 @@ export class SocketServer {
   }
 }
 
-function contextOptions(req: IncomingMessage): ContextOptions {
+/** The ticket of a connection's first frame, `{"type":"auth","ticket":"..."}`: never in the URL, where logs keep it. */
+function firstFrameTicket(ws: WebSocket, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no ticket in time')), timeoutMs)
+    ws.once('message', (data) => {
+      clearTimeout(timer)
+      try {
+        const frame = JSON.parse(String(data)) as { type?: unknown; ticket?: unknown }
+        if (frame.type === 'auth' && typeof frame.ticket === 'string') return resolve(frame.ticket)
+      } catch {
+        // fall through: not a ticket
+      }
+      reject(new Error('the first frame must be {"type":"auth","ticket":...}'))
+    })
+    ws.once('close', () => reject(new Error('closed')))
+  })
+}
+
+function contextOptions(req: IncomingMessage, ticket?: TicketClaims): ContextOptions {
   const headers: MizanRequest['headers'] = {
     get: (name) => {
       const value = req.headers[name.toLowerCase()]
       return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
     },
   }
-  return { req: { method: req.method ?? 'GET', url: req.url ?? '/', headers }, resHeaders: new ResponseHeaders(), transport: 'ws', node: { req } }
+  const options: ContextOptions = { req: { method: req.method ?? 'GET', url: req.url ?? '/', headers }, resHeaders: new ResponseHeaders(), transport: 'ws', node: { req } }
+  if (ticket !== undefined) options.ticket = ticket
+  return options
 }
