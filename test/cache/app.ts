@@ -57,6 +57,11 @@ export function cacheApp(backend: CacheBackend, source: Source) {
       source.version++
       return source.version
     }),
+    bumpThenFail: m.mutation({ input: z.object({ key: z.string() }) }, ({ input, invalidate }) => {
+      source.version++
+      invalidate('counter', input)
+      throw new Error('failed after changing data')
+    }),
     bumpOne: m.mutation({ input: z.object({ key: z.string() }) }, ({ input, invalidate }) => {
       source.version++
       invalidate('counter', input)

@@ -64,6 +64,13 @@ describe.each(backends)('origin cache on %s', (_name, make) => {
     expect((await caller.counter({ key: 'y' })).version).toBe(1)
   })
 
+  it('purges what a failed mutation invalidated before failing', async () => {
+    const caller = app.as(null)
+    await caller.counter({ key: 'f' })
+    await expect(caller.bumpThenFail({ key: 'f' })).rejects.toThrow('failed after changing data')
+    expect((await caller.counter({ key: 'f' })).version).toBe(2)
+  })
+
   it('never stores nor serves a fill that began before a purge (100 random interleavings)', async () => {
     const caller = app.as(null)
     let staleHits = 0

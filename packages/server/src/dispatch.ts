@@ -133,7 +133,18 @@ export class Dispatcher {
 
   private success(run: CallRun, data: unknown): MaybePromise<CallResult> {
     const invalidations = run.added === undefined ? run.proc.affects : mergeInvalidations(run.proc.affects, run.added)
-    const result: CallResult = { ok: true, data, invalidations }
+    return this.announce(run, { ok: true, data, invalidations })
+  }
+
+  private failure(run: CallRun, error: unknown): MaybePromise<CallResult> {
+    this.onError({ error, path: run.proc.path, ctx: run.ctx })
+    // What the handler invalidated before failing has changed: it is purged and announced too.
+    return this.announce(run, { ok: false, error, invalidations: run.added ?? [] })
+  }
+
+  /** Purges the origin cache, runs `onInvalidate` and pushes to other connections, then settles the result. */
+  private announce(run: CallRun, result: CallResult): MaybePromise<CallResult> {
+    const invalidations = result.invalidations
     if (invalidations.length === 0 || (this.cache === undefined && this.onInvalidate === undefined && this.realtime === undefined)) return result
     // The change has happened: a failing purge is reported, and the call still succeeds.
     const report = (error: unknown) => this.onError({ error, path: run.proc.path, ctx: run.ctx })
@@ -166,10 +177,6 @@ export class Dispatcher {
     }
   }
 
-  private failure(run: CallRun, error: unknown): CallResult {
-    this.onError({ error, path: run.proc.path, ctx: run.ctx })
-    return { ok: false, error, invalidations: run.added ?? [] }
-  }
 }
 
 /** The state of one call: its steps run synchronously and go async only when a step returns a promise. */

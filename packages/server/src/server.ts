@@ -148,6 +148,28 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head)
   const fetchHandler = createFetchHandler(settings, basePath)
   let httpServer: Server | undefined
+  let closing: Promise<void> | undefined
+
+  /** Stops the HTTP server if one listens (draining running requests), then sockets, cache and pub/sub. */
+  const shutDown = async (server: Server | undefined): Promise<void> => {
+    const closed = server === undefined ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()))
+    await sockets.close()
+    if (server !== undefined) {
+      server.closeIdleConnections()
+      const timeout = options.closeTimeout ?? 10_000
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeout)
+        timer.unref()
+      })
+      await Promise.race([inFlight.idle(), deadline])
+      clearTimeout(timer)
+      server.closeAllConnections()
+    }
+    await closed
+    await cache?.backend.close?.()
+    await hub.pubsub.close()
+  }
 
   return {
     nodeHandler,
@@ -172,23 +194,9 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     },
     async close() {
       const server = httpServer
-      if (server === undefined) return
       httpServer = undefined
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      await sockets.close()
-      server.closeIdleConnections()
-      const timeout = options.closeTimeout ?? 10_000
-      let timer: NodeJS.Timeout | undefined
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeout)
-        timer.unref()
-      })
-      await Promise.race([inFlight.idle(), deadline])
-      clearTimeout(timer)
-      server.closeAllConnections()
-      await closed
-      await cache?.backend.close?.()
-      await hub.pubsub.close()
+      if (closing === undefined) closing = shutDown(server)
+      return closing
     },
     createCaller(ctx) {
       return createCallerProxy(dispatcher, ctx) as Caller<RecordOf<R>>

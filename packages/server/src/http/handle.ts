@@ -120,11 +120,12 @@ function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: C
   }
   if (!result.ok) {
     const shape = toErrorShape(result.error, settings.isDev)
+    headers['cache-control'] = 'no-store'
     return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
   }
   const cached = result.data instanceof CachedAnswer ? result.data : undefined
   const body = cached?.body ?? dataBody(result.data, settings.transformer)
-  const policy = proc.def.options.cache
+  const policy = proc.cache
   if (policy === undefined || exchange.method === 'POST') return { status: 200, headers, body }
   return httpCached(exchange, policy, headers, body, cached?.etag)
 }
@@ -310,7 +311,7 @@ function errorReply(error: unknown, isDev: boolean): HttpReply {
 
 function manifestReply(exchange: HttpExchange, manifest: { body: string; etag: string }): HttpReply {
   const headers = { 'content-type': JSON_TYPE, etag: manifest.etag, 'cache-control': 'no-cache' }
-  if (exchange.header('if-none-match') === manifest.etag) return { status: 304, headers, body: null }
+  if (matchesETag(exchange.header('if-none-match'), manifest.etag)) return { status: 304, headers, body: null }
   return { status: 200, headers, body: manifest.body }
 }
 

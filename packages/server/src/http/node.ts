@@ -136,7 +136,8 @@ class NodeExchange implements HttpExchange {
   }
 
   setsCookie(): boolean {
-    return this.resHeaders.get('set-cookie') !== null
+    // Cookies set straight on Node's response (by Express middleware, say) count as much as ours.
+    return this.resHeaders.get('set-cookie') !== null || this.res.hasHeader('set-cookie')
   }
 
   signal(): AbortSignal {

@@ -1,0 +1,325 @@
+import type { Redis } from 'ioredis'
+import type { PubSub } from './pubsub.js'
+
+/** Options of {@link redisPubSub}. */
+export interface RedisPubSubOptions {
+  /**
+   * The ioredis client `publish` uses. It is never closed by Mizan. Subscriptions run on a
+   * connection of their own, made with `redis.duplicate()` on the first `subscribe`.
+   */
+  redis: Redis
+  /**
+   * Prefix of every channel Mizan uses, so that apps sharing a Redis do not hear each other.
+   * Default `mizan:`. A group's channel is `{prefix}ps:{group}`.
+   */
+  prefix?: string
+  /** Milliseconds `publish` waits for Redis before it rejects. Default 1000. */
+  timeout?: number
+  /**
+   * Reports Redis connection errors and listeners that threw. The default logs a listener error
+   * every time, and a connection error once per outage (until a connection is ready again).
+   */
+  onError?: (error: unknown) => void
+}
+
+/** The Redis backend, with what only it needs. */
+export interface RedisPubSub extends PubSub {
+  /**
+   * Resolves once Redis has acknowledged this instance's SUBSCRIBE to the group: every message
+   * published from then on, by any instance, reaches the group's local listeners (until a
+   * reconnect, which `onResume` reports). Resolves at once when the group has no local listener,
+   * and rejects if the backend is closed first. While Redis is unreachable (or refuses the
+   * SUBSCRIBE) it keeps waiting: race it with a timer to bound it.
+   */
+  ready(group: string): Promise<void>
+}
+
+/**
+ * Fan-out across server instances through Redis pub/sub.
+ *
+ * Each instance keeps at most one Redis SUBSCRIBE per group, whatever the number of its local
+ * listeners, and sends UNSUBSCRIBE once the last one has left; a burst of subscribes and
+ * unsubscribes on a group always ends in the state its listeners ask for. Subscriptions run on a
+ * connection named `{connectionName of redis, or mizan}:pubsub`.
+ *
+ * Delivery is at most once per listener, in publish order for the messages of one publishing
+ * instance. Redis keeps no backlog, so a message published before the SUBSCRIBE is acknowledged
+ * (see {@link RedisPubSub.ready}) or while the subscriber connection is down is lost. After such
+ * an outage every group with local listeners is subscribed again, then `onResume` listeners run.
+ *
+ * `publish` resolves once Redis accepted the message. It rejects at once unless `redis` is ready
+ * (nothing waits in ioredis's offline queue, so a rejected message is never sent later), and
+ * after `timeout` ms without an answer; in that last case Redis may still have delivered it.
+ */
+export function redisPubSub(options: RedisPubSubOptions): RedisPubSub {
+  return new RedisPubSubBackend(options)
+}
+
+/** One `subscribe()` call: its own object, so the same function subscribed twice leaves twice. */
+interface Subscription {
+  readonly listener: (payload: string) => void
+}
+
+class RedisPubSubBackend implements RedisPubSub {
+  readonly kind = 'redis'
+  private readonly redis: Redis
+  private readonly prefix: string
+  private readonly timeout: number
+  private readonly onError: ((error: unknown) => void) | undefined
+  /** Wanted state: the channels that have local listeners. */
+  private readonly groups = new Map<string, Set<Subscription>>()
+  /** Actual state: channels Redis acknowledged on the current subscriber connection. */
+  private readonly subscribed = new Set<string>()
+  /** The loop bringing a channel to its wanted state, while one runs: one per channel. */
+  private readonly running = new Map<string, Promise<void>>()
+  /** `ready()` calls waiting for a channel to change. */
+  private readonly waiters = new Map<string, Set<() => void>>()
+  private readonly resumeListeners = new Set<{ listener: () => void }>()
+  private subscriber: Redis | undefined
+  /** Whether the subscriber connection was ready once: its later `ready` events are reconnects. */
+  private connectedOnce = false
+  /** Counts subscriber connection losses, so that a resubscription a newer loss overtook reports nothing. */
+  private losses = 0
+  /** Set after a connection error was logged, until a connection is ready: one log line per outage. */
+  private muted = false
+  private closing: Promise<void> | undefined
+
+  private readonly onRedisError = (error: unknown) => this.connectionError(error)
+  private readonly onRedisReady = () => void (this.muted = false)
+
+  constructor(options: RedisPubSubOptions) {
+    this.redis = options.redis
+    this.prefix = options.prefix ?? 'mizan:'
+    this.timeout = options.timeout ?? 1000
+    this.onError = options.onError
+    // A listener, so an `error` event can never go unhandled and end the process.
+    this.redis.on('error', this.onRedisError)
+    this.redis.on('ready', this.onRedisReady)
+  }
+
+  subscribe(group: string, listener: (payload: string) => void): () => void {
+    if (this.closing) throw new Error('redisPubSub is closed')
+    const channel = this.channel(group)
+    const subscription: Subscription = { listener }
+    let subscriptions = this.groups.get(channel)
+    if (!subscriptions) this.groups.set(channel, (subscriptions = new Set()))
+    subscriptions.add(subscription)
+    this.connectSubscriber()
+    void this.sync(channel)
+    return () => {
+      const current = this.groups.get(channel)
+      if (!current?.delete(subscription) || current.size > 0) return
+      this.groups.delete(channel)
+      this.wake(channel)
+      void this.sync(channel)
+    }
+  }
+
+  publish(group: string, payload: string): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('redisPubSub is closed'))
+    // Never wait in ioredis's offline queue: a message held there would arrive after the outage
+    // that onResume already told subscribers to make good, and the caller would wait unbounded.
+    if (this.redis.status !== 'ready') return Promise.reject(new Error(`redis is ${this.redis.status}`))
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis did not answer PUBLISH within ${this.timeout} ms`)), this.timeout)
+      this.redis.publish(this.channel(group), payload).then(
+        () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  onResume(listener: () => void): () => void {
+    const entry = { listener }
+    this.resumeListeners.add(entry)
+    return () => void this.resumeListeners.delete(entry)
+  }
+
+  async ready(group: string): Promise<void> {
+    const channel = this.channel(group)
+    for (;;) {
+      if (this.closing) throw new Error('redisPubSub is closed')
+      if (!this.groups.has(channel)) return
+      // A running loop means the state is about to change (e.g. an UNSUBSCRIBE is in flight).
+      if (this.subscribed.has(channel) && !this.running.has(channel) && this.subscriber?.status === 'ready') return
+      await new Promise<void>((resolve) => {
+        let waiting = this.waiters.get(channel)
+        if (!waiting) this.waiters.set(channel, (waiting = new Set()))
+        waiting.add(resolve)
+      })
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown(): Promise<void> {
+    this.groups.clear()
+    this.resumeListeners.clear()
+    for (const channel of [...this.waiters.keys()]) this.wake(channel)
+    this.redis.off('error', this.onRedisError)
+    this.redis.off('ready', this.onRedisReady)
+    const subscriber = this.subscriber
+    if (!subscriber) return
+    // Only a ready connection is sure to reach `end` soon (Redis answers the close); one that is
+    // reconnecting or stuck in its handshake never might, and close() must not hang on it.
+    // Closing the connection ends its subscriptions on the Redis side: no UNSUBSCRIBE needed.
+    const ended = subscriber.status === 'ready' ? endedWithin(subscriber, this.timeout) : Promise.resolve()
+    subscriber.disconnect()
+    await ended
+  }
+
+  /**
+   * Opens the subscriber connection on first use: an instance that never subscribes holds none.
+   * One whose retryStrategy gave up (status `end`) is replaced, so a later subscribe tries again.
+   */
+  private connectSubscriber(): void {
+    if (this.subscriber && this.subscriber.status !== 'end') return
+    // Loops waiting on the ended connection may never settle: ioredis keeps the commands a lost
+    // connection had in flight for a resend that will not come. They must not block the new one.
+    this.running.clear()
+    const name = this.redis.options.connectionName
+    const subscriber = this.redis.duplicate({
+      connectionName: `${name || 'mizan'}:pubsub`,
+      lazyConnect: false,
+      // Resubscribing is done here rather than by ioredis, which gives no sign of when its
+      // resubscription is acknowledged: onResume must not fire before it is.
+      autoResubscribe: false,
+      // A SUBSCRIBE in flight when the connection drops is sent again rather than left pending forever.
+      autoResendUnfulfilledCommands: true,
+      enableAutoPipelining: false,
+    })
+    subscriber.on('error', (error: unknown) => this.connectionError(error))
+    subscriber.on('message', (channel: string, message: string) => this.deliver(channel, message))
+    subscriber.on('close', () => {
+      if (subscriber !== this.subscriber) return
+      // Redis dropped this connection's subscriptions with it.
+      this.losses++
+      this.subscribed.clear()
+    })
+    subscriber.on('ready', () => void this.subscriberReady())
+    this.subscriber = subscriber
+  }
+
+  private async subscriberReady(): Promise<void> {
+    this.muted = false
+    const reconnect = this.connectedOnce
+    this.connectedOnce = true
+    const losses = this.losses
+    await Promise.all([...this.groups.keys()].map((channel) => this.sync(channel)))
+    // Another loss meanwhile: the next `ready` resubscribes and reports.
+    if (!reconnect || this.closing || losses !== this.losses) return
+    for (const entry of [...this.resumeListeners]) {
+      if (!this.resumeListeners.has(entry)) continue
+      try {
+        entry.listener()
+      } catch (error) {
+        this.listenerError(error)
+      }
+    }
+  }
+
+  /**
+   * Brings a channel to its wanted state (subscribed when it has local listeners). One loop per
+   * channel, so commands for a channel are never concurrent: whatever happens while one is in
+   * flight is picked up when it is answered. Never rejects; what failed is retried by the next
+   * `subscribe`/leave on the channel or the next `ready` of the connection.
+   */
+  private sync(channel: string): Promise<void> {
+    const running = this.running.get(channel)
+    if (running) return running
+    if (!this.needsCommand(channel)) return Promise.resolve()
+    // converge() waits for a command before it can end, so its entry is set before it removes it.
+    const loop = this.converge(channel, this.subscriber!)
+    this.running.set(channel, loop)
+    return loop
+  }
+
+  private async converge(channel: string, subscriber: Redis): Promise<void> {
+    // Everything this loop learns is about `subscriber`; once it was replaced, the loop is moot.
+    const current = () => subscriber === this.subscriber
+    try {
+      do {
+        if (this.groups.has(channel)) {
+          await subscriber.subscribe(channel)
+          // A reply only comes from the live connection, and this runs before any later `close`.
+          if (current()) this.subscribed.add(channel)
+        } else {
+          await subscriber.unsubscribe(channel)
+          if (current()) this.subscribed.delete(channel)
+        }
+      } while (current() && this.needsCommand(channel))
+    } catch (error) {
+      // The connection dropped mid-command (already reported) or Redis refused it.
+      if (!this.closing && current()) this.connectionError(error)
+    } finally {
+      if (current()) this.running.delete(channel)
+      this.wake(channel)
+    }
+  }
+
+  private needsCommand(channel: string): boolean {
+    // Not ready: the connection's next `ready` syncs every channel. Closing: disconnecting ends them all.
+    if (this.closing || this.subscriber?.status !== 'ready') return false
+    return this.groups.has(channel) !== this.subscribed.has(channel)
+  }
+
+  private wake(channel: string): void {
+    const waiting = this.waiters.get(channel)
+    if (!waiting) return
+    this.waiters.delete(channel)
+    for (const resolve of waiting) resolve()
+  }
+
+  private deliver(channel: string, payload: string): void {
+    const subscriptions = this.groups.get(channel)
+    if (!subscriptions) return
+    // A copy, so joiners wait for the next message; the `has` check skips listeners that left meanwhile.
+    for (const subscription of [...subscriptions]) {
+      if (!subscriptions.has(subscription)) continue
+      try {
+        subscription.listener(payload)
+      } catch (error) {
+        // Thrown from ioredis's event, it would become an uncaught exception.
+        this.listenerError(error)
+      }
+    }
+  }
+
+  private connectionError(error: unknown): void {
+    if (this.onError) return this.onError(error)
+    if (this.muted) return
+    this.muted = true
+    console.error('[mizan] redis pubsub:', error instanceof Error ? error.message : error, '(muted until Redis is back)')
+  }
+
+  private listenerError(error: unknown): void {
+    if (this.onError) return this.onError(error)
+    console.error('[mizan] pubsub listener failed:', error)
+  }
+
+  private channel(group: string): string {
+    return `${this.prefix}ps:${group}`
+  }
+}
+
+/** Resolves when the connection has ended, or after `ms` at the latest. */
+function endedWithin(connection: Redis, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms)
+    connection.once('end', done)
+    function done() {
+      clearTimeout(timer)
+      connection.off('end', done)
+      resolve()
+    }
+  })
+}
