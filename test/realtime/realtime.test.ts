@@ -126,6 +126,16 @@ describe('calls and pushes over the socket', () => {
   })
 })
 
+describe('the manifest', () => {
+  it('lists channels with what they stand for', async () => {
+    expect(app.server.manifest.channels).toEqual({
+      chat: { authorized: true, affects: [], receives: true },
+      ticker: { authorized: false, affects: ['posts.list'], receives: false },
+    })
+    expect(app.server.manifest.procedures.live!.websocket).toBe(true)
+  })
+})
+
 describe('connection limits', () => {
   it('drops a consumer that stops reading, and the others keep receiving', async () => {
     const slow = new WebSocket(`ws://127.0.0.1:${app.port}/api/mizan/_ws?as=slow`)

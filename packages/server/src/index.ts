@@ -17,7 +17,7 @@ export type { AffectsCheck, AnyRouter, DeclaredAffects, InvalidAffects, RecordOf
 export type { AnySchema, InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './schema.js'
 export type { CallResult, DispatchOptions, ErrorEvent, Invalidation } from './dispatch.js'
 export type { Caller, CallerProcedure } from './caller.js'
-export type { Manifest, ManifestProcedure } from './manifest.js'
+export type { Manifest, ManifestChannel, ManifestProcedure } from './manifest.js'
 export type { CorsOptions } from './http/cors.js'
 export { ResponseHeaders, type ContextOptions, type MizanRequest } from './http/exchange.js'
 export { DEFAULT_LIMITS, type HttpLimits } from './http/handle.js'

@@ -29,7 +29,17 @@ export interface Manifest {
   transformer: string
   basePath: string
   procedures: Record<string, ManifestProcedure>
+  /** Realtime channels: what they stand for and whether they take client messages. */
+  channels: Record<string, ManifestChannel>
   routers: string[]
+}
+
+/** One channel as the manifest describes it. */
+export interface ManifestChannel {
+  /** `authorize` present: not everyone may join. */
+  authorized: boolean
+  affects: string[]
+  receives: boolean
 }
 
 /** Describes a served router. */
@@ -50,8 +60,13 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
     if (options.meta !== undefined) entry.meta = options.meta
     procedures[path] = entry
   }
+  const channels: Record<string, ManifestChannel> = {}
+  for (const path of [...dispatcher.flat.channels.keys()].sort()) {
+    const { options } = dispatcher.flat.channels.get(path)!
+    channels[path] = { authorized: options.authorize !== undefined, affects: [...(options.affects ?? [])], receives: options.receive !== undefined }
+  }
   const routers = [...dispatcher.flat.prefixes].sort()
-  const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, routers }
+  const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, channels, routers }
   const hash = 'sha256-' + createHash('sha256').update(JSON.stringify(described)).digest('base64url')
-  return { version: MANIFEST_VERSION, hash, transformer, basePath, procedures, routers }
+  return { version: MANIFEST_VERSION, hash, transformer, basePath, procedures, channels, routers }
 }
