@@ -33,6 +33,7 @@ export type { AnyChannel, Channel, ChannelArgs, ChannelAt, ChannelDef, ChannelMe
 export type { ChannelPaths } from './router.js'
 export type { PubSub } from './realtime/pubsub.js'
 export { memoryPubSub, type MemoryPubSubOptions } from './realtime/memory-pubsub.js'
+export { redisPubSub, type RedisPubSub, type RedisPubSubOptions } from './realtime/redis-pubsub.js'
 export { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './realtime/limits.js'
 export type { WebSocketOptions } from './realtime/socket-server.js'
 export {

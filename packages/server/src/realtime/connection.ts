@@ -167,9 +167,12 @@ export class Connection implements PushTarget {
     if (this.ws.readyState !== this.ws.OPEN) return
     const group = hub.groupOf(channel, this.ctx, params)
     const prefix = `{"type":"message","id":${JSON.stringify(id)},"message":`
-    const leave = hub.pubsub.subscribe(hub.groupKey(channel.path, group), (payload) => this.sendText(prefix + payload + '}'))
+    const key = hub.groupKey(channel.path, group)
+    const leave = hub.pubsub.subscribe(key, (payload) => this.sendText(prefix + payload + '}'))
     this.subscriptions.get(id)?.leave()
     this.subscriptions.set(id, { channel, group, params, leave })
+    // `subscribed` promises delivery of what is published next: wait until the broker can keep it.
+    if (hub.pubsub.ready !== undefined) await hub.pubsub.ready(key)
     // What the channel stands for: the client refetches it when it may have missed messages.
     this.sendFrame({ type: 'subscribed', id, affects: channel.def.options.affects ?? [] })
   }

@@ -10,6 +10,12 @@ export interface PubSub {
    * local listeners, and unsubscribes after the last one leaves. Returns the function that leaves.
    */
   subscribe(group: string, listener: (payload: string) => void): () => void
+  /**
+   * Resolves once messages published to the group from now on, by any instance, reach this
+   * instance's listeners (a broker acknowledged the subscription). Backends that deliver at once
+   * leave it out.
+   */
+  ready?(group: string): Promise<void>
   /** Sends a payload to every listener of the group, on every instance (this one included). */
   publish(group: string, payload: string): Promise<void>
   /**

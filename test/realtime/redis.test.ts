@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto'
+import { redisPubSub } from '@mizan/server'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REDIS_URL, redisAvailable } from '../cache/backends.js'
+import { startRealtime, until } from './app.js'
+
+const available = await redisAvailable()
+
+describe.runIf(available)('realtime across two instances on one Redis', () => {
+  const prefix = `mizan-rt-test:${randomBytes(6).toString('hex')}:`
+  const connections: Redis[] = []
+  const instance = () => {
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+    connections.push(redis)
+    return startRealtime({ pubsub: redisPubSub({ redis, prefix, onError: () => {} }) })
+  }
+  let a: Awaited<ReturnType<typeof startRealtime>>
+  let b: Awaited<ReturnType<typeof startRealtime>>
+  beforeAll(async () => {
+    ;[a, b] = await Promise.all([instance(), instance()])
+  })
+  afterAll(async () => {
+    await Promise.all([a.server.close(), b.server.close()])
+    connections.forEach((redis) => redis.disconnect())
+  })
+
+  it('delivers a publish exactly once to subscribers on both instances', async () => {
+    const onA: string[] = []
+    const onB: string[] = []
+    const open = { a: false, b: false }
+    const subA = a.client('alice').chat.subscribe({ room: 'shared' }, { onMessage: (m) => onA.push(m.text), onStatus: (s) => (open.a ||= s.status === 'open') })
+    const subB = b.client('bob').chat.subscribe({ room: 'shared' }, { onMessage: (m) => onB.push(m.text), onStatus: (s) => (open.b ||= s.status === 'open') })
+    await until(() => open.a && open.b)
+    await a.server.publish('chat', { room: 'shared' }, { text: 'from A', user: 'x', at: new Date() })
+    await b.server.publish('chat', { room: 'shared' }, { text: 'from B', user: 'x', at: new Date() })
+    // Messages of one publisher arrive in order: once each publisher's end marker is in, any
+    // duplicate of its earlier message would be in too.
+    await a.server.publish('chat', { room: 'shared' }, { text: 'end A', user: 'x', at: new Date() })
+    await b.server.publish('chat', { room: 'shared' }, { text: 'end B', user: 'x', at: new Date() })
+    const done = (got: string[]) => got.includes('end A') && got.includes('end B')
+    await until(() => done(onA) && done(onB))
+    expect(onA.sort()).toEqual(['end A', 'end B', 'from A', 'from B'])
+    expect(onB.sort()).toEqual(['end A', 'end B', 'from A', 'from B'])
+    subA.unsubscribe()
+    subB.unsubscribe()
+  })
+
+  it('pushes a mutation on one instance to a browser connected to the other', async () => {
+    const viewer = b.client('bob')
+    const heard: string[] = []
+    viewer.$on('invalidate', (targets) => heard.push(...targets.map((t) => t.path)))
+    let open = false
+    const sub = viewer.ticker.subscribe({}, { onMessage: () => {}, onStatus: (s) => (open ||= s.status === 'open') })
+    await until(() => open)
+    await a.client('alice').posts.create.mutate()
+    await until(() => heard.includes('posts.list'))
+    sub.unsubscribe()
+  })
+})
