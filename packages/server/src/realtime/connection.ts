@@ -171,8 +171,9 @@ export class Connection implements PushTarget {
     const leave = hub.pubsub.subscribe(key, (payload) => this.sendText(prefix + payload + '}'))
     this.subscriptions.get(id)?.leave()
     this.subscriptions.set(id, { channel, group, params, leave })
-    // `subscribed` promises delivery of what is published next: wait until the broker can keep it.
-    if (hub.pubsub.ready !== undefined) await hub.pubsub.ready(key)
+    // `subscribed` promises delivery of what is published next: wait until the broker can keep it,
+    // but not forever: during a broker outage the subscriber hears `resync` once it is back.
+    if (hub.pubsub.ready !== undefined) await Promise.race([hub.pubsub.ready(key), delay(5000)])
     // What the channel stands for: the client refetches it when it may have missed messages.
     this.sendFrame({ type: 'subscribed', id, affects: channel.def.options.affects ?? [] })
   }
@@ -213,4 +214,8 @@ export class Connection implements PushTarget {
     for (const subscription of this.subscriptions.values()) subscription.leave()
     this.subscriptions.clear()
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }

@@ -510,7 +510,12 @@ class Monitor {
   }
 
   static async start(admin: Redis): Promise<Monitor> {
-    return new Monitor(await admin.monitor(), admin)
+    // Not admin.monitor(): ioredis takes lines of other clients' traffic that arrive right after
+    // the MONITOR reply for replies and emits an `error`, which must be listened to.
+    const connection = admin.duplicate({ monitor: true, lazyConnect: false })
+    connection.on('error', () => {})
+    await new Promise((resolve) => connection.once('monitoring', resolve))
+    return new Monitor(connection, admin)
   }
 
   /** Waits until MONITOR has shown every command Redis ran before this call. */
