@@ -58,3 +58,27 @@ describe.runIf(available)('realtime across two instances on one Redis', () => {
     sub.unsubscribe()
   })
 })
+
+describe.runIf(available)('a broker outage seen through the socket', () => {
+  it('tells subscribers resumed: false when Redis drops, and delivers again without a restart', async () => {
+    const prefix = `mizan-rt-kill:${randomBytes(6).toString('hex')}:`
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, connectionName: prefix })
+    const admin = new Redis(REDIS_URL)
+    const app = await startRealtime({ pubsub: redisPubSub({ redis, prefix, onError: () => {} }) })
+    const statuses: string[] = []
+    const got: string[] = []
+    const sub = app.client('alice').chat.subscribe({ room: 'k' }, { onMessage: (m) => got.push(m.text), onStatus: (s) => statuses.push(`${s.status}${s.resumed === false ? ':gap' : ''}`) })
+    await until(() => statuses.includes('open'))
+    // Kill the instance's subscriber connection (named after ours, with `:pubsub`).
+    const clients = String(await admin.client('LIST'))
+    const line = clients.split('\n').find((l) => l.includes(`name=${prefix}:pubsub`))!
+    await admin.client('KILL', 'ID', /id=(\d+)/.exec(line)![1]!)
+    await until(() => statuses.includes('open:gap'))
+    await app.server.publish('chat', { room: 'k' }, { text: 'after the outage', user: 'x', at: new Date() })
+    await until(() => got.includes('after the outage'))
+    sub.unsubscribe()
+    await app.server.close()
+    redis.disconnect()
+    admin.disconnect()
+  })
+})
