@@ -197,3 +197,17 @@ describe('reconnects', () => {
     await second.server.close()
   })
 })
+
+describe('client messages and tickets endpoints', () => {
+  it('rejects a send that fails validation without dropping the subscription', async () => {
+    const client = app.client('alice')
+    const got: string[] = []
+    let open = false
+    const sub = client.chat.subscribe({ room: 'sends' }, { onMessage: (m) => got.push(m.text), onStatus: (s) => (open ||= s.status === 'open') })
+    await until(() => open)
+    await expect(sub.send({ text: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+    await sub.send({ text: 'still subscribed' })
+    await until(() => got.includes('still subscribed'))
+    sub.unsubscribe()
+  })
+})

@@ -76,6 +76,11 @@ describe('socket tickets', () => {
     expect(await forged.closed).toBe(4401)
   })
 
+  it('answers a wrong _session request with its documented error', async () => {
+    expect((await fetch(`${app.url}/_session`)).status).toBe(405)
+    expect((await fetch(`${app.url}/_session`, { method: 'POST' })).status).toBe(415)
+  })
+
   it('stops after repeated refusals instead of retrying forever, and says why', async () => {
     const other = await ticketServer(randomBytes(32)) // its own secret: tickets from `app` mean nothing there
     const stubborn = client(app.url, 'alice', { wsUrl: `ws://127.0.0.1:${other.port}/api/mizan/_ws` })

@@ -120,8 +120,9 @@ const CALLS = { query: 'query', mutate: 'mutation' } as const
 async function fetchTicket(fetchImpl: typeof fetch, url: string, headers: ClientOptions['headers']): Promise<string> {
   const custom = typeof headers === 'function' ? await headers() : headers
   const response = await fetchImpl(`${url.replace(/\/+$/, '')}/_session`, { method: 'POST', headers: { ...custom, 'content-type': 'application/json' } })
+  if (!response.ok) throw new Error(`No socket ticket: the server answered ${response.status}`)
   const body = (await response.json()) as { ticket?: unknown }
-  if (!response.ok || typeof body.ticket !== 'string') throw new Error(`No socket ticket: the server answered ${response.status}`)
+  if (typeof body.ticket !== 'string') throw new Error('No socket ticket in the server’s answer')
   return body.ticket
 }
 

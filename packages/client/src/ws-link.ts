@@ -130,8 +130,16 @@ export class WsLink {
         this.closeWhenIdle()
       },
       send: async (message) => {
-        if (!state.joined) throw new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The subscription is not joined yet' }, path)
-        this.send(await this.frameWithValue({ type: 'send', id }, 'message', message))
+        if (!state.joined || !this.subscriptions.has(id)) {
+          throw new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The subscription is not joined' }, path)
+        }
+        const ref = `m${this.nextId++}`
+        const frame = await this.frameWithValue({ type: 'send', id, ref }, 'message', message)
+        // Settled by the server's `sent` (or an error under the same ref), like a call.
+        await new Promise((resolve, reject) => {
+          this.calls.set(ref, { resolve, reject, path })
+          this.send(frame)
+        })
       },
     }
   }
@@ -225,6 +233,11 @@ export class WsLink {
         const state = this.subscriptions.get(String(frame.id))
         if (state !== undefined) this.gap(state)
         return
+      }
+      case 'sent': {
+        const call = this.calls.get(String(frame.id))
+        this.calls.delete(String(frame.id))
+        return call?.resolve(undefined)
       }
       case 'subscribed': {
         const state = this.subscriptions.get(String(frame.id))
@@ -323,8 +336,16 @@ export class WsLink {
   }
 
   private send(frame: string): void {
-    if (this.socket?.readyState === 1 /* OPEN */ && this.hello !== undefined) this.socket.send(frame)
-    else if (this.status !== 'open') this.open()
+    if (this.socket?.readyState === 1 /* OPEN */ && this.hello !== undefined) return this.socket.send(frame)
+    // Not open: subscriptions rejoin on the next hello; a call or send cannot wait that long.
+    const { type, id, ref } = JSON.parse(frame) as { type: string; id: string; ref?: string }
+    const pending = type === 'call' ? id : type === 'send' ? ref : undefined
+    const call = pending === undefined ? undefined : this.calls.get(pending)
+    if (call !== undefined) {
+      this.calls.delete(pending!)
+      call.reject(new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The WebSocket is not open' }, call.path))
+    }
+    if (this.status !== 'open') this.open()
   }
 
   private async frameWithValue(frame: Record<string, unknown>, key: string, value: unknown): Promise<string> {

@@ -1,4 +1,4 @@
-import type { ClientMethods, SocketStatus } from '@mizan/client'
+import type { ClientMethods, MizanClientError, SocketStatus } from '@mizan/client'
 import { hashKey } from '@tanstack/react-query'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ProcedureHandle } from './handle.js'
@@ -11,12 +11,16 @@ export interface UseChannelOptions<Message> {
   onMessage?: (message: Message) => void
   /** `false` leaves the channel (and closes the socket when nothing else needs it). Default `true`. */
   enabled?: boolean
+  /** The server refused the subscription (params, authorization); it is not retried. */
+  onError?: (error: MizanClientError) => void
 }
 
 /** What {@link useChannel} returns. */
 export interface UseChannelResult<Message, Send> {
-  /** The connection's status for this subscription. */
+  /** The connection's status for this subscription (`closed` after a refusal). */
   status: SocketStatus
+  /** Why the server refused the subscription, if it did. */
+  error: MizanClientError | undefined
   /** The last message received, if any. */
   lastMessage: Message | undefined
   /** Sends to the channel's `receive` handler (channels that declare one). */
@@ -43,6 +47,7 @@ export function useChannel<Params, Message, Send>(
   if (client.$subscribe === undefined) throw new TypeError('Mizan: useChannel() needs a client made by createClient()')
   const [status, setStatus] = useState<SocketStatus>('connecting')
   const [lastMessage, setLastMessage] = useState<Message | undefined>(undefined)
+  const [error, setError] = useState<MizanClientError | undefined>(undefined)
   const latest = useRef(options)
   latest.current = options
   const subscription = useRef<{ send(message: unknown): Promise<void> } | undefined>(undefined)
@@ -60,6 +65,11 @@ export function useChannel<Params, Message, Send>(
         latest.current.onMessage?.(message as Message)
       },
       onStatus: (next) => setStatus(next.status),
+      onError: (refusal) => {
+        setError(refusal)
+        setStatus('closed')
+        latest.current.onError?.(refusal)
+      },
     })
     subscription.current = sub
     return () => {
@@ -75,5 +85,5 @@ export function useChannel<Params, Message, Send>(
     await subscription.current.send(message)
   }, [])
 
-  return { status, lastMessage, send }
+  return { status, lastMessage, send, error }
 }

@@ -67,12 +67,13 @@ function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<Ht
       if (method === 'POST') throw new MethodNotAllowed('GET, HEAD', 'The manifest is read with GET')
       return manifestReply(exchange, settings.manifest)
     }
-    if (path === '_session' && settings.session !== undefined) return sessionReply(exchange, settings, settings.session)
     const params = exchange.query === '' ? undefined : new URLSearchParams(exchange.query)
     const reply =
-      path.includes(',') || params?.has('batch') === true
-        ? batchReply(exchange, settings, path.split(','), params)
-        : singleReply(exchange, settings, path, params)
+      path === '_session' && settings.session !== undefined
+        ? sessionReply(exchange, settings, settings.session)
+        : path.includes(',') || params?.has('batch') === true
+          ? batchReply(exchange, settings, path.split(','), params)
+          : singleReply(exchange, settings, path, params)
     return reply instanceof Promise ? reply.catch((error: unknown) => errorReply(error, settings.isDev)) : reply
   } catch (error) {
     return errorReply(error, settings.isDev)

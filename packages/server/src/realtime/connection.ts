@@ -126,7 +126,14 @@ export class Connection implements PushTarget {
       return this.sendFrame({ type: 'error', error: toErrorShape(error, this.settings.isDev) })
     }
     const id = typeof frame.id === 'string' ? frame.id : undefined
-    const fail = (error: unknown) => this.sendFrame({ type: 'error', id, error: toErrorShape(error, this.settings.isDev) })
+    // A `send` is answered under its own ref, so its failure is not mistaken for a refused join.
+    const ref = frame.type === 'send' && typeof frame.ref === 'string' ? frame.ref : id
+    const fail = (error: unknown) => {
+      if (!(error instanceof MizanError) || error.status >= 500) {
+        this.settings.dispatcher.onError({ error, path: String(frame.path ?? '(websocket)'), ctx: this.ctx })
+      }
+      this.sendFrame({ type: 'error', id: ref, error: toErrorShape(error, this.settings.isDev) })
+    }
     if (id === undefined) return fail(new MizanError('BAD_REQUEST', 'A frame needs a string id'))
     switch (frame.type) {
       case 'call':
@@ -192,6 +199,7 @@ export class Connection implements PushTarget {
     if (receive === undefined || channel.parseReceived === undefined) throw new MizanError('METHOD_NOT_SUPPORTED', `"${channel.path}" receives no messages`)
     const message = await channel.parseReceived(this.decode(frame.message, frame.meta))
     await receive.handle({ ctx: this.ctx, params, message, publish: (out: unknown) => this.settings.hub.publishToGroup(channel, group, out) })
+    if (typeof frame.ref === 'string') this.sendFrame({ type: 'sent', id: frame.ref })
   }
 
   private decode(json: unknown, meta: unknown): unknown {

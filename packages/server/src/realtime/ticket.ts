@@ -216,8 +216,7 @@ export interface TicketIssuer {
  *
  * Browsers cannot set headers on a WebSocket, and cookies alone invite cross-site WebSocket
  * hijacking, so the client first fetches a ticket over HTTP (`{basePath}/_session`) and sends it in
- * its first message or in `Sec-WebSocket-Protocol` (a JWT is made of token characters, so it fits
- * there). Never in the query string: URLs end up in proxy and access logs.
+ * its first message. Never in the query string: URLs end up in proxy and access logs.
  *
  * A ticket is an HS256 JWT with header `typ: mizan-ws+jwt` and claims `aud`, `iat`, `exp` (30 s by
  * default), a random 128-bit `jti` and `sub` (absent when anonymous). Verify pins the algorithm,
