@@ -1,7 +1,8 @@
 // The example app (examples/basic) end to end, in real Chromium: server-rendered global context,
 // cookie sign-in, a mutation whose `affects` refreshes the list with no reload, a local context,
-// and staff-only deletes.
-import type { Browser, Page } from 'playwright-core'
+// staff-only deletes, and realtime between browsers: a chat room, and a post written in one
+// browser appearing in the others' lists (invalidations pushed over the WebSocket).
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumPlan, launchChromium } from './chromium.js'
 import { startExample, type ExampleServer } from './example-server.js'
@@ -20,20 +21,26 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
   const pageErrors: string[] = []
   const apiCalls: string[] = []
 
+  /** Collects a page's errors into pageErrors and the API calls it makes into `calls`. */
+  function watch(target: Page, calls: string[] = []): string[] {
+    target.on('pageerror', (error) => pageErrors.push(error.message))
+    // Chromium logs every 4xx as a console error; the validation test causes one on purpose.
+    target.on('console', (message) => void (message.type() === 'error' && !message.text().startsWith('Failed to load resource') && pageErrors.push(message.text())))
+    target.on('response', (response) => void (response.status() >= 500 && pageErrors.push(`${response.status()} from ${response.url()}`)))
+    target.on('request', (request) => {
+      const path = new URL(request.url()).pathname
+      if (path.startsWith('/api/mizan/')) calls.push(path.slice('/api/mizan/'.length))
+    })
+    return calls
+  }
+
   beforeAll(async () => {
     // Both at once, but each kept as soon as it is up, so afterAll stops whichever started.
     const starting = [startExample().then((started) => void (server = started)), launchChromium().then((launched) => void (browser = launched))]
     await Promise.allSettled(starting)
     await Promise.all(starting)
     page = await browser.newPage()
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    // Chromium logs every 4xx as a console error; the validation test causes one on purpose.
-    page.on('console', (message) => void (message.type() === 'error' && !message.text().startsWith('Failed to load resource') && pageErrors.push(message.text())))
-    page.on('response', (response) => void (response.status() >= 500 && pageErrors.push(`${response.status()} from ${response.url()}`)))
-    page.on('request', (request) => {
-      const path = new URL(request.url()).pathname
-      if (path.startsWith('/api/mizan/')) apiCalls.push(path.slice('/api/mizan/'.length))
-    })
+    watch(page, apiCalls)
   }, 30_000)
 
   afterAll(async () => {
@@ -41,7 +48,12 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     await server?.stop()
   })
 
-  const posts = () => page.getByRole('list', { name: 'Posts' })
+  const postsOf = (target: Page) => target.getByRole('list', { name: 'Posts' })
+  const posts = () => postsOf(page)
+  const chatOf = (target: Page) => target.getByRole('list', { name: 'Chat messages' })
+  const chatInput = (target: Page) => target.getByRole('textbox', { name: 'Chat message' })
+  /** Resolves once the page's chat panel has joined its channel: its socket is open and subscribed. */
+  const live = (target: Page) => target.getByRole('status').filter({ hasText: 'Live' }).waitFor()
 
   /** Calls a mutation over plain HTTP, as a script would; returns the response. */
   const mutate = (path: string, input: unknown, cookie?: string) =>
@@ -86,8 +98,12 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     await page.goto(server.url)
     await posts().getByText(sneaky).waitFor()
     expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined()
+
+    // A delete made elsewhere (here, a script) reaches the open page over its socket, signed out too.
+    await live(page)
     const { id } = ((await created.json()) as { data: { id: string } }).data
     expect((await mutate('posts.remove', { id }, await signIn('sam'))).status).toBe(200)
+    await posts().getByText(sneaky).waitFor({ state: 'detached' })
   })
 
   it('hydrates without refetching, signs in, and publishes a post that appears with no reload', async () => {
@@ -130,8 +146,66 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     await page.getByRole('button', { name: 'Delete “Hello, Mizan”' }).click()
     await doomed.waitFor({ state: 'detached' })
     expect(await page.evaluate(() => (window as { marker?: string }).marker)).toBe('same document')
+  })
 
-    if (process.env.MIZAN_E2E_SCREENSHOT) await page.screenshot({ path: process.env.MIZAN_E2E_SCREENSHOT, fullPage: true })
+  // Two more browsers (each its own cookie jar): Alice, signed in by cookie, and a signed-out guest.
+  // `page` is Sam, signed in through the header's buttons: its socket was reopened for each user.
+  let alice: { page: Page; calls: string[] }
+  let guest: { page: Page; calls: string[] }
+
+  /** A page in a fresh browser context, signed in with `cookie` when given. */
+  async function openPage(cookie?: string): Promise<{ page: Page; calls: string[] }> {
+    const context: BrowserContext = await browser.newContext()
+    if (cookie !== undefined) await context.addCookies([{ name: cookie.split('=')[0]!, value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }])
+    const opened = await context.newPage()
+    const calls = watch(opened)
+    await opened.goto(server.url)
+    return { page: opened, calls }
+  }
+
+  it('carries chat messages between two signed-in browsers, each under its own name', async () => {
+    ;[alice, guest] = await Promise.all([signIn('alice').then(openPage), openPage()]) // the guest is for the next test
+    await alice.page.getByText('Signed in as Alice').waitFor()
+    await Promise.all([live(page), live(alice.page)])
+
+    const hello = `Hi from Sam ${Date.now()}`
+    await chatInput(page).fill(hello)
+    await page.getByRole('button', { name: 'Send' }).click()
+    const received = chatOf(alice.page).getByRole('listitem').filter({ hasText: hello })
+    await received.waitFor()
+    expect(await received.locator('strong').textContent()).toBe('Sam') // the name comes from Sam's socket, not from the message
+    await chatOf(page).getByText(hello).waitFor() // the sender's room hears it too
+    expect(await chatInput(page).inputValue()).toBe('')
+
+    const reply = `Hello Sam, Alice here ${Date.now()}`
+    await chatInput(alice.page).fill(reply)
+    await chatInput(alice.page).press('Enter')
+    await chatOf(page).getByRole('listitem').filter({ hasText: reply }).filter({ hasText: 'Alice' }).waitFor()
+  })
+
+  it('shows a post written in one browser in the others’ lists, signed in or not, with no reload', async () => {
+    await guest.page.getByText('Sign in to chat.').waitFor() // no chat subscription while signed out…
+    await live(guest.page) // …but the activity one keeps its socket open
+    for (const other of [alice, guest]) {
+      other.calls.length = 0
+      await other.page.evaluate(() => ((window as { marker?: string }).marker = 'same document'))
+    }
+
+    const title = `Live from Sam’s tab ${Date.now()}`
+    await page.getByLabel('Post title').fill(title)
+    await page.getByRole('button', { name: 'Publish' }).click()
+    await Promise.all([postsOf(alice.page).getByText(title).waitFor(), postsOf(guest.page).getByText(title).waitFor()])
+    await chatOf(guest.page).getByText(`Sam published “${title}”`).waitFor() // the activity channel
+
+    for (const other of [alice, guest]) {
+      expect(other.calls.filter((call) => call.includes('posts.create'))).toEqual([]) // it only refetched
+      expect(other.calls.some((call) => call.includes('posts.list'))).toBe(true)
+      expect(await other.page.evaluate(() => (window as { marker?: string }).marker)).toBe('same document')
+    }
+    // Alice's page shows why it refetched: an invalidation pushed by the server.
+    await alice.page.getByText('pushed: changed elsewhere').first().waitFor()
+
+    if (process.env.MIZAN_E2E_SCREENSHOT) await alice.page.screenshot({ path: process.env.MIZAN_E2E_SCREENSHOT, fullPage: true })
     expect(pageErrors).toEqual([])
   })
 })

@@ -22,9 +22,7 @@ describe('channels over WebSocket', () => {
     await app.server.publish('chat', { room: 'r1' }, { text: 'from the server', user: 'ops', at: new Date(5) })
     const bobSub = bob.chat.subscribe({ room: 'r1' }, { onMessage: () => {} })
     await until(() => got.length === 2)
-    await until(() => (bobSub as unknown as { send: unknown }).send !== undefined)
-    await new Promise((resolve) => setTimeout(resolve, 20)) // let bob's join land
-    await bobSub.send({ text: 'from bob' })
+    await bobSub.send({ text: 'from bob' }) // right behind the join: the server waits for it
     await until(() => got.length === 3)
     expect(got.map((m) => m.text)).toEqual(['from a handler', 'from the server', 'from bob'])
     expect(got[2]!.user).toBe('bob')
@@ -199,6 +197,18 @@ describe('reconnects', () => {
 })
 
 describe('client messages and tickets endpoints', () => {
+  it('reopens the socket on $reconnect, resubscribing, so a new sign-in reaches the server', async () => {
+    const client = app.client('alice')
+    const statuses: string[] = []
+    const got: string[] = []
+    client.chat.subscribe({ room: 're' }, { onMessage: (m) => got.push(m.text), onStatus: (s) => statuses.push(`${s.status}${s.resumed === false ? ':gap' : ''}`) })
+    await until(() => statuses.includes('open'))
+    client.$reconnect()
+    await until(() => statuses.includes('open:gap'))
+    await app.server.publish('chat', { room: 're' }, { text: 'on the new socket', user: 'x', at: new Date() })
+    await until(() => got.includes('on the new socket'))
+  })
+
   it('rejects a send that fails validation without dropping the subscription', async () => {
     const client = app.client('alice')
     const got: string[] = []

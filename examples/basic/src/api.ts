@@ -16,6 +16,11 @@ export function contextFor(headers: MizanRequest['headers'], resHeaders = new Re
 
 export const mizan = createMizanServer({
   router: appRouter,
+  // Also called once per WebSocket (`transport: 'ws'`) with the upgrade request, which carries the
+  // browser's session cookie: the socket belongs to the page's user. Its `resHeaders` reach no one,
+  // so signing in and out stays on HTTP.
   createContext: ({ req, resHeaders }) => contextFor(req.headers, resHeaders),
-  basePath: '/api/mizan',
+  basePath: '/api/mizan', // the socket lives at /api/mizan/_ws, for pages of this origin only
+  // Channels and invalidation pushes fan out in this process (the default `memoryPubSub()`); with
+  // several instances, `redisPubSub({ redis })` carries them across.
 })

@@ -1,5 +1,6 @@
 // The app's API. Each procedure declares what it means: who may call it, which queries a mutation
-// affects, which queries are contexts. The front end acts on those declarations by itself.
+// affects, which queries are contexts, which realtime channels exist and who may join them. The
+// front end acts on those declarations by itself.
 import { initMizan, MizanError } from '@mizan/server'
 import { z } from 'zod'
 import type { Db } from './db.js'
@@ -12,6 +13,9 @@ export const m = initMizan<Ctx>({ roles: (user) => user.roles })
 
 // Signing in or out changes who is asking: the user, and everything shown differently to them.
 const sessionAffects = ['currentUser', 'greeting', 'posts'] as const
+
+// Activity lines are best effort: the post is saved either way, so a lost line must not fail the call.
+const notPublished = (error: unknown) => console.error('[example] activity not published:', error)
 
 export const appRouter = m.router({
   // Read once per app (and server-rendered); every mutation that affects it refreshes it.
@@ -39,16 +43,46 @@ export const appRouter = m.router({
     }),
     create: m.mutation(
       { auth: true, input: z.object({ title: z.string().trim().min(3, 'At least 3 characters').max(120, 'At most 120 characters') }), affects: ['posts.list'] },
-      ({ input, ctx, invalidate }) => {
+      async ({ input, ctx, invalidate, publish }) => {
         const post = ctx.db.create(ctx.user.name, input.title) // ctx.user is non-null: auth narrowed it
         invalidate('posts.byId', { id: post.id })
+        await publish('activity', {}, { text: `${ctx.user.name} published “${post.title}”`, at: post.createdAt }).catch(notPublished)
         return post
       },
     ),
-    remove: m.mutation({ auth: 'staff', input: z.object({ id: z.string() }), affects: ['posts'] }, ({ input, ctx }) => {
-      if (!ctx.db.remove(input.id)) throw new MizanError('NOT_FOUND', `No post ${input.id}`)
+    remove: m.mutation({ auth: 'staff', input: z.object({ id: z.string() }), affects: ['posts'] }, async ({ input, ctx, publish }) => {
+      const post = ctx.db.get(input.id)
+      if (!post) throw new MizanError('NOT_FOUND', `No post ${input.id}`)
+      ctx.db.remove(input.id)
+      await publish('activity', {}, { text: `${ctx.user.name} deleted “${post.title}”`, at: new Date() }).catch(notPublished)
       return { removed: input.id }
     }),
+  }),
+
+  // Realtime. A socket's context comes from its upgrade request, which carries the sign-in cookie:
+  // the same `ctx.user` as the page's HTTP calls.
+  chat: m.channel({
+    params: z.object({ room: z.string().trim().min(1).max(40) }),
+    message: z.object({ text: z.string(), user: z.string(), at: z.date() }),
+    // Runs on every (re)subscribe, after `params` has been validated.
+    authorize: ({ ctx }) => ctx.user !== null,
+    // Computed on the server only: a client names a room, never a group.
+    group: ({ params }) => `room:${params.room}`,
+    // What a client may send: checked against this schema, then published to the sender's own room.
+    receive: {
+      message: z.object({ text: z.string().trim().min(1).max(500) }),
+      // `ctx.user!`: authorize let only signed-in users join.
+      handle: ({ ctx, message, publish }) => publish({ text: message.text, user: ctx.user!.name, at: new Date() }),
+    },
+  }),
+  // What happens to the posts, for everyone, signed in or not. Every page subscribes, which keeps
+  // its socket open: the server pushes mutations' invalidations over it (a post created in one tab
+  // refreshes the list in the others). After a gap (a reconnect) the client refetches what the
+  // channel `affects`, since pushes may have been missed meanwhile.
+  activity: m.channel({
+    params: z.object({}),
+    message: z.object({ text: z.string(), at: z.date() }),
+    affects: ['posts.list'],
   }),
 })
 

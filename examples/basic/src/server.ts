@@ -1,4 +1,5 @@
-// The example's entry point: the Mizan API under /api/mizan and the React app, on one port.
+// The example's entry point: the Mizan API under /api/mizan, its WebSocket and the React app, on
+// one port.
 //   node dist/server.js          serves the built front end (dist-web/)   PORT=3000 by default
 //   node dist/server.js --dev    runs Vite in the same server, with hot reload
 import { createServer } from 'node:http'
@@ -28,6 +29,12 @@ http.on('request', (req, res) => {
   })
 })
 
+// The realtime socket (/api/mizan/_ws). `mizan.listen()` would wire this by itself; this server is
+// ours, so we hand Mizan the upgrades. In dev, Vite's hot reload takes its own (it listens too).
+http.on('upgrade', (req, socket, head) => {
+  if (!mizan.handleUpgrade(req, socket, head) && !dev) socket.destroy()
+})
+
 http.listen(Number(process.env.PORT ?? 3000), () => {
   const { port } = http.address() as AddressInfo
   console.log(`Mizan example running at http://localhost:${port}/${dev ? '  (dev: Vite with hot reload)' : ''}`)
@@ -39,6 +46,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     http.close()
     http.closeIdleConnections()
+    // Closes the sockets with a "server restarting" notice: browsers reconnect to the next process.
+    void mizan.close()
     void frontEnd.close()
   })
 }

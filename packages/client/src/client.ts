@@ -55,6 +55,11 @@ export interface ClientMethods {
   $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: { signal?: AbortSignal }): Promise<unknown>
   /** Subscribes to a channel by dotted path: the untyped door `client.chat.subscribe` goes through. */
   $subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown>
+  /**
+   * Reopens the WebSocket (if open) and resubscribes: call it after sign-in or sign-out, since a
+   * socket's user is fixed when it opens.
+   */
+  $reconnect(): void
 }
 
 /** A typed client for a router: every path, input and output inferred from `typeof appRouter`. */
@@ -110,6 +115,7 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
     $call: (kind, path, input, callOptions) =>
       socket?.serves(path) === true ? socket.call(path, input, callOptions?.signal) : link.call(kind, path, input, callOptions?.signal),
     $subscribe: (path, params, handlers) => ws().subscribe(path, params, handlers),
+    $reconnect: () => socket?.reconnect(),
   }
   return procedureProxy(methods, []) as MizanClient<R>
 }

@@ -61,6 +61,9 @@ interface SubscriptionState {
   everJoined: boolean
   /** The queries the channel stands for, as the server declared them. */
   affects: string[]
+  /** Settles when the server first confirms (or refuses) the join: sends wait for it. */
+  confirmed: Promise<void>
+  confirm: (refusal?: unknown) => void
 }
 
 /** Close codes from the server with a meaning for the client. */
@@ -101,6 +104,21 @@ export class WsLink {
     return this.status === 'open' && this.hello?.websocket.has(path) === true
   }
 
+  /**
+   * Closes the socket and opens a new one at once, resubscribing: for when what the connection was
+   * opened with has changed (the user signed in or out, and the new cookie must reach the server).
+   */
+  reconnect(): void {
+    const socket = this.socket
+    if (socket === undefined) return
+    this.socket = undefined
+    this.hello = undefined
+    for (const state of this.subscriptions.values()) state.joined = false
+    socket.close(1000)
+    this.attempt = 0
+    this.open()
+  }
+
   onStatus(listener: (status: SocketStatus) => void): () => void {
     this.statusListeners.add(listener)
     return () => void this.statusListeners.delete(listener)
@@ -118,11 +136,15 @@ export class WsLink {
 
   subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown> {
     const id = `s${this.nextId++}`
-    const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false, affects: [] }
+    let confirm!: (refusal?: unknown) => void
+    const confirmed = new Promise<void>((resolve, reject) => (confirm = (refusal) => (refusal === undefined ? resolve() : reject(refusal))))
+    confirmed.catch(() => {}) // a refusal is reported through onError; a send then rejects with it
+    const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false, affects: [], confirmed, confirm }
     this.subscriptions.set(id, state)
     if (this.status === 'open') void this.join(id, state)
     else this.open()
-    handlers.onStatus?.({ status: this.status })
+    // `open` only once the server confirms the join.
+    handlers.onStatus?.({ status: this.status === 'open' ? 'connecting' : this.status })
     return {
       unsubscribe: () => {
         if (!this.subscriptions.delete(id)) return
@@ -130,6 +152,7 @@ export class WsLink {
         this.closeWhenIdle()
       },
       send: async (message) => {
+        await state.confirmed
         if (!state.joined || !this.subscriptions.has(id)) {
           throw new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The subscription is not joined' }, path)
         }
@@ -243,6 +266,7 @@ export class WsLink {
         const state = this.subscriptions.get(String(frame.id))
         if (state === undefined) return
         state.affects = Array.isArray(frame.affects) ? frame.affects.map(String) : []
+        state.confirm()
         if (state.everJoined) this.gap(state)
         else state.handlers.onStatus?.({ status: 'open' })
         state.everJoined = true
@@ -314,7 +338,9 @@ export class WsLink {
     }
     const state = this.subscriptions.get(id)
     if (state === undefined) return
-    if (state.handlers.onError !== undefined) state.handlers.onError(errorFromShape(shape, state.path))
+    const error = errorFromShape(shape, state.path)
+    state.confirm(error)
+    if (state.handlers.onError !== undefined) state.handlers.onError(error)
     // A refused join is final until the app subscribes again: retrying would be refused again.
     if (shape.code === 'BAD_REQUEST' || shape.code === 'UNAUTHORIZED' || shape.code === 'FORBIDDEN' || shape.code === 'NOT_FOUND') {
       this.subscriptions.delete(id)

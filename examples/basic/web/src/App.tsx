@@ -1,6 +1,7 @@
 // The page layout. Each card reads its own data; none refreshes another by hand.
 import { Suspense } from 'react'
 import { Announcements } from './components/Announcements.js'
+import { Chat } from './components/Chat.js'
 import { ErrorBoundary } from './components/ErrorBoundary.js'
 import { Greeting } from './components/Greeting.js'
 import { Header } from './components/Header.js'
@@ -15,6 +16,9 @@ export function App() {
           <Posts />
         </ErrorBoundary>
         <aside className="sidebar">
+          <ErrorBoundary>
+            <Chat />
+          </ErrorBoundary>
           <ErrorBoundary>
             <Greeting />
           </ErrorBoundary>

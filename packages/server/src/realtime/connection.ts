@@ -139,7 +139,7 @@ export class Connection implements PushTarget {
       case 'call':
         return void this.call(id, frame).catch(fail)
       case 'subscribe':
-        return void this.subscribe(id, frame).catch(fail)
+        return void this.join(id, frame).catch(fail)
       case 'unsubscribe':
         return this.unsubscribe(id)
       case 'send':
@@ -157,6 +157,17 @@ export class Connection implements PushTarget {
     const input = this.decode(frame.input, frame.meta)
     const result = await this.settings.dispatcher.call(proc, this.ctx, input, this.env)
     this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${resultText(result, this.settings.transformer, this.settings.isDev)}}`)
+  }
+
+  /** Joins are remembered while they run, so that a `send` right behind one waits for it. */
+  private readonly joining = new Map<string, Promise<void>>()
+
+  private join(id: string, frame: Record<string, unknown>): Promise<void> {
+    const joined = this.subscribe(id, frame).finally(() => {
+      if (this.joining.get(id) === joined) this.joining.delete(id)
+    })
+    this.joining.set(id, joined)
+    return joined
   }
 
   private async subscribe(id: string, frame: Record<string, unknown>): Promise<void> {
@@ -192,6 +203,7 @@ export class Connection implements PushTarget {
 
   /** A client-to-server message on a subscription: validated, then handed to the channel's `receive`. */
   private async forward(id: string, frame: Record<string, unknown>): Promise<void> {
+    await this.joining.get(id)?.catch(() => {})
     const subscription = this.subscriptions.get(id)
     if (subscription === undefined) throw new MizanError('NOT_FOUND', `No subscription "${id}"`)
     const { channel, group, params } = subscription
