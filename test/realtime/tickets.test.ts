@@ -94,3 +94,19 @@ describe('socket tickets', () => {
     await other.server.close()
   })
 })
+
+describe('frames before the hello', () => {
+  it('are answered, in order, once the connection is ready', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${app.port}/api/mizan/_ws`)
+    await new Promise((resolve) => socket.once('open', resolve))
+    const frames: { type: string; id?: string; result?: { data?: unknown } }[] = []
+    socket.on('message', (data) => frames.push(JSON.parse(String(data))))
+    // The ticket, then a call at once: the server is still verifying the ticket when the call lands.
+    socket.send(JSON.stringify({ type: 'auth', ticket: await mint('alice') }))
+    socket.send(JSON.stringify({ type: 'call', id: '1', path: 'live', input: { n: 4 } }))
+    await until(() => frames.some((f) => f.type === 'result'))
+    expect(frames.map((f) => f.type)).toEqual(['hello', 'result'])
+    expect(frames[1]!.result!.data).toBe(8)
+    socket.close()
+  })
+})

@@ -60,7 +60,6 @@ export class Connection implements PushTarget {
     this.stopResume = settings.hub.pubsub.onResume(() => {
       for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
     })
-    ws.on('message', (data, isBinary) => this.receive(data, isBinary))
     ws.on('pong', () => (this.alive = true))
     ws.on('close', () => this.dispose())
     ws.on('error', () => this.dispose())
@@ -114,7 +113,8 @@ export class Connection implements PushTarget {
     this.sendText(JSON.stringify(frame))
   }
 
-  private receive(data: unknown, isBinary: boolean): void {
+  /** One incoming frame; the socket server feeds them in order, including those that came before the hello. */
+  receive(data: unknown, isBinary: boolean): void {
     if (!this.rate.take()) return this.close(CLOSE.policy, 'too many messages')
     if (isBinary) return this.close(CLOSE.policy, 'binary frames are not part of the protocol')
     let frame: { type?: unknown; id?: unknown; [key: string]: unknown }

@@ -2,7 +2,10 @@
 export interface SocketLimits {
   /** Bytes of one incoming message; a larger one closes the connection (1009). Default 64 KiB. */
   maxMessageSize: number
-  /** Messages per second a connection may send, with bursts of twice that; more closes it (1008). Default 50. */
+  /**
+   * Messages per second a connection may send (calls, subscribes, sends), with bursts of twice
+   * that; more closes it (1008). Default 100: a browser tab rarely comes near it.
+   */
   messagesPerSecond: number
   /** Channel subscriptions one connection may hold. Default 100. */
   maxSubscriptions: number
@@ -18,7 +21,7 @@ export interface SocketLimits {
 /** The defaults of {@link SocketLimits}. */
 export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   maxMessageSize: 64 * 1024,
-  messagesPerSecond: 50,
+  messagesPerSecond: 100,
   maxSubscriptions: 100,
   maxBufferedBytes: 1024 * 1024,
   heartbeatMs: 30_000,

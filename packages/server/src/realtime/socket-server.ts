@@ -56,11 +56,13 @@ export class SocketServer {
       return true
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Frames can arrive while the ticket is checked and the context built: keep them, in order.
+      const inbox = new Inbox(ws)
       void (async () => {
         let ticket: TicketClaims | undefined
         if (this.settings.tickets !== undefined) {
           try {
-            ticket = await this.settings.tickets.verify(await firstFrameTicket(ws, this.settings.authTimeoutMs))
+            ticket = await this.settings.tickets.verify(ticketOf(await inbox.next(this.settings.authTimeoutMs)))
           } catch (error) {
             const code = error instanceof TicketError ? TICKET_CLOSE_CODE : 1008
             if (ws.readyState === ws.OPEN) ws.close(code, error instanceof TicketError ? `ticket ${error.reason}` : 'ticket required')
@@ -80,6 +82,7 @@ export class SocketServer {
         this.connections.add(connection)
         ws.on('close', () => this.connections.delete(connection))
         connection.hello(this.settings.websocketPaths)
+        inbox.handOver((data, isBinary) => connection.receive(data, isBinary))
       })()
     })
     return true
@@ -120,22 +123,54 @@ export class SocketServer {
   }
 }
 
-/** The ticket of a connection's first frame, `{"type":"auth","ticket":"..."}`: never in the URL, where logs keep it. */
-function firstFrameTicket(ws: WebSocket, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no ticket in time')), timeoutMs)
-    ws.once('message', (data) => {
-      clearTimeout(timer)
-      try {
-        const frame = JSON.parse(String(data)) as { type?: unknown; ticket?: unknown }
-        if (frame.type === 'auth' && typeof frame.ticket === 'string') return resolve(frame.ticket)
-      } catch {
-        // fall through: not a ticket
+type Frame = [data: unknown, isBinary: boolean]
+
+/** Holds a socket's frames until its connection is ready for them, then hands them over in order. */
+class Inbox {
+  private readonly frames: Frame[] = []
+  private waiting: ((frame: Frame) => void) | undefined
+  private readonly hold = (data: unknown, isBinary: boolean) => {
+    const waiting = this.waiting
+    this.waiting = undefined
+    if (waiting !== undefined) waiting([data, isBinary])
+    else this.frames.push([data, isBinary])
+  }
+
+  constructor(private readonly ws: WebSocket) {
+    ws.on('message', this.hold)
+  }
+
+  /** The next frame, within `timeoutMs`. */
+  next(timeoutMs: number): Promise<Frame> {
+    const queued = this.frames.shift()
+    if (queued !== undefined) return Promise.resolve(queued)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no frame in time')), timeoutMs)
+      this.ws.once('close', () => reject(new Error('closed')))
+      this.waiting = (frame) => {
+        clearTimeout(timer)
+        resolve(frame)
       }
-      reject(new Error('the first frame must be {"type":"auth","ticket":...}'))
     })
-    ws.once('close', () => reject(new Error('closed')))
-  })
+  }
+
+  /** From now on frames go to `receive`: first the held ones, then new ones as they come. */
+  handOver(receive: (data: unknown, isBinary: boolean) => void): void {
+    this.ws.off('message', this.hold)
+    for (const [data, isBinary] of this.frames.splice(0)) receive(data, isBinary)
+    this.ws.on('message', receive)
+  }
+}
+
+/** The ticket of a connection's first frame, `{"type":"auth","ticket":"..."}`: never in the URL, where logs keep it. */
+function ticketOf([data]: Frame): string {
+  try {
+    const frame = JSON.parse(String(data)) as { type?: unknown; ticket?: unknown }
+    if (frame.type === 'auth' && typeof frame.ticket === 'string') return frame.ticket
+  } catch {
+    // not a ticket: refused below
+  }
+  throw new Error('the first frame must be {"type":"auth","ticket":...}')
 }
 
 function contextOptions(req: IncomingMessage, ticket?: TicketClaims): ContextOptions {

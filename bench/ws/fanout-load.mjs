@@ -1,0 +1,154 @@
+// Fan-out load: N WebSocket connections, each subscribed to the same group, counting what arrives.
+// ws.mjs runs this pinned to CPU 1 and talks to it in JSON lines: this process prints
+// { event: 'ready' } once every connection is subscribed; then, per phase, ws.mjs writes
+// { cmd: 'expect', phase, count } to stdin (this answers { event: 'expecting' }), has the server
+// publish, and this prints { event: 'phase', ... } once `count` messages of that phase arrived, or
+// when none arrived for `idleMs` (the missing ones count as lost).
+//
+// Every connection speaks the Mizan frames (the raw server speaks them too): it waits for the hello
+// frame where there is one, sends { type: 'subscribe', id: 's1', path: 'feed', params }, and is
+// ready at { type: 'subscribed' }.
+// Latency = receipt time - the `t` the server put in the message, both performance.timeOrigin +
+// performance.now(), on the same machine.
+import { performance } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { WebSocket } from 'ws'
+
+const { url, subscribers, hello, idleMs = 3000, connectConcurrency = 50 } = JSON.parse(process.argv[2])
+
+const now = () => performance.timeOrigin + performance.now()
+const phases = new Map()
+let closed = 0
+let errors = 0
+let firstError
+
+// --- connect and subscribe, connectConcurrency at a time (the listen backlog stays short) ---
+const sockets = []
+let nextIndex = 0
+const connectStarted = performance.now()
+await Promise.all(Array.from({ length: connectConcurrency }, async () => {
+  while (nextIndex < subscribers) {
+    nextIndex++
+    sockets.push(await subscribe())
+  }
+}))
+const connectSeconds = (performance.now() - connectStarted) / 1000
+print({ event: 'ready', connections: sockets.length, connectSeconds })
+
+for await (const line of createInterface({ input: process.stdin })) {
+  const command = JSON.parse(line)
+  if (command.cmd === 'expect') {
+    startPhase(command.phase, command.count)
+    print({ event: 'expecting', phase: command.phase })
+  } else if (command.cmd === 'exit') {
+    for (const ws of sockets) ws.terminate()
+    process.exit(0)
+  }
+}
+
+function subscribe() {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true })
+    let state = hello ? 'hello' : 'open'
+    const join = () => {
+      state = 'joining'
+      ws.send(JSON.stringify({ type: 'subscribe', id: 's1', path: 'feed', params: { room: 'bench' } }))
+    }
+    ws.once('open', () => state === 'open' && join())
+    ws.on('error', (error) => (state === 'ready' ? fail(error) : reject(error)))
+    ws.on('close', () => {
+      if (state === 'ready') closed++
+      else reject(new Error('closed before subscribed'))
+    })
+    ws.on('message', (data) => {
+      if (state === 'ready') return received(data)
+      const frame = JSON.parse(String(data))
+      if (state === 'hello' && frame.type === 'hello') return join()
+      if (state === 'joining' && frame.type === 'subscribed' && frame.id === 's1') {
+        state = 'ready'
+        return resolve(ws)
+      }
+      reject(new Error(`unexpected frame while subscribing: ${data}`))
+    })
+  })
+}
+
+function received(data) {
+  const at = now()
+  let frame
+  try {
+    frame = JSON.parse(String(data))
+  } catch (error) {
+    return fail(error)
+  }
+  const message = frame.message?.json
+  if (frame.type !== 'message' || frame.id !== 's1' || typeof message?.t !== 'number') return fail(new Error(`unexpected frame ${data}`))
+  const phase = phases.get(message.p)
+  if (phase === undefined) return fail(new Error(`message of an unannounced phase ${message.p}`))
+  phase.add(at, message)
+}
+
+function startPhase(name, count) {
+  const latencies = new Float64Array(count)
+  const cpuBefore = process.cpuUsage()
+  const opened = performance.now()
+  let got = 0
+  let extra = 0
+  let firstPublish = Infinity
+  let lastReceipt = 0
+  let lastSeen = 0
+  // One watchdog per phase rather than a timer reset per message (timers would cost more than
+  // the bookkeeping): it ends the phase after idleMs without a message, or 3 × idleMs before the first.
+  const watchdog = setInterval(() => {
+    const quiet = performance.now() - (got === 0 ? opened : lastSeen)
+    if (quiet > (got === 0 ? 3 * idleMs : idleMs)) finish()
+  }, 100)
+  const finish = () => {
+    clearInterval(watchdog)
+    phases.delete(name)
+    const cpu = process.cpuUsage(cpuBefore)
+    const sorted = latencies.subarray(0, got).sort()
+    const pick = (q) => (got === 0 ? null : sorted[Math.min(got - 1, Math.floor(q * got))])
+    const seconds = (lastReceipt - firstPublish) / 1000
+    print({
+      event: 'phase',
+      phase: name,
+      expected: count,
+      received: got,
+      lost: count - got,
+      duplicates: extra,
+      // From the first publish to the last receipt: the time it took to deliver them all.
+      seconds,
+      deliveredPerSec: got / seconds,
+      latencyP50: pick(0.5),
+      latencyP99: pick(0.99),
+      latencyMax: got === 0 ? null : sorted[got - 1],
+      // Connections closed since the start: the server's slow-consumer guard (maxBufferedBytes) closes them.
+      closed,
+      errors,
+      firstError,
+      loadCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    })
+  }
+  const phase = {
+    add(at, message) {
+      if (got === count) return void extra++
+      latencies[got++] = at - message.t
+      if (message.t < firstPublish) firstPublish = message.t
+      lastReceipt = at
+      lastSeen = at - performance.timeOrigin
+      if (got === count) finish()
+    },
+  }
+  phases.set(name, phase)
+  return phase
+}
+
+function fail(error) {
+  errors++
+  firstError ??= String(error?.stack ?? error)
+}
+
+function print(value) {
+  console.log(JSON.stringify(value))
+}
