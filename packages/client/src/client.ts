@@ -2,7 +2,7 @@ import type { AnyRouter, RecordOf } from '@mizan/server'
 import { Emitter } from './emitter.js'
 import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
-import { WsLink, type SocketStatus, type Subscription, type SubscriptionHandlers } from './ws-link.js'
+import type { SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
 import type { DecorateRecord, RouterCheck } from './types.js'
 
 /** Options of {@link createClient}. */
@@ -95,10 +95,12 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
     onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
     connectionId: () => socket?.connectionId,
   })
-  // The socket exists from the first subscription on; calls use it when it is open and the server serves them there.
+  // The WebSocket code loads with the first subscription (a bundler splits it off: apps without
+  // channels never download it); calls use the socket once it is open and the server serves them there.
+  let loading: Promise<WsLink> | undefined
   const ws = () =>
-    (socket ??= (() => {
-      const created = new WsLink({
+    (loading ??= import('./ws-link.js').then(({ WsLink }) => {
+      socket = new WsLink({
         url: options.wsUrl ?? webSocketURL(options.url),
         WebSocket: options.WebSocket,
         transformer,
@@ -107,14 +109,31 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
         maxBackoffMs: 10_000,
         ticket: options.tickets === true ? () => fetchTicket(fetchImpl, options.url, options.headers) : undefined,
       })
-      created.onStatus((status) => emitter.emit('status', status))
-      return created
-    })())
+      socket.onStatus((status) => emitter.emit('status', status))
+      return socket
+    }))
   const methods: ClientMethods = {
     $on: (event, listener) => emitter.on(event, listener),
     $call: (kind, path, input, callOptions) =>
       socket?.serves(path) === true ? socket.call(path, input, callOptions?.signal) : link.call(kind, path, input, callOptions?.signal),
-    $subscribe: (path, params, handlers) => ws().subscribe(path, params, handlers),
+    $subscribe: (path, params, handlers) => {
+      if (socket !== undefined) return socket.subscribe(path, params, handlers)
+      // Until the socket code is here, the subscription is a promise of one.
+      let subscription: Subscription<unknown> | undefined
+      let left = false
+      const joined = ws().then((link) => (left ? undefined : (subscription = link.subscribe(path, params, handlers))))
+      return {
+        unsubscribe: () => {
+          left = true
+          subscription?.unsubscribe()
+        },
+        send: async (message) => {
+          const live = await joined
+          if (live === undefined) throw new TypeError('Mizan: send() after unsubscribe()')
+          return live.send(message)
+        },
+      }
+    },
     $reconnect: () => socket?.reconnect(),
   }
   return procedureProxy(methods, []) as MizanClient<R>

@@ -1,0 +1,167 @@
+// `npm run bench`: every benchmark in one run, one table, written to bench/RESULTS.md and the
+// README's Performance section. `--quick` runs each benchmark briefly (well under 2 minutes in all).
+// Usage: node bench/all.mjs [--quick] [--only http,ws,bundle,serialize,typecheck]
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url))
+const rootDir = path.resolve(benchDir, '..')
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
+const quick = values.quick
+
+// Each benchmark: its script, the flags of a quick run, and how its results become table rows.
+const BENCHES = {
+  http: { script: 'http.mjs', quick: ['--quick', '--duration', '2', '--warmup', '1'], rows: httpRows },
+  ws: { script: 'ws.mjs', quick: ['--quick'], rows: wsRows },
+  bundle: { script: 'bundle.mjs', quick: [], rows: bundleRows },
+  serialize: { script: 'serialize.mjs', quick: ['--quick'], rows: serializeRows },
+  typecheck: { script: 'typecheck.mjs', quick: ['--quick'], rows: typecheckRows },
+}
+const selected = values.only ? values.only.split(',') : Object.keys(BENCHES)
+
+const started = Date.now()
+const failed = []
+for (const name of selected) {
+  const bench = BENCHES[name]
+  if (!bench || !existsSync(path.join(benchDir, bench.script))) continue
+  console.log(`\n=== ${name} ${'='.repeat(60 - name.length)}`)
+  const run = spawnSync(process.execPath, [path.join(benchDir, bench.script), ...(quick ? bench.quick : [])], { stdio: 'inherit', cwd: rootDir })
+  if (run.status !== 0) failed.push(name)
+}
+
+const rows = []
+for (const name of selected) {
+  const file = path.join(benchDir, 'results', `${name}.json`)
+  if (BENCHES[name] && existsSync(file)) rows.push(...BENCHES[name].rows(JSON.parse(readFileSync(file, 'utf8'))))
+}
+
+const machine = `${os.availableParallelism()} cores, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.arch()}`
+const command = `npm run bench${quick ? ' -- --quick' : ''}`
+const table = [
+  '| measure | Mizan | tRPC | oRPC | baseline | Mizan vs | target |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.measure} | ${r.mizan ?? '—'} | ${r.trpc ?? '—'} | ${r.orpc ?? '—'} | ${r.baseline ?? '—'} | ${r.ratio ?? '—'} | ${r.target ?? ''} |`),
+].join('\n')
+const results = `# Benchmark results
+
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`${command}\`${quick ? ' (quick: short runs, one round — indicative only)' : ''}.
+Each benchmark's own output and JSON (\`bench/results/*.json\`) have the details; \`bench/README.md\` says how each is measured.
+
+${table}
+`
+writeFileSync(path.join(benchDir, 'RESULTS.md'), results)
+updateReadme(results)
+console.log(`\n${results}`)
+console.log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s; written to bench/RESULTS.md and the README's Performance section`)
+if (failed.length > 0) {
+  console.error(`bench: ${failed.join(', ')} failed`)
+  process.exit(1)
+}
+
+/** Puts the results between the README's markers: the numbers there always come from this file. */
+function updateReadme(text) {
+  const readme = path.join(rootDir, 'README.md')
+  const current = readFileSync(readme, 'utf8')
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  const from = current.indexOf(start)
+  const to = current.indexOf(end)
+  if (from === -1 || to === -1) return
+  const body = text.split('\n').slice(2).join('\n').trim() // without the title
+  writeFileSync(readme, `${current.slice(0, from + start.length)}\n${body}\n${current.slice(to)}`)
+}
+
+function fmt(n, unit = '') {
+  if (n === undefined || n === null || Number.isNaN(n)) return undefined
+  const v = n >= 100 ? Math.round(n).toLocaleString('en-US') : n >= 10 ? n.toFixed(1) : n.toFixed(2)
+  return `${v}${unit}`
+}
+
+function httpRows(data) {
+  const by = Object.fromEntries(data.summary.map((s) => [s.server, s]))
+  const bare = by.bare?.reqPerSec
+  const rows = [
+    {
+      measure: 'HTTP GET query, req/s',
+      mizan: fmt(by.mizan?.reqPerSec),
+      trpc: fmt(by.trpc?.reqPerSec),
+      orpc: fmt(by.orpc?.reqPerSec),
+      baseline: `${fmt(bare)} (node:http)`,
+      ratio: fmt(by.mizan?.reqPerSec / bare, '×'),
+      target: '≥ 0.8× node:http',
+    },
+  ]
+  const plain = by.mizan?.reqPerSec
+  for (const [name, label, target] of [
+    ['mizan-cache-memory', 'cache hit (memory), req/s', '≥ 1.0× uncached'],
+    ['mizan-cache-redis', 'cache hit (Redis), req/s', '≥ 0.8× uncached'],
+  ]) {
+    if (by[name]) rows.push({ measure: label, mizan: fmt(by[name].reqPerSec), baseline: `${fmt(plain)} (Mizan uncached)`, ratio: fmt(by[name].reqPerSec / plain, '×'), target })
+  }
+  return rows
+}
+
+function wsRows(data) {
+  const get = (measure, name) => data.summary.find((s) => s.measure === measure && s.name === name)
+  const rows = []
+  const raw = get('rpc', 'raw')
+  if (raw) {
+    rows.push({
+      measure: 'WebSocket RPC, calls/s',
+      mizan: fmt(get('rpc', 'mizan-client')?.perSec),
+      trpc: fmt(get('rpc', 'trpc-client')?.perSec),
+      baseline: `${fmt(raw.perSec)} (raw ws)`,
+      ratio: fmt(get('rpc', 'mizan-client')?.perSec / raw.perSec, '×'),
+      target: '≥ 0.5× raw ws',
+    })
+  }
+  const fanRaw = get('fanout-burst', 'raw') ?? data.summary.find((s) => s.measure.startsWith('fan') && s.name === 'raw')
+  const fanMizan = get('fanout-burst', 'mizan') ?? data.summary.find((s) => s.measure.startsWith('fan') && s.name === 'mizan')
+  if (fanRaw && fanMizan) {
+    rows.push({ measure: 'fan-out to 1,000, msg/s', mizan: fmt(fanMizan.perSec), baseline: `${fmt(fanRaw.perSec)} (raw ws)`, ratio: fmt(fanMizan.perSec / fanRaw.perSec, '×'), target: '≥ 0.5× raw ws' })
+  }
+  const paced = get('fanout-paced', 'mizan')
+  if (paced) rows.push({ measure: 'fan-out p99 latency', mizan: fmt(paced.latencyP99, ' ms'), baseline: `${fmt(get('fanout-paced', 'raw')?.latencyP99, ' ms')} (raw ws)`, target: '≤ 50 ms' })
+  return rows
+}
+
+function bundleRows(data) {
+  const s = data.sizes
+  const kb = (b) => `${(b / 1024).toFixed(1)} kB`
+  const lazy = (entry) => (entry.lazy ? ` (+${kb(entry.lazy)} lazy)` : '')
+  return [
+    { measure: 'client bundle, gzip', mizan: kb(s['mizan-client'].initial) + lazy(s['mizan-client']), trpc: kb(s['trpc-client'].initial), orpc: kb(s['orpc-client'].initial), ratio: fmt(s['mizan-client'].initial / s['trpc-client'].initial, '× tRPC'), target: '≤ 4 kB' },
+    {
+      measure: 'React layer on top, gzip',
+      mizan: `+${kb(s['mizan-react'].initial - s['mizan-client'].initial)}`,
+      trpc: `+${kb(s['trpc-react'].initial - s['trpc-client'].initial)}`,
+      orpc: `+${kb(s['orpc-react'].initial - s['orpc-client'].initial)}`,
+      target: '≤ +3 kB',
+    },
+  ]
+}
+
+function serializeRows(data) {
+  return (data.summary ?? []).map((r) => ({
+    measure: `encode ${r.payload}${r.variant ? ` (${r.variant})` : ''}, ops/s`,
+    mizan: fmt(r.mizan),
+    baseline: `${fmt(r.json)} (JSON)${r.superjson ? `, superjson ${fmt(r.superjson)}` : ''}`,
+    ratio: r.json && r.mizan ? fmt(r.json / r.mizan, '× JSON time') : undefined,
+    target: r.target ?? '',
+  }))
+}
+
+function typecheckRows(data) {
+  return (data.summary ?? []).map((r) => ({
+    measure: r.measure,
+    mizan: r.mizan,
+    trpc: r.trpc,
+    orpc: r.orpc,
+    ratio: r.ratio,
+    target: r.target ?? '',
+  }))
+}
