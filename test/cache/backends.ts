@@ -1,25 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { memoryCache, redisCache, type CacheBackend } from '@mizan/server'
 import { Redis } from 'ioredis'
+import { REDIS_URL, redisAvailable as probe } from '../support/redis.js'
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+export { REDIS_URL }
 
-/** True when Redis answers; with CI=true a missing Redis fails the run instead of skipping it. */
-export async function redisAvailable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-  probe.on('error', () => {})
-  try {
-    await probe.connect()
-    await probe.ping()
-    return true
-  } catch {
-    if (process.env.CI === 'true') throw new Error(`Redis is required in CI but did not answer at ${REDIS_URL}`)
-    console.warn(`\n!!! Redis did not answer at ${REDIS_URL}: the Redis cache tests are SKIPPED. Start Redis or set REDIS_URL.\n`)
-    return false
-  } finally {
-    probe.disconnect()
-  }
-}
+/** True when Redis answers (see test/support/redis.ts). */
+export const redisAvailable = () => probe('Redis cache')
 
 /** A backend under test, with what the tests need to reach behind it. */
 export interface BackendUnderTest {

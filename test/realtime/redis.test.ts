@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { redisPubSub } from '@mizan/server'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REDIS_URL, redisAvailable } from '../cache/backends.js'
+import { REDIS_URL, redisAvailable as probe } from '../support/redis.js'
 import { startRealtime, until } from './app.js'
 
-const available = await redisAvailable()
+const available = await probe('realtime Redis')
 
 describe.runIf(available)('realtime across two instances on one Redis', () => {
   const prefix = `mizan-rt-test:${randomBytes(6).toString('hex')}:`

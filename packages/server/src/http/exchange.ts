@@ -86,3 +86,21 @@ export interface HttpReply {
   headers: Record<string, string | string[]>
   body: string | null
 }
+
+/** What both adapters' exchanges share: the response headers, the connection they name, cookies. */
+export abstract class BaseExchange {
+  readonly resHeaders = new ResponseHeaders()
+  readonly wantsCachedBody = true
+
+  abstract header(name: string): string | undefined
+
+  /** The caller's own WebSocket connection, which need not hear the invalidations this call's reply carries. */
+  get connectionId(): string | undefined {
+    const id = this.header('x-mizan-connection')
+    return id !== undefined && id.length <= 64 ? id : undefined
+  }
+
+  setsCookie(): boolean {
+    return this.resHeaders.get('set-cookie') !== null
+  }
+}

@@ -1,5 +1,5 @@
 import { MizanError } from '../errors.js'
-import { ResponseHeaders, type ContextOptions, type HttpExchange } from './exchange.js'
+import { BaseExchange, type ContextOptions, type HttpExchange } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 
 /** A Web-standard handler for Bun, Deno, Cloudflare Workers, Next.js route handlers and Hono. */
@@ -39,7 +39,7 @@ function toResponse(reply: { status: number; headers: Record<string, string | st
   return new Response(request.method === 'HEAD' ? null : reply.body, { status: reply.status, headers })
 }
 
-class FetchExchange implements HttpExchange {
+class FetchExchange extends BaseExchange implements HttpExchange {
   readonly method: string
 
   constructor(
@@ -48,6 +48,7 @@ class FetchExchange implements HttpExchange {
     readonly query: string,
     private readonly target: string,
   ) {
+    super()
     this.method = request.method
   }
 
@@ -82,19 +83,6 @@ class FetchExchange implements HttpExchange {
       offset += chunk.byteLength
     }
     return new TextDecoder().decode(bytes)
-  }
-
-  readonly resHeaders = new ResponseHeaders()
-  readonly wantsCachedBody = true
-
-  /** The caller's own WebSocket connection, which need not hear the invalidations this call's reply carries. */
-  get connectionId(): string | undefined {
-    const id = this.header('x-mizan-connection')
-    return id !== undefined && id.length <= 64 ? id : undefined
-  }
-
-  setsCookie(): boolean {
-    return this.resHeaders.get('set-cookie') !== null
   }
 
   signal(): AbortSignal {

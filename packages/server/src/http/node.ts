@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MizanError } from '../errors.js'
-import { ResponseHeaders, type ContextOptions, type HttpExchange, type HttpReply, type MizanRequest } from './exchange.js'
+import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply, type MizanRequest } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { InFlight } from './in-flight.js'
 
@@ -68,7 +68,7 @@ class NodeHeaders {
   }
 }
 
-class NodeExchange implements HttpExchange {
+class NodeExchange extends BaseExchange implements HttpExchange {
   private controller: AbortController | undefined
   readonly method: string
 
@@ -78,6 +78,7 @@ class NodeExchange implements HttpExchange {
     readonly path: string,
     readonly query: string,
   ) {
+    super()
     this.method = req.method ?? 'GET'
   }
 
@@ -126,18 +127,9 @@ class NodeExchange implements HttpExchange {
     })
   }
 
-  readonly resHeaders = new ResponseHeaders()
-  readonly wantsCachedBody = true
-
-  /** The caller's own WebSocket connection, which need not hear the invalidations this call's reply carries. */
-  get connectionId(): string | undefined {
-    const id = this.header('x-mizan-connection')
-    return id !== undefined && id.length <= 64 ? id : undefined
-  }
-
-  setsCookie(): boolean {
+  override setsCookie(): boolean {
     // Cookies set straight on Node's response (by Express middleware, say) count as much as ours.
-    return this.resHeaders.get('set-cookie') !== null || this.res.hasHeader('set-cookie')
+    return super.setsCookie() || this.res.hasHeader('set-cookie')
   }
 
   signal(): AbortSignal {

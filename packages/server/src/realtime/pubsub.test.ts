@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { REDIS_URL, redisAvailable } from '../../../../test/support/redis.js'
 import net from 'node:net'
 import { Redis, type RedisOptions } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -6,7 +7,6 @@ import { memoryPubSub } from './memory-pubsub.js'
 import type { PubSub } from './pubsub.js'
 import { redisPubSub, type RedisPubSub } from './redis-pubsub.js'
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 describe('memoryPubSub', () => {
   it('fans a message out to every listener of the group, in publish order', async () => {
@@ -121,7 +121,7 @@ describe('memoryPubSub', () => {
   })
 })
 
-const available = await redisAvailable()
+const available = await redisAvailable('redisPubSub')
 
 describe.runIf(available)('redisPubSub on a real Redis', () => {
   /** A prefix of this run alone, so parallel runs on one Redis never hear each other. */
@@ -463,22 +463,6 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
   })
 })
 
-/** True when Redis answers; with CI=true a missing Redis fails the run instead of skipping it. */
-async function redisAvailable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-  probe.on('error', () => {})
-  try {
-    await probe.connect()
-    await probe.ping()
-    return true
-  } catch {
-    if (process.env.CI === 'true') throw new Error(`Redis is required in CI but did not answer at ${REDIS_URL}`)
-    console.warn(`\n!!! Redis did not answer at ${REDIS_URL}: the redisPubSub tests are SKIPPED. Start Redis or set REDIS_URL.\n`)
-    return false
-  } finally {
-    probe.disconnect()
-  }
-}
 
 /** Polls a condition (no fixed sleeps); fails after 5 s so a broken test says what it waited for. */
 async function waitFor(condition: () => boolean | Promise<boolean>): Promise<void> {

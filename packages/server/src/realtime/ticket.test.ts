@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { REDIS_URL, redisAvailable } from '../../../../test/support/redis.js'
 import { Redis } from 'ioredis'
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -189,26 +190,9 @@ describe('socket tickets', () => {
   })
 })
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-/** True when Redis answers; with CI=true a missing Redis fails the run instead of skipping it. */
-async function redisAvailable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-  probe.on('error', () => {})
-  try {
-    await probe.connect()
-    await probe.ping()
-    return true
-  } catch {
-    if (process.env.CI === 'true') throw new Error(`Redis is required in CI but did not answer at ${REDIS_URL}`)
-    console.warn(`\n!!! Redis did not answer at ${REDIS_URL}: the Redis socket-ticket tests are SKIPPED. Start Redis or set REDIS_URL.\n`)
-    return false
-  } finally {
-    probe.disconnect()
-  }
-}
 
-describe.runIf(await redisAvailable())('socket tickets with a Redis replay store', () => {
+describe.runIf(await redisAvailable('Redis socket-ticket'))('socket tickets with a Redis replay store', () => {
   // Two connections, as two server instances would have; one prefix per run so runs never collide.
   const prefix = `mizan-test:ws-ticket:${randomBytes(6).toString('hex')}:`
   let a: Redis
