@@ -82,9 +82,7 @@ export class OriginCache {
     let key: string
     let names: string[]
     try {
-      const text = canonical(input)
-      key = this.hmac(`v1|${path}|${policy.rev ?? ''}|${policy.scope}|${principal}|${text}`)
-      names = this.generationsOf(path, text)
+      ;({ key, names } = this.addressOf(path, policy, principal, canonical(input)))
     } catch (error) {
       this.report(error, path)
       return fill()
@@ -197,6 +195,19 @@ export class OriginCache {
 
   /** Recent digests: hot keys are computed once, not once per request. Bounded; cleared when full. */
   private readonly digests = new Map<string, string>()
+  /** Recent addresses (key and generation names) by call: a hit on a hot key costs one lookup. */
+  private readonly addresses = new Map<string, { key: string; names: string[] }>()
+
+  private addressOf(path: string, policy: CacheOptions, principal: string, input: string): { key: string; names: string[] } {
+    const id = `v1|${path}|${policy.rev ?? ''}|${policy.scope}|${principal}|${input}`
+    let address = this.addresses.get(id)
+    if (address === undefined) {
+      address = { key: this.hmac(id), names: this.generationsOf(path, input) }
+      if (this.addresses.size >= 10_000) this.addresses.clear()
+      this.addresses.set(id, address)
+    }
+    return address
+  }
 
   private hmac(text: string): string {
     let digest = this.digests.get(text)
