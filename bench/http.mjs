@@ -1,18 +1,21 @@
 // HTTP benchmark: the same `greet` query served by bare node:http, tRPC, oRPC and Mizan, each in
 // its own process pinned to CPU 0, loaded by autocannon in a process pinned to CPU 1.
 // Usage: node bench/http.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--pipelining 1] [--quick]
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
-
-const benchDir = path.dirname(fileURLToPath(import.meta.url))
-const rootDir = path.resolve(benchDir, '..')
+import { canPin, stop } from './lib/children.mjs'
+import { cpuWindow } from './lib/cpu.mjs'
+import { startLoad } from './lib/load-process.mjs'
+import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
+import { readOptions } from './lib/options.mjs'
+import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
+import { writeResults } from './lib/results.mjs'
+import { startServer } from './lib/servers.mjs'
+import { median, medianOrNull } from './lib/stats.mjs'
+import { fmtInt, fmtPercent, printTable } from './lib/table.mjs'
 
 const config = readConfig()
-checkPrerequisites()
+requireDependencies(['autocannon'])
+requireBuild(['server'])
 
 const input = JSON.stringify({ name: 'world' })
 const SERVERS = [
@@ -37,7 +40,7 @@ const SERVERS = [
   },
   {
     name: 'mizan',
-    label: `Mizan ${JSON.parse(readFileSync(path.join(rootDir, 'packages/server/package.json'), 'utf8')).version}`,
+    label: `Mizan ${mizanVersion()}`,
     path: `/greet?input=${encodeURIComponent(input)}`,
     expected: { data: { message: 'hello world' } },
   },
@@ -57,22 +60,10 @@ const SERVERS = [
   },
 ]
 
-// Pinning keeps server and load generator off each other's core; without it the numbers mean little.
-const canPin = os.availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0
-const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
-const machine = {
-  cores: os.availableParallelism(),
-  cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-  node: process.version,
-  platform: `${os.platform()} ${os.arch()}`,
-  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-  // Recorded for the reader; the "other" CPU of each run is the precise check for interference.
-  loadAverage: Number(os.loadavg()[0].toFixed(2)),
-}
-const command = ['node', path.relative(process.cwd(), fileURLToPath(import.meta.url)) || 'http.mjs', ...process.argv.slice(2)].join(' ')
+const machine = describeMachine()
+const command = commandLine(import.meta.url)
 
-console.log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage}`)
-console.log(`command: ${command}`)
+printMachine(machine, command)
 console.log(
   `load:    autocannon ${versionOf('autocannon')}, ${config.connections} connections, pipelining ${config.pipelining}, ` +
     `${config.warmup} s warm-up + ${config.duration} s measured, ${config.rounds} round(s) interleaved, ` +
@@ -80,11 +71,6 @@ console.log(
 )
 for (const server of SERVERS) console.log(`         ${server.name.padEnd(18)} GET ${server.path}`)
 console.log()
-
-// Every live child, so that an interrupted run leaves no server behind.
-const children = new Set()
-process.on('exit', () => children.forEach((child) => child.kill()))
-process.on('SIGINT', () => process.exit(130))
 
 const rounds = []
 for (let round = 1; round <= config.rounds; round++) {
@@ -100,8 +86,15 @@ for (let round = 1; round <= config.rounds; round++) {
 }
 
 const summary = summarize(rounds)
-printTable(summary)
-writeResults(summary)
+printSummary(summary)
+writeResults('http', { command, machine }, {
+  pinned: canPin,
+  config,
+  versions: Object.fromEntries(['@trpc/server', '@orpc/server', 'zod', 'autocannon'].map((name) => [name, versionOf(name)])),
+  servers: SERVERS.map(({ name, label, path: url, expected }) => ({ name, label, request: `GET ${url}`, expected })),
+  rounds,
+  summary,
+})
 
 const broken = summary.filter((row) => row.failures > 0)
 if (broken.length > 0) {
@@ -111,7 +104,7 @@ if (broken.length > 0) {
 
 /** Starts one server, checks its answer, loads it, stops it. A fresh process per round keeps rounds independent. */
 async function measure(server) {
-  const { child, port } = await startServer(server.name)
+  const { child, port } = await startServer(server.name, path.join(benchDir, 'servers', `${server.name}.mjs`))
   try {
     const url = `http://127.0.0.1:${port}${server.path}`
     await checkAnswer(server, url)
@@ -119,43 +112,6 @@ async function measure(server) {
   } finally {
     await stop(child)
   }
-}
-
-function pinned(cpu, args) {
-  return canPin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]
-}
-
-/** Spawns `servers/<name>.mjs` on CPU 0 and waits for the port it prints once listening. */
-function startServer(name) {
-  const [file, args] = pinned(0, [path.join(benchDir, 'servers', `${name}.mjs`)])
-  // NODE_ENV=production for all: tRPC and Mizan both read it (error details, dev checks).
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } })
-  children.add(child)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`${name}: no port printed within 10 s`)), 10_000)
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const port = Number.parseInt(out, 10)
-      if (out.includes('\n') && port > 0) {
-        clearTimeout(timer)
-        resolve({ child, port })
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`${name}: server exited (code ${code}) before listening`))
-    })
-  })
-}
-
-function stop(child) {
-  children.delete(child)
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    child.once('exit', resolve)
-    child.kill()
-  })
 }
 
 /** One request before the load: a server answering wrongly would make its numbers meaningless. */
@@ -176,65 +132,17 @@ async function checkAnswer(server, url) {
  * Runs load.mjs on CPU 1 and returns its result, with the share of CPU 0 the server used while
  * measured: below 1, the server had time to spare and the load generator was the limit.
  */
-function runLoad(url, expectBody, serverPid) {
+async function runLoad(url, expectBody, serverPid) {
   const { connections, pipelining, warmup, duration } = config
-  const job = JSON.stringify({ url, expectBody, connections, pipelining, warmup, duration })
-  const [file, args] = pinned(1, [path.join(benchDir, 'load.mjs'), job])
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  children.add(child)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    let cpuAtStart
-    let busyAtStart
-    let result
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      let newline
-      while ((newline = out.indexOf('\n')) !== -1) {
-        const message = JSON.parse(out.slice(0, newline))
-        out = out.slice(newline + 1)
-        if (message.event === 'start') {
-          cpuAtStart = cpuSeconds(serverPid)
-          busyAtStart = machineBusySeconds()
-        }
-        if (message.event === 'result') {
-          const { event, ...numbers } = message
-          const server = (cpuSeconds(serverPid) - cpuAtStart) / numbers.seconds
-          const busy = (machineBusySeconds() - busyAtStart) / numbers.seconds
-          // What neither the server nor the load generator used: other processes skewing the run.
-          const other = Math.max(0, busy - server - numbers.loadCpu)
-          result = { ...numbers, serverCpu: Number.isNaN(server) ? null : server, otherCpu: Number.isNaN(other) ? null : other }
-        }
-      }
-    })
-    child.once('exit', (code) => {
-      children.delete(child)
-      if (code !== 0 || result === undefined) return reject(new Error(`load generator exited with code ${code}`))
-      resolve(result)
-    })
-  })
-}
-
-/** CPU seconds all cores have spent busy so far (every state but idle and iowait), from /proc/stat. */
-function machineBusySeconds() {
-  try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
-    return (user + nice + system + irq + softirq + steal) / clockTicks
-  } catch {
-    return Number.NaN
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks
-  } catch {
-    return Number.NaN
-  }
+  const job = { url, expectBody, connections, pipelining, warmup, duration }
+  const load = startLoad(path.join(benchDir, 'load.mjs'), job, { name: 'load generator' })
+  await load.next('start')
+  const cpu = cpuWindow(serverPid)
+  const { event, ...numbers } = await load.next('result')
+  // serverCpu, and otherCpu: what neither the server nor the load generator used (other processes skewing the run).
+  const { serverCpu, otherCpu } = cpu.end(numbers.seconds, numbers.loadCpu)
+  await load.exited
+  return { ...numbers, serverCpu, otherCpu }
 }
 
 function failures(result) {
@@ -257,7 +165,7 @@ function summarize(rows) {
       label: server.label,
       reqPerSec: median(mine.map((row) => row.reqPerSec)),
       latencyP99: median(mine.map((row) => row.latencyP99)),
-      serverCpu: mine.some((row) => row.serverCpu === null) ? null : median(mine.map((row) => row.serverCpu)),
+      serverCpu: medianOrNull(mine.map((row) => row.serverCpu)),
       failures: mine.reduce((sum, row) => sum + failures(row), 0),
       failureDetail: describeFailures(total),
     }
@@ -266,22 +174,18 @@ function summarize(rows) {
   return byServer.map((row) => ({ ...row, ratioToBare: row.reqPerSec / bare }))
 }
 
-function printTable(summary) {
-  const header = ['server', 'req/s (median)', 'p99 latency', 'vs node:http', 'server CPU', 'errors']
-  const lines = summary.map((row) => [
-    row.label,
-    fmtInt(row.reqPerSec),
-    `${row.latencyP99} ms`,
-    `${row.ratioToBare.toFixed(2)}×`,
-    fmtPercent(row.serverCpu),
-    row.failures === 0 ? '0' : `${row.failures} !!`,
-  ])
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)))
-  const format = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')
-  console.log()
-  console.log(format(header))
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '))
-  for (const line of lines) console.log(format(line))
+function printSummary(summary) {
+  printTable(
+    ['server', 'req/s (median)', 'p99 latency', 'vs node:http', 'server CPU', 'errors'],
+    summary.map((row) => [
+      row.label,
+      fmtInt(row.reqPerSec),
+      `${row.latencyP99} ms`,
+      `${row.ratioToBare.toFixed(2)}×`,
+      fmtPercent(row.serverCpu),
+      row.failures === 0 ? '0' : `${row.failures} !!`,
+    ]),
+  )
   console.log(`\nreq/s counts 2xx responses only; req/s, p99 and server CPU are medians over ${config.rounds} round(s);`)
   console.log('errors = failed requests (non-2xx, wrong body, socket error) over all rounds.')
   if (summary.some((row) => row.serverCpu !== null && row.serverCpu < 0.9)) {
@@ -293,79 +197,23 @@ function printTable(summary) {
   }
 }
 
-function writeResults(summary) {
-  const dir = path.join(benchDir, 'results')
-  mkdirSync(dir, { recursive: true })
-  const file = path.join(dir, 'http.json')
-  const versions = Object.fromEntries(['@trpc/server', '@orpc/server', 'zod', 'autocannon'].map((name) => [name, versionOf(name)]))
-  const servers = SERVERS.map(({ name, label, path: url, expected }) => ({ name, label, request: `GET ${url}`, expected }))
-  const data = { date: new Date().toISOString(), command, machine, pinned: canPin, config, versions, servers, rounds, summary }
-  writeFileSync(file, JSON.stringify(data, null, 2) + '\n')
-  console.log(`results: ${path.relative(process.cwd(), file)}`)
-}
-
 function readConfig() {
-  const { values } = parseArgs({
+  const { integer } = readOptions({
     options: {
       duration: { type: 'string' },
       rounds: { type: 'string' },
       warmup: { type: 'string', default: '2' },
       connections: { type: 'string', default: '100' },
       pipelining: { type: 'string', default: '1' },
-      quick: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
+    quick: { duration: ['3', '10'], rounds: ['1', '3'] },
+    usage: 'node bench/http.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--pipelining N=1] [--quick: 3 s, 1 round]',
   })
-  if (values.help) {
-    console.log('node bench/http.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--pipelining N=1] [--quick: 3 s, 1 round]')
-    process.exit(0)
-  }
-  const number = (name, min) => {
-    const value = Number(values[name])
-    if (!Number.isInteger(value) || value < min) {
-      console.error(`--${name} must be an integer >= ${min} (got "${values[name]}")`)
-      process.exit(2)
-    }
-    return value
-  }
-  // --quick only changes the defaults: an explicit --duration or --rounds still wins.
-  values.duration ??= values.quick ? '3' : '10'
-  values.rounds ??= values.quick ? '1' : '3'
   return {
-    duration: number('duration', 1),
-    rounds: number('rounds', 1),
-    warmup: number('warmup', 0),
-    connections: number('connections', 1),
-    pipelining: number('pipelining', 1),
+    duration: integer('duration', 1),
+    rounds: integer('rounds', 1),
+    warmup: integer('warmup', 0),
+    connections: integer('connections', 1),
+    pipelining: integer('pipelining', 1),
   }
-}
-
-/** Fails early, with the command that fixes it, when the benchmark's inputs are missing. */
-function checkPrerequisites() {
-  if (!existsSync(path.join(benchDir, 'node_modules/autocannon'))) {
-    console.error('The benchmark dependencies are not installed: run `npm install --prefix bench` from the repo root.')
-    process.exit(1)
-  }
-  if (!existsSync(path.join(rootDir, 'packages/server/dist/index.js'))) {
-    console.error('Mizan is not built (packages/server/dist is missing): run `npm run build` at the repo root first.')
-    process.exit(1)
-  }
-}
-
-function versionOf(name) {
-  return JSON.parse(readFileSync(path.join(benchDir, 'node_modules', name, 'package.json'), 'utf8')).version
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-function fmtPercent(share) {
-  return share === null ? 'n/a' : `${Math.round(share * 100)} %`
-}
-
-function fmtInt(value) {
-  return Math.round(value).toLocaleString('en-US')
 }

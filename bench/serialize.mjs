@@ -11,16 +11,20 @@
 // Usage: node bench/serialize.mjs [--quick] [--duration 1] [--warmup 0.3] [--rounds 3]
 //        [--only small,posts,table] [--cpu-prof: a CPU profile in bench/serialize/profiles/]
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { isDeepStrictEqual, parseArgs } from 'node:util'
+import { isDeepStrictEqual } from 'node:util'
+import { cpuWindow } from './lib/cpu.mjs'
+import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
+import { readOptions } from './lib/options.mjs'
+import { benchDir, mizanVersion, readJson, rootDir } from './lib/repo.mjs'
+import { writeResults } from './lib/results.mjs'
+import { maxOrNull, median } from './lib/stats.mjs'
+import { fmtBytes, fmtInt, fmtPercent, printTable } from './lib/table.mjs'
 import { PAYLOADS, SPECIAL_NOTE } from './serialize/payloads.mjs'
 
-const benchDir = path.dirname(fileURLToPath(import.meta.url))
-const rootDir = path.resolve(benchDir, '..')
 const config = readConfig()
 const TARGET = 1.5
 
@@ -49,18 +53,12 @@ const SuperJSON = (await import(pathToFileURL(superjsonEntry).href)).default
 const clientTransformer = eagerTransformer(SuperJSON)
 
 const versions = {
-  mizan: readJson(path.join(rootDir, 'packages/server/package.json')).version,
+  mizan: mizanVersion(),
   superjson: readJson(path.join(path.dirname(superjsonEntry), '..', 'package.json')).version,
 }
-const machine = {
-  cores: os.availableParallelism(),
-  cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-  node: process.version,
-  platform: `${os.platform()} ${os.arch()}`,
-  loadAverage: Number(os.loadavg()[0].toFixed(2)),
-}
-const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
-const command = ['node', path.relative(process.cwd(), fileURLToPath(import.meta.url)) || 'serialize.mjs', ...process.argv.slice(2)].join(' ')
+// One process, no server: its results never recorded the machine's memory.
+const machine = describeMachine({ memory: false })
+const command = commandLine(import.meta.url)
 
 const IMPLS = ['json', 'mizan', 'superjson']
 const OPS = ['encode', 'decode']
@@ -122,8 +120,7 @@ if (problems.length > 0) {
   process.exit(1)
 }
 
-console.log(`machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage}`)
-console.log(`command: ${command}`)
+printMachine(machine, command)
 console.log(
   `method:  one process, every case warmed ${config.warmup} s first, then ${config.rounds} round(s) of ${config.duration} s per case, ` +
     `interleaved; GC before each case${typeof globalThis.gc === 'function' ? '' : ' (NOT AVAILABLE: run with --expose-gc)'}`,
@@ -156,27 +153,15 @@ function measure(fn, seconds, batch) {
 
 /** {@link measure}, plus how much CPU other processes used meanwhile (share of one core; null without /proc). */
 function measureWatched(fn, seconds, batch) {
-  const machineBefore = machineBusySeconds()
+  // The machine's CPU, less this process's own (from process.cpuUsage: finer than /proc's ticks).
+  const cpu = cpuWindow()
   const ownBefore = process.cpuUsage()
   const wallBefore = performance.now()
   const perSec = measure(fn, seconds, batch)
   const wall = (performance.now() - wallBefore) / 1000
   const own = process.cpuUsage(ownBefore)
-  const machineAfter = machineBusySeconds()
-  const otherCpu = machineBefore === null || machineAfter === null ? null : Math.max(0, machineAfter - machineBefore - (own.user + own.system) / 1e6) / wall
+  const { otherCpu } = cpu.end(wall, (own.user + own.system) / 1e6 / wall)
   return { perSec, otherCpu: otherCpu === null ? null : Number(otherCpu.toFixed(3)) }
-}
-
-/** Seconds of CPU the whole machine has spent busy (all cores), from /proc/stat; null elsewhere. */
-function machineBusySeconds() {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
-    // user nice system idle iowait irq softirq steal: busy is everything but idle and iowait.
-    const busy = fields.slice(0, 8).reduce((sum, value) => sum + value, 0) - fields[3] - fields[4]
-    return busy / clockTicks
-  } catch {
-    return null
-  }
 }
 
 // Warm-up: every case once before any is measured, so the JIT has seen every payload shape (as a
@@ -208,8 +193,29 @@ for (let round = 1; round <= config.rounds; round++) {
 }
 
 const summary = summarize()
-printTable(summary)
-writeResults(summary)
+printSummary(summary)
+writeResults('serialize', { command, machine }, {
+  gcBetweenCases: typeof globalThis.gc === 'function',
+  config: { duration: config.duration, warmup: config.warmup, rounds: config.rounds, only: config.only, quick: config.quick },
+  versions,
+  measured: {
+    encode: {
+      json: 'JSON.stringify({ data })',
+      mizan: 'dataBody(value, superjsonTransformer) from packages/server/dist/transformer.js',
+      superjson: 'JSON.stringify({ data: SuperJSON.serialize(value) })',
+    },
+    decode: {
+      json: 'JSON.parse(body).data',
+      mizan: 'JSON.parse(body), then eagerTransformer(SuperJSON).decode(data, meta) from packages/client/dist/serializer.js',
+      superjson: 'SuperJSON.deserialize(JSON.parse(body).data)',
+    },
+    jsonOnSpecial: 'the same values in JSON types (the plain variant, = superjson json of the special one)',
+  },
+  target: { variant: 'plain', mizanToJson: TARGET },
+  payloads: payloadInfo,
+  runs,
+  summary: summary.rows,
+})
 void sink
 
 // ---------------------------------------------------------------------------------------------
@@ -248,32 +254,23 @@ function summarize() {
   return { rows }
 }
 
-function printTable({ rows }) {
-  const header = ['payload', 'variant', 'op', 'JSON ops/s', 'Mizan ops/s', 'superjson ops/s', 'Mizan÷JSON', 'superjson÷JSON', 'other CPU', 'target']
-  const lines = rows.map((row) => [
-    row.label,
-    row.variant,
-    row.op,
-    fmtInt(row.perSec.json),
-    fmtInt(row.perSec.mizan),
-    fmtInt(row.perSec.superjson),
-    `${row.mizanToJson.toFixed(2)}×`,
-    `${row.superjsonToJson.toFixed(2)}×`,
-    fmtPercent(row.otherCpuMax),
-    row.target === undefined ? '' : `≤ ${TARGET}×: ${row.target.met ? 'yes' : 'NO'}`,
-  ])
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)))
-  const left = new Set([0, 1, 2, 9])
-  const format = (cells) => cells.map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd()
-  console.log()
-  console.log(format(header))
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '))
-  let previous
-  for (const [i, line] of lines.entries()) {
-    if (previous !== undefined && rows[i].payload !== previous) console.log()
-    previous = rows[i].payload
-    console.log(format(line))
-  }
+function printSummary({ rows }) {
+  printTable(
+    ['payload', 'variant', 'op', 'JSON ops/s', 'Mizan ops/s', 'superjson ops/s', 'Mizan÷JSON', 'superjson÷JSON', 'other CPU', 'target'],
+    rows.map((row) => [
+      row.label,
+      row.variant,
+      row.op,
+      fmtInt(row.perSec.json),
+      fmtInt(row.perSec.mizan),
+      fmtInt(row.perSec.superjson),
+      `${row.mizanToJson.toFixed(2)}×`,
+      `${row.superjsonToJson.toFixed(2)}×`,
+      fmtPercent(row.otherCpuMax),
+      row.target === undefined ? '' : `≤ ${TARGET}×: ${row.target.met ? 'yes' : 'NO'}`,
+    ]),
+    { left: [0, 1, 2, 9], groups: rows.map((row) => row.payload) },
+  )
   console.log()
   console.log(`Medians over ${config.rounds} round(s) of ${config.duration} s. ÷JSON = time per call relative to JSON (JSON ops/s ÷ that column's ops/s); lower is better.`)
   console.log('JSON on a special payload = the same values in JSON types (Dates as ISO strings, Map as entries, BigInt as a string): JSON.stringify alone throws on a BigInt.')
@@ -290,70 +287,20 @@ function printTable({ rows }) {
   if (unsteady.length > 0) console.log(`warning: Mizan÷JSON varied by over 20 % between rounds for ${unsteady.map((row) => `${row.payload}/${row.variant}/${row.op}`).join(', ')} (see results JSON): a busy machine?`)
 }
 
-function writeResults(summary) {
-  const dir = path.join(benchDir, 'results')
-  mkdirSync(dir, { recursive: true })
-  const file = path.join(dir, 'serialize.json')
-  const data = {
-    date: new Date().toISOString(),
-    command,
-    machine,
-    gcBetweenCases: typeof globalThis.gc === 'function',
-    config: { duration: config.duration, warmup: config.warmup, rounds: config.rounds, only: config.only, quick: config.quick },
-    versions,
-    measured: {
-      encode: {
-        json: 'JSON.stringify({ data })',
-        mizan: 'dataBody(value, superjsonTransformer) from packages/server/dist/transformer.js',
-        superjson: 'JSON.stringify({ data: SuperJSON.serialize(value) })',
-      },
-      decode: {
-        json: 'JSON.parse(body).data',
-        mizan: 'JSON.parse(body), then eagerTransformer(SuperJSON).decode(data, meta) from packages/client/dist/serializer.js',
-        superjson: 'SuperJSON.deserialize(JSON.parse(body).data)',
-      },
-      jsonOnSpecial: 'the same values in JSON types (the plain variant, = superjson json of the special one)',
-    },
-    target: { variant: 'plain', mizanToJson: TARGET },
-    payloads: payloadInfo,
-    runs,
-    summary: summary.rows,
-  }
-  writeFileSync(file, JSON.stringify(data, null, 2) + '\n')
-  console.log(`results: ${path.relative(process.cwd(), file)}`)
-}
-
 function readConfig() {
-  const { values } = parseArgs({
+  const { values, integer, number } = readOptions({
     options: {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       only: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
-      quick: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-  })
-  if (values.help) {
-    console.log(
+    quick: { duration: ['0.2', '1'], warmup: ['0.05', '0.3'], rounds: ['1', '3'] },
+    usage:
       'node bench/serialize.mjs [--quick: 0.2 s per case, 1 round] [--duration S=1] [--warmup S=0.3] [--rounds N=3]\n' +
-        '                         [--only small,posts,table] [--cpu-prof: a CPU profile of the run in bench/serialize/profiles/]',
-    )
-    process.exit(0)
-  }
-  // --quick only changes the defaults: an explicit flag still wins.
-  values.duration ??= values.quick ? '0.2' : '1'
-  values.warmup ??= values.quick ? '0.05' : '0.3'
-  values.rounds ??= values.quick ? '1' : '3'
-  const number = (name, min, integer) => {
-    const value = Number(values[name])
-    if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-      console.error(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min} (got "${values[name]}")`)
-      process.exit(2)
-    }
-    return value
-  }
+      '                         [--only small,posts,table] [--cpu-prof: a CPU profile of the run in bench/serialize/profiles/]',
+  })
   const names = PAYLOADS.map((payload) => payload.name)
   const only = values.only === undefined ? names : values.only.split(',').map((name) => name.trim())
   const unknown = only.filter((name) => !names.includes(name))
@@ -362,9 +309,9 @@ function readConfig() {
     process.exit(2)
   }
   return {
-    duration: number('duration', 0.01, false),
-    warmup: number('warmup', 0, false),
-    rounds: number('rounds', 1, true),
+    duration: number('duration', 0.01),
+    warmup: number('warmup', 0),
+    rounds: integer('rounds', 1),
     only,
     quick: values.quick,
     cpuProf: values['cpu-prof'],
@@ -387,30 +334,4 @@ function checkPrerequisites() {
       console.warn(`warning: ${source} is newer than ${output}: run \`npm run build\` at the repo root to measure the current source.`)
     }
   }
-}
-
-function readJson(file) {
-  return JSON.parse(readFileSync(file, 'utf8'))
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-function maxOrNull(values) {
-  return values.some((value) => value === null) ? null : Math.max(...values)
-}
-
-function fmtPercent(share) {
-  return share === null || share === undefined ? 'n/a' : `${Math.round(share * 100)} %`
-}
-
-function fmtInt(value) {
-  return Math.round(value).toLocaleString('en-US')
-}
-
-function fmtBytes(bytes) {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} kB`
 }

@@ -1,0 +1,57 @@
+// CPU time from /proc, to say whose limit a number is: a server near 100 % of its core was the
+// limit; one well below was waiting for the load generator; and CPU used by neither ("other") means
+// some other process skewed the measurement. Off Linux every reading is NaN, shown as n/a.
+import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+
+let ticksPerSecond
+/** /proc counts in clock ticks, usually 100 a second; asked once, on the first reading. */
+function clockTicks() {
+  ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100
+  return ticksPerSecond
+}
+
+/** CPU seconds all cores have spent busy so far (every state but idle and iowait), from /proc/stat. */
+export function machineBusySeconds() {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
+    return (user + nice + system + irq + softirq + steal) / clockTicks()
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+export function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks()
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * Starts reading the machine's CPU, and that of process `pid` (the server) if given, for one
+ * measurement. `end(seconds, ownCpu)` gives each as a share of one core over `seconds`:
+ * `serverCpu`, the process's, and `otherCpu`, what the machine used beyond the process and
+ * `ownCpu` (the share the caller knows the load side used). null where /proc is missing.
+ */
+export function cpuWindow(pid) {
+  const processAtStart = pid === undefined ? 0 : processCpuSeconds(pid)
+  const busyAtStart = machineBusySeconds()
+  return {
+    end(seconds, ownCpu) {
+      const server = pid === undefined ? 0 : (processCpuSeconds(pid) - processAtStart) / seconds
+      const busy = (machineBusySeconds() - busyAtStart) / seconds
+      const other = Math.max(0, busy - server - ownCpu)
+      return { serverCpu: nullIfNaN(server), otherCpu: nullIfNaN(other) }
+    },
+  }
+}
+
+function nullIfNaN(value) {
+  return Number.isNaN(value) ? null : value
+}
