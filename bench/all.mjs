@@ -33,8 +33,9 @@ for (const name of selected) {
   if (run.status !== 0) failed.push(name)
 }
 
+// The table shows every benchmark's latest results, also those `--only` did not run this time.
 const rows = []
-for (const name of selected) {
+for (const name of Object.keys(BENCHES)) {
   const file = path.join(benchDir, 'results', `${name}.json`)
   if (BENCHES[name] && existsSync(file)) rows.push(...BENCHES[name].rows(JSON.parse(readFileSync(file, 'utf8'))))
 }
