@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { processCpuSeconds } from '../lib/cpu.mjs'
 
 /**
  * Measures:
@@ -51,7 +52,9 @@ export async function measureCompletion({ server, projectDir, router, iterations
     }
     const repeated = []
     for (let i = 0; i < iterations; i++) repeated.push(await complete())
-    return { loadMs, firstMs, editedMs: median(edited), repeatMs: median(repeated), edited, repeated }
+    // CPU seconds the server used in all (its own threads included), for the caller's "other CPU".
+    const serverCpuS = processCpuSeconds(session.pid)
+    return { loadMs, firstMs, editedMs: median(edited), repeatMs: median(repeated), edited, repeated, serverCpuS: Number.isNaN(serverCpuS) ? null : serverCpuS }
   } finally {
     await session.close()
   }
@@ -82,6 +85,7 @@ function startTsserver(server, timeoutMs) {
     })
   send('configure', { preferences: { includeCompletionsForModuleExports: true, includeCompletionsWithInsertText: true } })
   return {
+    pid: child.pid,
     open(file, fileContent) {
       send('open', { file, fileContent, scriptKindName: 'TS' })
       return { file, text: fileContent }
@@ -107,7 +111,8 @@ function startTsserver(server, timeoutMs) {
 
 /** The TypeScript 7 language server over LSP (JSON-RPC with `Content-Length` frames both ways). */
 async function startLsp(server, projectDir, timeoutMs) {
-  const child = spawn(server.path, ['--lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  // Its stderr is a log (and "context canceled" at shutdown): not shown.
+  const child = spawn(server.path, ['--lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] })
   const pending = new Map()
   let id = 0
   const write = (message) => {
@@ -145,6 +150,7 @@ async function startLsp(server, projectDir, timeoutMs) {
   })
   notify('initialized', {})
   return {
+    pid: child.pid,
     open(file, text) {
       const uri = pathToFileURL(file).href
       notify('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } })

@@ -1,7 +1,7 @@
 // Generates the same router as a TypeScript project for Mizan, tRPC and oRPC: N procedures in N/6
 // router files, each with 6 procedures over 3 levels, zod inputs, and one consumer file per router
 // that calls every procedure through the library's typed client and annotates every result.
-// Usage (by hand): node bench/typecheck/generate.mjs <mizan|trpc|orpc> <procedures> <out dir>
+// Usage (by hand): node bench/typecheck/generate.mjs <mizan|trpc|orpc|plain|mizan-affects> <procedures> <out dir>
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const rootDir = path.resolve(benchDir, '..')
 
-export const LIBRARIES = ['mizan', 'trpc', 'orpc', 'plain']
+export const LIBRARIES = ['mizan', 'trpc', 'orpc', 'plain', 'mizan-affects']
 export const PROCEDURES_PER_ROUTER = 6
 
 /**
@@ -34,6 +34,7 @@ export const PROCEDURES = [
     body: (i) => `({ id: 'n${i}', title: input.title, length: input.body${i}.length })`,
     result: '{ id: string; title: string; length: number }',
     call: (i) => `{ title: 'hello', body${i}: 'text' }`,
+    affects: (i) => [`r${i}.a.list`],
   },
   {
     path: ['b', 'get'],
@@ -50,6 +51,7 @@ export const PROCEDURES = [
     body: (i) => `({ id: input.id, updated: input.patch${i}.done ?? false })`,
     result: '{ id: string; updated: boolean }',
     call: (i) => `{ id: 'x', patch${i}: { done: true } }`,
+    affects: (i) => [`r${i}.b.get`, `r${i}.b.c.search`],
   },
   {
     path: ['b', 'c', 'search'],
@@ -66,6 +68,7 @@ export const PROCEDURES = [
     body: (i) => `({ removed: input.ids${i}.length })`,
     result: '{ removed: number }',
     call: (i) => `{ ids${i}: ['x'] }`,
+    affects: (i) => [`r${i}.b`],
   },
 ]
 
@@ -73,11 +76,11 @@ export const PROCEDURES = [
 const DIALECTS = {
   mizan: {
     init: `import { initMizan } from '@mizan/server'\n\nexport const m = initMizan()\n`,
-    routerImports: `import { m } from '../init'`,
+    builder: 'm',
     procedure: (p, i) => `m.${p.kind}({ input: ${p.input(i)} }, ({ input }) => ${p.body(i)})`,
     router: (body) => `m.router(${body})`,
-    client: `import { createClient } from '@mizan/client'
-import type { AppRouter } from './router'
+    client: (from) => `import { createClient } from '@mizan/client'
+import type { AppRouter } from '${from}'
 
 export const client = createClient<AppRouter>({ url: 'http://localhost:3000/api/mizan' })
 `,
@@ -85,32 +88,33 @@ export const client = createClient<AppRouter>({ url: 'http://localhost:3000/api/
   },
   trpc: {
     init: `import { initTRPC } from '@trpc/server'\n\nexport const t = initTRPC.create()\n`,
-    routerImports: `import { t } from '../init'`,
+    builder: 't',
     procedure: (p, i) => `t.procedure.input(${p.input(i)}).${p.kind}(({ input }) => ${p.body(i)})`,
     router: (body) => `t.router(${body})`,
-    client: `import { createTRPCClient, httpBatchLink } from '@trpc/client'
-import type { AppRouter } from './router'
+    client: (from) => `import { createTRPCClient, httpBatchLink } from '@trpc/client'
+import type { AppRouter } from '${from}'
 
 export const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: 'http://localhost:3000/trpc' })] })
 `,
     call: (p, i) => `client.r${i}.${p.path.join('.')}.${p.kind === 'query' ? 'query' : 'mutate'}(${p.call(i)})`,
   },
   orpc: {
-    // oRPC has no query/mutation distinction in its types: every procedure is `os.input().handler()`.
+    // oRPC has no query/mutation distinction in its types: every procedure is `os.input().handler()`,
+    // and routers are plain objects.
     init: `import { os } from '@orpc/server'\n\nexport const o = os\n`,
-    routerImports: `import { o } from '../init'`,
+    builder: 'o',
     procedure: (p, i) => `o.input(${p.input(i)}).handler(({ input }) => ${p.body(i)})`,
     router: (body) => body,
-    client: `import { createORPCClient } from '@orpc/client'
+    client: (from) => `import { createORPCClient } from '@orpc/client'
 import { RPCLink } from '@orpc/client/fetch'
 import type { RouterClient } from '@orpc/server'
-import type { AppRouter } from './router'
+import type { AppRouter } from '${from}'
 
 export const client: RouterClient<AppRouter> = createORPCClient(new RPCLink({ url: 'http://localhost:3000/rpc' }))
 `,
     call: (p, i) => `client.r${i}.${p.path.join('.')}(${p.call(i)})`,
   },
-  // The floor: the same zod schemas, handlers and annotated calls with no RPC library, each
+  // The reference: the same zod schemas, handlers and annotated calls with no RPC library, each
   // procedure a typed async function (`(input: z.input<S>) => Promise<Output>`) called directly.
   plain: {
     init: `import type { z } from 'zod'
@@ -119,15 +123,22 @@ export function procedure<S extends z.ZodType, R>(schema: S, handler: (args: { i
   return async (input) => await handler({ input: schema.parse(input) })
 }
 `,
-    routerImports: `import { procedure } from '../init'`,
+    builder: 'procedure',
     procedure: (p, i) => `procedure(${p.input(i)}, ({ input }) => ${p.body(i)})`,
     router: (body) => body,
-    client: `import { appRouter } from './router'
+    client: (from) => `import { appRouter } from '${from}'
 
 export const client = appRouter
 `,
     call: (p, i) => `client.r${i}.${p.path.join('.')}(${p.call(i)})`,
   },
+}
+// Mizan as its guide writes mutations: each names what it changes (`affects`), which the types check
+// against the router's paths. tRPC and oRPC have no counterpart; this row shows what the check costs.
+DIALECTS['mizan-affects'] = {
+  ...DIALECTS.mizan,
+  procedure: (p, i) =>
+    `m.${p.kind}({ input: ${p.input(i)}${p.affects ? `, affects: [${p.affects(i).map((a) => `'${a}'`).join(', ')}]` : ''} }, ({ input }) => ${p.body(i)})`,
 }
 
 /** Nests the procedures of one router by their paths: `{ a: { list, create }, b: { get, update, c: { ... } } }`. */
@@ -157,7 +168,7 @@ export function tsconfig(lib) {
     skipLibCheck: true,
     noEmit: true,
   }
-  if (lib === 'mizan') {
+  if (lib.startsWith('mizan')) {
     compilerOptions.paths = Object.fromEntries(
       ['server', 'client', 'wire'].map((name) => [`@mizan/${name}`, [path.join(rootDir, 'packages', name, 'dist/index.d.ts')]]),
     )
@@ -165,32 +176,76 @@ export function tsconfig(lib) {
   return { compilerOptions, include: ['src'] }
 }
 
-/** Writes the project of `lib` with `procedures` procedures into `dir` (emptied first); returns its file count. */
+/**
+ * Writes the whole app of `lib` with `procedures` procedures into `dir` (emptied first): the router
+ * files, the root router, the client and the consumers. Returns its number of source files.
+ */
 export function generate(lib, procedures, dir) {
-  const dialect = DIALECTS[lib]
-  if (!dialect) throw new Error(`unknown library "${lib}" (one of ${LIBRARIES.join(', ')})`)
-  const routers = Math.ceil(procedures / PROCEDURES_PER_ROUTER)
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(path.join(dir, 'src/routers'), { recursive: true })
-  mkdirSync(path.join(dir, 'src/use'), { recursive: true })
-  const write = (file, text) => writeFileSync(path.join(dir, file), text)
-
-  write('package.json', JSON.stringify({ name: `typecheck-${lib}-${procedures}`, private: true, type: 'module' }, null, 2) + '\n')
-  write('tsconfig.json', JSON.stringify(tsconfig(lib), null, 2) + '\n')
+  const dialect = dialectOf(lib)
+  const routers = routerCount(procedures)
+  const write = startProject(lib, procedures, dir)
   write('src/init.ts', dialect.init)
+  mkdirSync(path.join(dir, 'src/routers'))
   for (let i = 0; i < routers; i++) {
-    write(`src/routers/r${i}.ts`, `import { z } from 'zod'\n${dialect.routerImports}\n\nexport const r${i} = ${dialect.router(routerBody(dialect, i))}\n`)
+    write(`src/routers/r${i}.ts`, `import { z } from 'zod'\nimport { ${dialect.builder} } from '../init'\n\nexport const r${i} = ${dialect.router(routerBody(dialect, i))}\n`)
   }
   const names = Array.from({ length: routers }, (_, i) => `r${i}`)
+  const usesBuilder = dialect.router('') !== ''
   write(
     'src/router.ts',
     `${names.map((name) => `import { ${name} } from './routers/${name}'`).join('\n')}
-${lib === 'mizan' ? "import { m } from './init'\n" : lib === 'trpc' ? "import { t } from './init'\n" : ''}
+${usesBuilder ? `import { ${dialect.builder} } from './init'\n` : ''}
 export const appRouter = ${dialect.router(`{\n${names.map((name) => `  ${name},`).join('\n')}\n}`)}
 export type AppRouter = typeof appRouter
 `,
   )
-  write('src/client.ts', dialect.client)
+  write('src/client.ts', dialect.client('./router'))
+  writeConsumers(dialect, routers, write)
+  return 2 * routers + 3
+}
+
+/**
+ * Writes the client side alone into `dir`: the client and the consumers, with the router's type
+ * taken from the declarations (`.d.ts`) the whole app's project emits, as a front end in a monorepo
+ * gets it from the server package's build. `emit(sourceDir, outDir)` writes those declarations, or
+ * returns why it cannot (then this returns that reason, a string, and the project is not usable).
+ * Otherwise returns the number of source files.
+ */
+export function generateDeclared(lib, procedures, dir, sourceDir, emit) {
+  const dialect = dialectOf(lib)
+  const write = startProject(lib, procedures, dir)
+  // Outside src/: only what the client imports is loaded, as from a package's dist.
+  const failure = emit(sourceDir, path.join(dir, 'server'))
+  if (typeof failure === 'string') return failure
+  rmSync(path.join(dir, 'server/use'), { recursive: true, force: true })
+  rmSync(path.join(dir, 'server/client.d.ts'), { force: true })
+  write('src/client.ts', dialect.client('../server/router'))
+  writeConsumers(dialect, routerCount(procedures), write)
+  return routerCount(procedures) + 1
+}
+
+function dialectOf(lib) {
+  const dialect = DIALECTS[lib]
+  if (!dialect) throw new Error(`unknown library "${lib}" (one of ${LIBRARIES.join(', ')})`)
+  return dialect
+}
+
+function routerCount(procedures) {
+  return Math.ceil(procedures / PROCEDURES_PER_ROUTER)
+}
+
+/** Empties `dir`, writes its package.json and tsconfig, and returns a writer of files inside it. */
+function startProject(lib, procedures, dir) {
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(path.join(dir, 'src/use'), { recursive: true })
+  const write = (file, text) => writeFileSync(path.join(dir, file), text)
+  write('package.json', JSON.stringify({ name: `typecheck-${lib}-${procedures}`, private: true, type: 'module' }, null, 2) + '\n')
+  write('tsconfig.json', JSON.stringify(tsconfig(lib), null, 2) + '\n')
+  return write
+}
+
+/** One consumer per router: every procedure called through the client, every result annotated. */
+function writeConsumers(dialect, routers, write) {
   for (let i = 0; i < routers; i++) {
     const lines = PROCEDURES.map((p, k) => `  const v${k}: ${p.result} = await ${dialect.call(p, i)}`)
     write(
@@ -204,13 +259,12 @@ ${lines.join('\n')}
 `,
     )
   }
-  return 2 * routers + 3
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [lib, procedures, dir] = process.argv.slice(2)
   if (!lib || !procedures || !dir) {
-    console.error('usage: node bench/typecheck/generate.mjs <mizan|trpc|orpc> <procedures> <out dir>')
+    console.error(`usage: node bench/typecheck/generate.mjs <${LIBRARIES.join('|')}> <procedures> <out dir>`)
     process.exit(2)
   }
   const files = generate(lib, Number(procedures), path.resolve(dir))
