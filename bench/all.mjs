@@ -41,7 +41,8 @@ for (const name of Object.keys(BENCHES)) {
 }
 
 const machine = `${os.availableParallelism()} cores, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.arch()}`
-const command = `npm run bench${quick ? ' -- --quick' : ''}`
+const args = process.argv.slice(2)
+const command = args.length === 0 ? 'npm run bench' : args.every((a) => a === '--quick') ? 'npm run bench -- --quick' : `node bench/all.mjs ${args.join(' ')}`
 const table = [
   '| measure | Mizan | tRPC | oRPC | baseline | Mizan vs | target |',
   '| --- | --- | --- | --- | --- | --- | --- |',
@@ -50,7 +51,7 @@ const table = [
 const results = `# Benchmark results
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`${command}\`${quick ? ' (quick: short runs, one round — indicative only)' : ''}.
-Each benchmark's own output and JSON (\`bench/results/*.json\`) have the details; \`bench/README.md\` says how each is measured.
+Rows come from each benchmark's latest run: its own command, date and details are in \`bench/results/<name>.json\`; \`bench/README.md\` says how each is measured.
 
 ${table}
 `
