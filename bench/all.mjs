@@ -166,6 +166,7 @@ function typecheckRows(data) {
     mizan: r.mizan,
     trpc: r.trpc,
     orpc: r.orpc,
+    baseline: r.baseline,
     ratio: r.ratio,
     target: r.target ?? '',
   }))
