@@ -17,6 +17,17 @@ export class Source {
 
 export function cacheApp(backend: CacheBackend, source: Source) {
   const m = initMizan<Ctx>()
+  /** A handler run a test can hold open (latch) and make fail (failNext): for refreshes and fills. */
+  const gatedVersion = async (failure: string) => {
+    source.runs++
+    source.entered?.resolve()
+    if (source.latch) await source.latch.promise
+    if (source.failNext > 0) {
+      source.failNext--
+      throw new Error(failure)
+    }
+    return source.version
+  }
   const router = m.router({
     counter: m.query({ input: z.object({ key: z.string().default('a') }), cache: { ttl: 60, scope: 'public' } }, async ({ input }) => {
       source.runs++
@@ -29,26 +40,8 @@ export function cacheApp(backend: CacheBackend, source: Source) {
       source.runs++
       return { owner: ctx.user?.name ?? 'nobody', version: source.version }
     }),
-    stale: m.query({ cache: { ttl: 1, swr: 60, scope: 'public' } }, async () => {
-      source.runs++
-      source.entered?.resolve()
-      if (source.latch) await source.latch.promise
-      if (source.failNext > 0) {
-        source.failNext--
-        throw new Error('refresh failed')
-      }
-      return source.version
-    }),
-    flaky: m.query({ cache: { ttl: 60, scope: 'public' } }, async () => {
-      source.runs++
-      source.entered?.resolve()
-      if (source.latch) await source.latch.promise
-      if (source.failNext > 0) {
-        source.failNext--
-        throw new Error('fill failed')
-      }
-      return source.version
-    }),
+    stale: m.query({ cache: { ttl: 1, swr: 60, scope: 'public' } }, () => gatedVersion('refresh failed')),
+    flaky: m.query({ cache: { ttl: 60, scope: 'public' } }, () => gatedVersion('fill failed')),
     cookie: m.query({ cache: { ttl: 60, scope: 'public' } }, () => {
       source.runs++
       return source.version
