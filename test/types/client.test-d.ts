@@ -1,7 +1,7 @@
 import { createClient, isMizanError, type MizanClientError } from '@mizan/client'
-import { createMizanServer } from '@mizan/server'
+import { createMizanServer, type DeclaredAffects, type InvalidAffects, type RouterPaths } from '@mizan/server'
 import { expectAssignable, expectError, expectType } from 'tsd'
-import { appRouter, badRouter, type AppRouter, type BadRouter, type User } from './fixtures.js'
+import { appRouter, badRouter, channelBadRouter, nestedBadRouter, type AppRouter, type BadRouter, type User } from './fixtures.js'
 
 const client = createClient<AppRouter>({ url: 'http://localhost/api/mizan' })
 
@@ -35,6 +35,16 @@ expectError(client.greeting.mutate({ name: 'a' }))
 expectError(createClient<BadRouter>({ url: 'http://localhost/api/mizan' }))
 expectError(createMizanServer({ router: badRouter, createContext: () => ({ user: null, requestId: 'r' }) }))
 createMizanServer({ router: appRouter, createContext: () => ({ user: null, requestId: 'r' }) })
+expectError(createClient<typeof nestedBadRouter>({ url: 'http://localhost/api/mizan' }))
+expectError(createClient<typeof channelBadRouter>({ url: 'http://localhost/api/mizan' }))
+expectError(createMizanServer({ router: channelBadRouter, createContext: () => ({ user: null, requestId: 'r' }) }))
+// `m.router` computes what the check reads once: the paths `affects` may name, and those it names.
+expectType<'currentUser' | 'greeting' | 'clock' | 'posts' | 'posts.list' | 'posts.byId' | 'posts.create' | 'posts.remove' | 'admin' | 'admin.stats'>(
+  {} as RouterPaths<AppRouter>,
+)
+expectType<'posts.list' | 'posts'>({} as DeclaredAffects<AppRouter>)
+expectType<'posts.lits'>({} as InvalidAffects<typeof nestedBadRouter>)
+expectType<'lsit'>({} as InvalidAffects<typeof channelBadRouter>)
 // The context createContext builds must match the router's.
 expectError(createMizanServer({ router: appRouter, createContext: () => ({ user: null }) }))
 expectError(createMizanServer({ router: appRouter }))

@@ -21,6 +21,7 @@ export const appRouter = m.router({
     message: z.object({ text: z.string(), user: z.string() }),
     authorize: ({ ctx }) => ctx.user !== null,
     group: ({ params }) => `chat:${params.room}`,
+    affects: ['posts.list'],
     receive: { message: z.object({ text: z.string() }), handle: async ({ message, publish, ctx }) => publish({ text: message.text, user: ctx.user?.name ?? '' }) },
   }),
   admin: {
@@ -34,3 +35,15 @@ export const badRouter = m.router({
   add: m.mutation({ affects: ['lsit'] }, () => 1),
 })
 export type BadRouter = typeof badRouter
+
+// A typo deep inside a nested sub-router, and in a channel's `affects`, is caught at the top.
+export const nestedBadRouter = m.router({
+  posts: m.router({
+    list: m.query(() => []),
+    drafts: { edit: m.mutation({ affects: ['posts.lits'] }, () => 1) },
+  }),
+})
+export const channelBadRouter = m.router({
+  list: m.query(() => []),
+  feed: m.channel({ params: z.object({}), message: z.object({ id: z.string() }), affects: ['lsit'] }),
+})

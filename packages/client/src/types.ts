@@ -26,7 +26,7 @@ export type DecorateRecord<R> = {
     ? Kind extends 'query'
       ? QueryProcedure<Input, Output>
       : MutationProcedure<Input, Output>
-    : R[K] extends Channel<infer Params, infer Message, infer Receive>
+    : R[K] extends Channel<infer Params, infer Message, infer Receive, any>
       ? ChannelClient<Params, Message, Receive>
       : DecorateRecord<RecordOf<R[K]>>
 }

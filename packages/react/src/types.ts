@@ -105,7 +105,7 @@ export type DecorateReactRecord<R> = {
     ? Kind extends 'query'
       ? DecoratedQuery<Input, Output> & (Context extends 'global' | 'local' ? ContextTag<Output> : unknown) & (Context extends 'local' ? LocalContextProvider<Input, Output> : unknown)
       : DecoratedMutation<Input, Output>
-    : R[K] extends Channel<infer Params, infer Message, infer Send>
+    : R[K] extends Channel<infer Params, infer Message, infer Send, any>
       ? ChannelTag<Params, Message, Send>
       : DecorateReactRecord<RecordOf<R[K]>> & { pathKey(): MizanPathKey }
 }

@@ -36,15 +36,16 @@ export interface ChannelDef {
 
 /**
  * A realtime channel: subscribers join a group chosen by the server, and get every message
- * published to it. `Params` and `Message` are phantom types for the client.
+ * published to it. `Params` and `Message` are phantom types for the client; `Affects` the paths it
+ * declares, checked against the router like a mutation's.
  */
-export interface Channel<Params, Message, Receive> {
+export interface Channel<Params, Message, Receive, Affects extends string = never> {
   readonly '~mizan': ChannelDef
-  readonly '~types'?: { readonly params: Params; readonly message: Message; readonly receive: Receive }
+  readonly '~types'?: { readonly params: Params; readonly message: Message; readonly receive: Receive; readonly affects: Affects }
 }
 
 /** Any channel. */
-export type AnyChannel = Channel<any, any, any>
+export type AnyChannel = Channel<any, any, any, any>
 
 /** True at run time when `value` is a channel. */
 export function isChannel(value: unknown): value is AnyChannel {
@@ -75,6 +76,6 @@ export type ChannelAt<R, P extends string> = P extends `${infer Head}.${infer Re
     : never
 
 /** The params a channel's subscribers send. */
-export type ChannelParams<C> = C extends Channel<infer Params, any, any> ? Params : never
+export type ChannelParams<C> = C extends Channel<infer Params, any, any, any> ? Params : never
 /** The messages a channel carries. */
-export type ChannelMessage<C> = C extends Channel<any, infer Message, any> ? Message : never
+export type ChannelMessage<C> = C extends Channel<any, infer Message, any, any> ? Message : never

@@ -13,7 +13,7 @@ export type {
   QueryOptions,
 } from './procedure.js'
 export type { Middleware, MiddlewareArgs, MiddlewareNext, MiddlewareResult } from './middleware.js'
-export type { AffectsCheck, AnyRouter, DeclaredAffects, InvalidAffects, RecordOf, Router, RouterContext, RouterPaths, RouterRecord } from './router.js'
+export type { AffectsCheck, AnyRouter, DeclaredAffects, InvalidAffects, RecordAffects, RecordOf, RecordPaths, Router, RouterContext, RouterPaths, RouterRecord } from './router.js'
 export type { AnySchema, InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './schema.js'
 export type { CallResult, DispatchOptions, ErrorEvent, Invalidation } from './dispatch.js'
 export type { Caller, CallerProcedure } from './caller.js'

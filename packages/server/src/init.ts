@@ -17,7 +17,7 @@ import {
   type QueryOptions,
   type WireValue,
 } from './procedure.js'
-import { createRouter, type Router, type RouterConfig, type RouterRecord } from './router.js'
+import { createRouter, type RecordSummary, type Router, type RouterConfig, type RouterRecord } from './router.js'
 
 type UserOf<Ctx> = Ctx extends { user: infer U } ? NonNullable<U> : never
 
@@ -51,12 +51,12 @@ export interface Mizan<Root, Ctx, T extends string> {
   mutation<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'mutation', void, WireValue<T, Awaited<R>>>
 
   /** Defines a realtime channel: typed params and messages, server-chosen groups, optional client messages. */
-  channel<P extends AnySchema, M extends AnySchema, R extends AnySchema | undefined = undefined>(
-    options: ChannelOptions<Ctx, P, M, R>,
-  ): Channel<InferSchemaInput<P>, InferSchemaOutput<M>, R extends AnySchema ? InferSchemaInput<R> : never>
+  channel<P extends AnySchema, M extends AnySchema, R extends AnySchema | undefined = undefined, const A extends readonly string[] = []>(
+    options: ChannelOptions<Ctx, P, M, R> & { affects?: A },
+  ): Channel<InferSchemaInput<P>, InferSchemaOutput<M>, R extends AnySchema ? InferSchemaInput<R> : never, A[number]>
 
   /** Groups procedures and routers under names; paths are dotted (`posts.list`). */
-  router<const R extends RouterRecord>(record: R): Router<R, Root, T>
+  router<const R extends RouterRecord>(record: R): Router<R, Root, T, RecordSummary<R>['paths'], RecordSummary<R>['affects']>
 
   /** A builder whose procedures run behind `middleware` and see the context it passes to `next`. */
   use<NewCtx>(middleware: Middleware<Ctx, NewCtx>): Mizan<Root, NewCtx, T>

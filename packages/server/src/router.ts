@@ -1,4 +1,4 @@
-import { isChannel, type AnyChannel, type ChannelDef } from './channel.js'
+import { isChannel, type AnyChannel, type Channel, type ChannelDef } from './channel.js'
 import { isProcedure, type AnyProcedure, type Procedure, type ProcedureDef } from './procedure.js'
 
 /** The children of a router: procedures, routers, or plain nested objects of them. */
@@ -21,15 +21,19 @@ export interface RouterConfig {
 
 /**
  * A router: named procedures and sub-routers. `Ctx` is the context `createContext` must build and
- * `T` the transformer; both are phantom types.
+ * `T` the transformer; both are phantom types. `Paths` (every procedure path and router prefix
+ * under it, relative) and `Affects` (every path its mutations and channels declare in `affects`)
+ * are computed once, where `m.router` makes it, so checking `affects` where a router is served or
+ * given to a client reads two unions instead of walking the whole router again; in emitted
+ * declarations they are written out, so a client built against a server's `.d.ts` computes nothing.
  */
-export interface Router<R extends RouterRecord, Ctx = any, T extends string = string> {
+export interface Router<R extends RouterRecord, Ctx = any, T extends string = string, Paths extends string = string, Affects extends string = string> {
   readonly '~mizan': RouterDef<R>
-  readonly '~types'?: { readonly ctx: Ctx; readonly transformer: T }
+  readonly '~types'?: { readonly ctx: Ctx; readonly transformer: T; readonly paths: Paths; readonly affects: Affects }
 }
 
 /** Any router. */
-export type AnyRouter = Router<any, any, any>
+export type AnyRouter = Router<any, any, any, any, any>
 
 /** The record of a router or of a plain nested object. */
 export type RecordOf<T> = T extends AnyRouter ? T['~mizan']['record'] : T
@@ -113,23 +117,54 @@ export function assertAffects(flat: FlatRouter): void {
 
 // ---- the serve-time type check of `affects` ------------------------------------------------------
 
-/** Every procedure path and router prefix of a record, dotted. */
-export type RouterPaths<R, P extends string = ''> = {
-  [K in keyof R & string]: R[K] extends AnyProcedure ? `${P}${K}` : R[K] extends AnyChannel ? never : `${P}${K}` | RouterPaths<RecordOf<R[K]>, `${P}${K}.`>
-}[keyof R & string]
+/**
+ * Every procedure path and router prefix of a record, dotted and relative to it. A sub-router made
+ * by `m.router` contributes the paths it carries, so each router's paths are computed once.
+ */
+export type RecordPaths<R> = RecordSummary<R>['paths']
+
+/** Every path the mutations and channels of a record declare in `affects` (they are absolute). */
+export type RecordAffects<R> = RecordSummary<R>['affects']
+
+/**
+ * What `m.router` computes of a record. Read through interface members, so the unions come out
+ * bare, not as an alias of the record: emitted declarations write them out (a few characters a
+ * path) instead of repeating the whole record inside `RecordPaths<...>`.
+ */
+export interface RecordSummary<R> {
+  paths: {
+    [K in keyof R & string]: R[K] extends AnyProcedure
+      ? K
+      : R[K] extends Router<any, any, any, infer P, any>
+        ? K | `${K}.${P}`
+        : R[K] extends AnyChannel
+          ? never
+          : K | `${K}.${RecordSummary<R[K]>['paths']}`
+  }[keyof R & string]
+  affects: {
+    [K in keyof R & string]: R[K] extends Procedure<any, any, any, infer A, any>
+      ? A
+      : R[K] extends Router<any, any, any, any, infer A>
+        ? A
+        : R[K] extends Channel<any, any, any, infer A>
+          ? A
+          : RecordSummary<R[K]>['affects']
+  }[keyof R & string]
+}
+
+/** Every procedure path and router prefix of a router, dotted: what `affects` may name. */
+export type RouterPaths<R extends AnyRouter> = R extends Router<any, any, any, infer P, any> ? P : never
+
+/** Every path the mutations and channels of a router declare in `affects`. */
+export type DeclaredAffects<R extends AnyRouter> = R extends Router<any, any, any, any, infer A> ? A : never
 
 /** Every channel path of a record, dotted: what `publish` may name. */
 export type ChannelPaths<R, P extends string = ''> = {
   [K in keyof R & string]: R[K] extends AnyChannel ? `${P}${K}` : R[K] extends AnyProcedure ? never : ChannelPaths<RecordOf<R[K]>, `${P}${K}.`>
 }[keyof R & string]
 
-/** Every path any mutation of a record declares in `affects`. */
-export type DeclaredAffects<R> = {
-  [K in keyof R & string]: R[K] extends Procedure<any, any, any, infer A, any> ? A : R[K] extends AnyChannel ? never : DeclaredAffects<RecordOf<R[K]>>
-}[keyof R & string]
-
 /** The `affects` paths of a router that name nothing in it. */
-export type InvalidAffects<R extends AnyRouter> = Exclude<DeclaredAffects<RecordOf<R>>, RouterPaths<RecordOf<R>>>
+export type InvalidAffects<R extends AnyRouter> = R extends Router<any, any, any, infer P, infer A> ? Exclude<A, P> : never
 
 /**
  * `unknown` when every `affects` path of the router exists; otherwise a required property whose
