@@ -439,6 +439,22 @@ function summaryRows() {
       })
     }
   }
+  // The part of the check a library adds: the same app with no RPC library (zod and plain functions)
+  // costs the rest, which no library can remove.
+  for (const ts of ['5.9', '7']) {
+    if (!has('plain') || !has('trpc') || !config.ts.includes(ts) || !config.scenarios.includes('app')) continue
+    const time = (lib) => medianOf(ts, 'app', largest, lib)?.checkS
+    const over = (lib) => (has(lib) && time(lib) !== undefined ? time(lib) - time('plain') : undefined)
+    if (time('plain') === undefined) continue
+    rows.push({
+      measure: `type-check ${fmtInt(medianOf(ts, 'app', largest, 'plain').procedures)} procedures, whole app, ${COMPILERS[ts].label}: check time the library adds (over zod only)`,
+      mizan: fmtS(over('mizan')),
+      trpc: fmtS(over('trpc')),
+      orpc: over('orpc') === undefined ? undefined : fmtS(over('orpc')),
+      baseline: `${fmtS(time('plain'))} (zod only, no library)`,
+      ratio: ratio(over('mizan') / over('trpc')),
+    })
+  }
   for (const ts of ['5.9', '7']) {
     const of = (lib) => growth.find((g) => g.ts === ts && g.scenario === 'app' && g.lib === lib)
     const g = of('mizan')
