@@ -42,11 +42,15 @@ export function cacheApp(backend: CacheBackend, source: Source) {
     }),
     stale: m.query({ cache: { ttl: 1, swr: 60, scope: 'public' } }, () => gatedVersion('refresh failed')),
     flaky: m.query({ cache: { ttl: 60, scope: 'public' } }, () => gatedVersion('fill failed')),
+    since: m.query({ input: z.object({ at: z.date() }), cache: { ttl: 60, scope: 'public' } }, ({ input }) => {
+      source.runs++
+      return { at: input.at, version: source.version }
+    }),
     cookie: m.query({ cache: { ttl: 60, scope: 'public' } }, () => {
       source.runs++
       return source.version
     }),
-    bump: m.mutation({ affects: ['counter', 'mine', 'stale', 'flaky'] }, () => {
+    bump: m.mutation({ affects: ['counter', 'mine', 'stale', 'flaky', 'since'] }, () => {
       source.version++
       return source.version
     }),

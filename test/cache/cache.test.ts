@@ -1,3 +1,4 @@
+import { memoryCache } from '@mizan/server'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { deferred } from '../integration/app.js'
 import { cacheApp, Source } from './app.js'
@@ -29,6 +30,17 @@ describe.each(backends)('origin cache on %s', (_name, make) => {
     expect(await anon.counter({ key: 'a' })).toEqual({ key: 'a', version: 1, at: new Date(0) }) // the default counts
     expect(source.runs).toBe(2)
     expect((await anon.counter({ key: 'k' })).at).toBeInstanceOf(Date)
+  })
+
+  it('keys inputs holding Dates by their canonical text', async () => {
+    const anon = app.as(null)
+    expect(await anon.since({ at: new Date(5) })).toEqual({ at: new Date(5), version: 1 })
+    source.version = 2
+    expect(await anon.since({ at: new Date(5) })).toEqual({ at: new Date(5), version: 1 })
+    expect(await anon.since({ at: new Date(6) })).toEqual({ at: new Date(6), version: 2 })
+    expect(source.runs).toBe(2)
+    await anon.bump()
+    expect((await anon.since({ at: new Date(5) })).version).toBe(3)
   })
 
   it('hands out values nobody can mutate into the cache', async () => {
@@ -190,6 +202,18 @@ describe.each(backends)('origin cache on %s', (_name, make) => {
     expect(mutation.headers.get('cache-control')).toBe('no-store')
     const changed = await app.server.fetchHandler(new Request(url, { headers: { 'if-none-match': etag } }))
     expect(changed.status).toBe(200) // the mutation changed the body, so its tag
+  })
+})
+
+describe('memory cache bounds', () => {
+  it('drops its oldest generation counters, the global one too, and never revives what they hid', async () => {
+    const backend = memoryCache({ maxEntries: 1 }) // keeps 2 counters
+    const names = ['*', 'p:a']
+    await backend.bump(['*'])
+    expect(await backend.write('k', '9999999999999 9999999999999 1,0 "t" {}', 60_000, names, [1, 0])).toBe(true)
+    for (let i = 0; i < 5; i++) await backend.bump([`p:other${i}`]) // the global counter is oldest first
+    expect((await backend.read('k', names)).entry).toBeNull()
+    expect(backend.peek?.('k', names)).toBeUndefined()
   })
 })
 

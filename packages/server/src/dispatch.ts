@@ -2,7 +2,7 @@ import { needsTransform } from '@mizan/wire'
 import { compileAuth, type AuthCheck } from './auth.js'
 import { MizanError } from './errors.js'
 import { ChainResult } from './middleware.js'
-import type { OriginCache } from './cache/origin-cache.js'
+import type { CacheSite, OriginCache } from './cache/origin-cache.js'
 import type { Hub } from './realtime/hub.js'
 import type { CacheOptions, HandlerArgs, ProcedureDef, ProcedureKind } from './procedure.js'
 import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from './router.js'
@@ -52,6 +52,8 @@ export interface CompiledProcedure {
   readonly checkOutput: Validator | undefined
   /** The origin cache policy, when the procedure has one and the server caches. */
   readonly cache: CacheOptions | undefined
+  /** Where the origin cache keeps this procedure's addresses, with {@link cache}. */
+  readonly cacheSite: CacheSite | undefined
 }
 
 /** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
@@ -99,6 +101,7 @@ export class Dispatcher {
         parseInput: def.options.input ? inputValidator(def.options.input) : undefined,
         checkOutput: def.options.output ? outputValidator(def.options.output) : undefined,
         cache: cache === undefined ? undefined : def.options.cache,
+        cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
       })
     }
     this.onError = options.onError ?? logUnexpected
@@ -255,12 +258,10 @@ class CallRun {
 
   /** The cache step, between input and handler: keyed by the parsed input, so defaults count. */
   private cached(ctx: unknown, input: unknown): MaybePromise<unknown> {
-    const policy = this.proc.cache
+    const site = this.proc.cacheSite
     const cache = this.dispatcher.cache
-    if (policy === undefined || cache === undefined) return this.handle(ctx, input)
-    const env = this.env
-    const call = { path: this.proc.path, policy, setsCookie: () => env.setsCookie?.() ?? false, wantsBody: env.wantsCachedBody === true }
-    return cache.fetch(call, ctx, input, () => this.handle(ctx, input))
+    if (site === undefined || cache === undefined) return this.handle(ctx, input)
+    return cache.fetch(site, this.env, ctx, input, () => this.handle(ctx, input))
   }
 
   private handle(ctx: unknown, input: unknown): MaybePromise<unknown> {

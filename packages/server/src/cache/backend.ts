@@ -1,3 +1,5 @@
+import type { CacheEntry } from './entry.js'
+
 /**
  * Where cache entries and generation counters live. Entries are opaque text; generations are
  * counters that purges bump. An entry records the generations it was filled under and is served
@@ -10,13 +12,21 @@ export interface CacheBackend {
   readonly secret: Uint8Array
   /** Seconds a generation counter outlives its last bump, when counters expire (Redis). */
   readonly generationTTL?: number
+  /**
+   * The fast path of a backend that keeps decoded entries in this process: the entry under `key`
+   * when it is held here and every generation it was filled under (`names`, in order) is current,
+   * else `undefined`, and the call goes on to {@link read}. Synchronous and without I/O; the entry
+   * may be past its freshness (the caller checks), and is shared, so it must never change.
+   */
+  peek?(key: string, names: readonly string[]): CacheEntry | undefined
   /** The entry under `key` (or `null`) and the current value of each generation, in one read. */
   read(key: string, generations: readonly string[]): CacheRead | Promise<CacheRead>
   /**
    * Stores an entry for `ttlMs`, unless a generation moved since `expected` was read: a fill that
-   * began before a purge must never land after it.
+   * began before a purge must never land after it. `entry` is `text` decoded, for a backend that
+   * keeps decoded entries (see {@link peek}); it is frozen and may be kept as it is.
    */
-  write(key: string, text: string, ttlMs: number, generations: readonly string[], expected: readonly number[]): boolean | Promise<boolean>
+  write(key: string, text: string, ttlMs: number, generations: readonly string[], expected: readonly number[], entry?: CacheEntry): boolean | Promise<boolean>
   /** Bumps generations: every entry filled under their old values becomes unreachable. */
   bump(generations: readonly string[]): void | Promise<void>
   /** Called when the server closes. */

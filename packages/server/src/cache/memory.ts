@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { cacheSecret, GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
+import { decodeEntry, type CacheEntry } from './entry.js'
+import { Lru } from './lru.js'
 
 /** Options of {@link memoryCache}. */
 export interface MemoryCacheOptions {
-  /** Entries kept at most; the least recently used go first. Default 10,000. */
+  /** Entries kept at most; the least recently used go first (give or take a quarter of them: see docs/cache.md). Default 10,000. */
   maxEntries?: number
   /** Approximate bytes of entry text kept at most. Default 64 MiB. */
   maxBytes?: number
@@ -11,15 +13,16 @@ export interface MemoryCacheOptions {
   secret?: string | Uint8Array
 }
 
-interface Entry {
-  text: string
+interface Stored {
+  /** Decoded once when written, so a hit parses nothing; the text only if it is not an entry. */
+  entry: CacheEntry | string
   expiresAt: number
   bornAt: number
 }
 
 /**
- * The embedded cache: an LRU in this process. Entries are stored as text, so nothing a caller
- * does to a value it got can reach the cache.
+ * The embedded cache: an LRU in this process. Entries are immutable (text, and a frozen decoded
+ * copy), so nothing a caller does to a value it got can reach the cache.
  */
 export function memoryCache(options: MemoryCacheOptions = {}): CacheBackend {
   const secret = options.secret === undefined ? new Uint8Array(randomBytes(32)) : cacheSecret(options.secret, 'memoryCache()')
@@ -28,44 +31,44 @@ export function memoryCache(options: MemoryCacheOptions = {}): CacheBackend {
 
 class MemoryCache implements CacheBackend {
   readonly kind = 'memory'
-  private readonly entries = new Map<string, Entry>()
+  private readonly entries: Lru<Stored>
   private readonly generations = new Map<string, number>()
-  private bytes = 0
   /** Entries born before this are unreadable: set when a generation counter is dropped (see bump). */
   private floor = 0
   private clock = 0
 
   constructor(
     private readonly maxEntries: number,
-    private readonly maxBytes: number,
+    maxBytes: number,
     readonly secret: Uint8Array,
-  ) {}
+  ) {
+    this.entries = new Lru(maxEntries, maxBytes)
+  }
+
+  peek(key: string, names: readonly string[]): CacheEntry | undefined {
+    const stored = this.entries.get(key)
+    if (stored === undefined || stored.bornAt < this.floor) return undefined
+    const entry = stored.entry
+    if (typeof entry === 'string' || entry.generations.length !== names.length) return undefined
+    for (let i = 0; i < names.length; i++) if ((this.generations.get(names[i]!) ?? 0) !== entry.generations[i]) return undefined
+    return entry
+  }
 
   read(key: string, names: readonly string[]): CacheRead {
     const generations = names.map((name) => this.generations.get(name) ?? 0)
-    const entry = this.entries.get(key)
-    if (entry === undefined) return { entry: null, generations }
-    if (entry.expiresAt <= Date.now() || entry.bornAt < this.floor) {
-      this.drop(key, entry)
+    const stored = this.entries.get(key)
+    if (stored === undefined) return { entry: null, generations }
+    if (stored.expiresAt <= Date.now() || stored.bornAt < this.floor) {
+      this.entries.delete(key)
       return { entry: null, generations }
     }
-    // Most recently used last: Map keeps insertion order.
-    this.entries.delete(key)
-    this.entries.set(key, entry)
-    return { entry: entry.text, generations }
+    // Off the hit path (stale, or moved generations): the text is made again rather than kept twice.
+    return { entry: typeof stored.entry === 'string' ? stored.entry : stored.entry.encode(), generations }
   }
 
-  write(key: string, text: string, ttlMs: number, names: readonly string[], expected: readonly number[]): boolean {
+  write(key: string, text: string, ttlMs: number, names: readonly string[], expected: readonly number[], entry?: CacheEntry): boolean {
     for (let i = 0; i < names.length; i++) if ((this.generations.get(names[i]!) ?? 0) !== expected[i]) return false
-    const previous = this.entries.get(key)
-    if (previous !== undefined) this.drop(key, previous)
-    this.entries.set(key, { text, expiresAt: Date.now() + ttlMs, bornAt: ++this.clock })
-    this.bytes += text.length * 2
-    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const oldest = this.entries.keys().next()
-      if (oldest.done) break
-      this.drop(oldest.value, this.entries.get(oldest.value)!)
-    }
+    this.entries.set(key, { entry: entry ?? decodeEntry(text) ?? text, expiresAt: Date.now() + ttlMs, bornAt: ++this.clock }, text.length * 2)
     return true
   }
 
@@ -82,16 +85,14 @@ class MemoryCache implements CacheBackend {
     while (this.generations.size > this.maxEntries * 2) {
       const oldest = this.generations.keys().next().value!
       if (oldest === GLOBAL_GENERATION) {
-        this.generations.set(oldest, this.generations.get(oldest)!)
+        // Never dropped: moved to the recent end (a plain set would leave it first, and loop).
+        const value = this.generations.get(oldest)!
+        this.generations.delete(oldest)
+        this.generations.set(oldest, value)
         continue
       }
       this.generations.delete(oldest)
       this.floor = this.clock
     }
-  }
-
-  private drop(key: string, entry: Entry): void {
-    this.entries.delete(key)
-    this.bytes -= entry.text.length * 2
   }
 }

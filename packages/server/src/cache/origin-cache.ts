@@ -1,35 +1,40 @@
-import { createHash, createHmac } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import type { Transformer } from '@mizan/wire'
 import type { MaybePromise } from '../maybe-promise.js'
 import type { CacheOptions } from '../procedure.js'
 import { dataBody, readDataBody } from '../transformer.js'
 import { GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { canonical } from './canonical.js'
+import { CacheEntry, decodeEntry, etagOf } from './entry.js'
+import { ValueMemo } from './value-memo.js'
+
+export { CachedAnswer, etagOf } from './entry.js'
 
 /** Who a user-scoped entry belongs to; `null` or `undefined` means no user: such calls are not cached. */
 export type PrincipalOf = (ctx: unknown) => string | number | null | undefined
 
-/** What the origin cache needs to know of a call beyond its procedure. */
-export interface CacheCall {
-  readonly path: string
-  readonly policy: CacheOptions
+/** What the origin cache needs to know of a call's surroundings (the transport's `CallEnv`). */
+export interface CacheCallEnv {
   /** True when the response sets cookies: such a response is never stored. */
-  setsCookie(): boolean
+  setsCookie?(): boolean
   /** Return hits as a {@link CachedAnswer} (the stored body) rather than a decoded value. */
-  readonly wantsBody: boolean
+  readonly wantsCachedBody?: boolean
 }
 
-/** A cache hit as stored: the reply body and its ETag, for a transport to send as they are. */
-export class CachedAnswer {
+/** A cached procedure, prepared once when the router is served: its policy and the addresses of its recent calls. */
+export class CacheSite {
+  /** The start of every key's HMAC input: `v1|path|rev|scope|`. */
+  readonly id: string
+  readonly memo = new ValueMemo<Address>(50_000)
+  /** Addresses of inputs the memo does not take, by principal (length-prefixed) and canonical text. */
+  readonly byText = new Map<string, Address>()
+
   constructor(
-    readonly body: string,
-    readonly etag: string,
-  ) {}
-}
-
-/** The ETag of a reply body: a strong tag of 162 bits of its SHA-256. */
-export function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+    readonly path: string,
+    readonly policy: CacheOptions,
+  ) {
+    this.id = `v1|${path}|${policy.rev ?? ''}|${policy.scope}|`
+  }
 }
 
 /** The invalidation shape the cache purges. */
@@ -39,28 +44,12 @@ export interface PurgeTarget {
 }
 
 /**
- * A stored answer. Its text is `fresh stale generations etag body` separated by spaces: the
- * header is read without parsing the body, which goes out as it is on a hit over HTTP.
- */
-interface Entry {
-  /** Fresh until (ms since epoch). */
-  fresh: number
-  /** Servable, stale, until. */
-  stale: number
-  /** The generations it was filled under. */
-  generations: number[]
-  etag: string
-  /** The reply body: `{"data":...,"meta"?:...}`. */
-  body: string
-}
-
-/**
  * The origin cache: keyed by an HMAC of (path, rev, scope, principal, input), purged by bumping
  * generation counters, filled once per key at a time (single flight), stale-while-revalidate.
  * Every failure of the backend degrades to running the handler.
  */
 export class OriginCache {
-  private readonly flights = new Map<string, Promise<string>>()
+  private readonly flights = new Map<string, Promise<CacheEntry>>()
 
   constructor(
     readonly backend: CacheBackend,
@@ -69,9 +58,14 @@ export class OriginCache {
     private readonly report: (error: unknown, path: string) => void,
   ) {}
 
+  /** The site of a cached procedure, for {@link fetch}. */
+  site(path: string, policy: CacheOptions): CacheSite {
+    return new CacheSite(path, policy)
+  }
+
   /** The cached value of a call, or the value `fill` computes (stored for the next callers). */
-  fetch(call: CacheCall, ctx: unknown, input: unknown, fill: () => MaybePromise<unknown>): MaybePromise<unknown> {
-    const { path, policy } = call
+  fetch(site: CacheSite, env: CacheCallEnv, ctx: unknown, input: unknown, fill: () => MaybePromise<unknown>): MaybePromise<unknown> {
+    const { path, policy } = site
     let principal = ''
     if (policy.scope === 'user') {
       const who = this.principalOf(ctx)
@@ -79,31 +73,32 @@ export class OriginCache {
       if (who === null || who === undefined) return fill()
       principal = String(who)
     }
-    let key: string
-    let names: string[]
-    try {
-      ;({ key, names } = this.addressOf(path, policy, principal, canonical(input)))
-    } catch (error) {
-      this.report(error, path)
-      return fill()
-    }
+    let address: Address
     let read: MaybePromise<CacheRead>
     try {
-      read = this.backend.read(key, names)
+      address = this.addressOf(site, principal, input)
+      const backend = this.backend
+      if (backend.peek !== undefined) {
+        // A hit held in this process: no read, no parse, no allocation.
+        const entry = backend.peek(address.key, address.names)
+        if (entry !== undefined && Date.now() < entry.fresh) return this.answer(env, entry)
+      }
+      read = backend.read(address.key, address.names)
     } catch (error) {
       this.report(error, path)
       return fill()
     }
+    const { key, names } = address
     if (read instanceof Promise) {
       return read.then(
-        (result) => this.afterRead(call, key, names, result, fill),
+        (result) => this.afterRead(site, env, key, names, result, fill),
         (error: unknown) => {
           this.report(error, path)
           return fill()
         },
       )
     }
-    return this.afterRead(call, key, names, read, fill)
+    return this.afterRead(site, env, key, names, read, fill)
   }
 
   /** Makes every entry of the targets unreachable. Resolves once the backend has it. */
@@ -120,51 +115,53 @@ export class OriginCache {
     return this.backend.bump([GLOBAL_GENERATION])
   }
 
-  private afterRead(call: CacheCall, key: string, names: string[], read: CacheRead, fill: () => MaybePromise<unknown>): MaybePromise<unknown> {
-    const entry = read.entry === null ? undefined : parseEntry(read.entry)
-    if (entry !== undefined && sameGenerations(entry.generations, read.generations)) {
+  private afterRead(site: CacheSite, env: CacheCallEnv, key: string, names: readonly string[], read: CacheRead, fill: () => MaybePromise<unknown>): MaybePromise<unknown> {
+    const entry = read.entry === null ? undefined : decodeEntry(read.entry)
+    if (entry !== undefined && entry.filledUnder(read.generations)) {
       const now = Date.now()
-      if (now < entry.fresh) return this.answer(call, entry)
+      if (now < entry.fresh) return this.answer(env, entry)
       if (now < entry.stale) {
         // Stale but servable: answer now, and let exactly one refresh run behind it.
-        this.fillOnce(call, key, names, read.generations, fill).catch((error: unknown) => this.report(error, call.path))
-        return this.answer(call, entry)
+        this.fillOnce(site, env, key, names, read.generations, fill).catch((error: unknown) => this.report(error, site.path))
+        return this.answer(env, entry)
       }
     }
-    return this.fillOnce(call, key, names, read.generations, fill).then((text) => this.answer(call, parseEntry(text)!))
+    return this.fillOnce(site, env, key, names, read.generations, fill).then((filled) => this.answer(env, filled))
   }
 
-  /** A fresh copy of the stored value (so no caller can change the cache), or the body as it is. */
-  private answer(call: CacheCall, entry: Entry): unknown {
-    return call.wantsBody ? new CachedAnswer(entry.body, entry.etag) : readDataBody(entry.body, this.transformer)
+  /** A fresh copy of the stored value (so no caller can change the cache), or the entry itself, whose body goes out as it is. */
+  private answer(env: CacheCallEnv, entry: CacheEntry): unknown {
+    return env.wantsCachedBody === true ? entry : readDataBody(entry.body, this.transformer)
   }
 
   /**
    * Runs the handler once per key and generations: concurrent misses share it, and a call that
    * reads newer generations (after a purge) never joins a fill that began before.
    */
-  private fillOnce(call: CacheCall, key: string, names: string[], generations: number[], fill: () => MaybePromise<unknown>): Promise<string> {
-    const flightKey = `${key}|${generations.join('.')}`
+  private fillOnce(site: CacheSite, env: CacheCallEnv, key: string, names: readonly string[], read: readonly number[], fill: () => MaybePromise<unknown>): Promise<CacheEntry> {
+    const flightKey = `${key}|${read.join('.')}`
     const running = this.flights.get(flightKey)
     if (running !== undefined) return running
-    const { ttl, swr = 0 } = call.policy
+    const { ttl, swr = 0 } = site.policy
+    // Its own copy: the entry freezes it, and the backend's array is the backend's.
+    const generations = read.slice()
     const flight = Promise.resolve()
       .then(fill)
       .then((value) => {
         const now = Date.now()
         const body = dataBody(value, this.transformer)
-        const text = `${now + ttl * 1000} ${now + (ttl + swr) * 1000} ${generations.join(',')} ${etagOf(body)} ${body}`
-        if (!call.setsCookie()) this.store(call.path, key, text, (ttl + swr) * 1000, names, generations)
-        return text
+        const entry = new CacheEntry(now + ttl * 1000, now + (ttl + swr) * 1000, generations, etagOf(body), body)
+        if (env.setsCookie?.() !== true) this.store(site.path, key, entry, (ttl + swr) * 1000, names)
+        return entry
       })
       .finally(() => this.flights.delete(flightKey))
     this.flights.set(flightKey, flight)
     return flight
   }
 
-  private store(path: string, key: string, text: string, ttlMs: number, names: string[], generations: number[]): void {
+  private store(path: string, key: string, entry: CacheEntry, ttlMs: number, names: readonly string[]): void {
     try {
-      const written = this.backend.write(key, text, ttlMs, names, generations)
+      const written = this.backend.write(key, entry.encode(), ttlMs, names, entry.generations, entry)
       if (written instanceof Promise) written.catch((error: unknown) => this.report(error, path))
     } catch (error) {
       this.report(error, path)
@@ -195,18 +192,29 @@ export class OriginCache {
 
   /** Recent digests: hot keys are computed once, not once per request. Bounded; cleared when full. */
   private readonly digests = new Map<string, string>()
-  /** Recent addresses (key and generation names) by call: a hit on a hot key costs one lookup. */
-  private readonly addresses = new Map<string, { key: string; names: string[] }>()
 
-  private addressOf(path: string, policy: CacheOptions, principal: string, input: string): { key: string; names: string[] } {
-    const id = `v1|${path}|${policy.rev ?? ''}|${policy.scope}|${principal}|${input}`
-    let address = this.addresses.get(id)
+  /** Where a call's entry lives. A hot input is found by walking it: no canonical text, no digest. */
+  private addressOf(site: CacheSite, principal: string, input: unknown): Address {
+    const remembered = site.memo.get(principal, input)
+    if (remembered) return remembered
+    const text = canonical(input)
+    if (remembered === undefined) {
+      const address = this.newAddress(site, principal, text)
+      if (site.memo.set(principal, input, address)) return address
+    }
+    // Inputs the memo does not take (Dates, Maps, class instances) are remembered by their text.
+    const local = `${principal.length}:${principal}${text}`
+    let address = site.byText.get(local)
     if (address === undefined) {
-      address = { key: this.hmac(id), names: this.generationsOf(path, input) }
-      if (this.addresses.size >= 10_000) this.addresses.clear()
-      this.addresses.set(id, address)
+      address = this.newAddress(site, principal, text)
+      if (site.byText.size >= 10_000) site.byText.clear()
+      site.byText.set(local, address)
     }
     return address
+  }
+
+  private newAddress(site: CacheSite, principal: string, text: string): Address {
+    return { key: this.hmac(`${site.id}${principal}|${text}`), names: this.generationsOf(site.path, text) }
   }
 
   private hmac(text: string): string {
@@ -220,22 +228,12 @@ export class OriginCache {
   }
 }
 
+/** Where an entry lives: its key, and the generations it depends on (one array per address, so backends may key on it). */
+interface Address {
+  readonly key: string
+  readonly names: readonly string[]
+}
+
 function pathGeneration(path: string): string {
   return `p:${path}`
-}
-
-function sameGenerations(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
-function parseEntry(text: string): Entry | undefined {
-  const a = text.indexOf(' ')
-  const b = text.indexOf(' ', a + 1)
-  const c = text.indexOf(' ', b + 1)
-  const d = text.indexOf(' ', c + 1)
-  if (a < 0 || b < 0 || c < 0 || d < 0) return undefined
-  const generations = text.slice(b + 1, c).split(',').map(Number)
-  return { fresh: Number(text.slice(0, a)), stale: Number(text.slice(a + 1, b)), generations, etag: text.slice(c + 1, d), body: text.slice(d + 1) }
 }
