@@ -2,10 +2,10 @@ import { memoryCache } from '@mizan/server'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { deferred } from '../integration/app.js'
 import { cacheApp, Source } from './app.js'
-import { memoryBackend, redisAvailable, redisBackend, type BackendUnderTest } from './backends.js'
+import { memoryBackend, nearRedisBackend, redisAvailable, redisBackend, type BackendUnderTest } from './backends.js'
 
 const backends: [string, () => BackendUnderTest][] = [['memory', memoryBackend]]
-if (await redisAvailable()) backends.push(['redis', redisBackend])
+if (await redisAvailable()) backends.push(['redis', redisBackend], ['redis + near cache', () => nearRedisBackend()])
 
 describe.each(backends)('origin cache on %s', (_name, make) => {
   let under: BackendUnderTest

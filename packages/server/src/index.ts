@@ -27,6 +27,7 @@ export { createCaller, createMizanServer, type MizanServer, type MizanServerOpti
 export type { TransformerName } from './transformer.js'
 export { memoryCache, type MemoryCacheOptions } from './cache/memory.js'
 export { redisCache, type RedisCacheOptions } from './cache/redis.js'
+export type { NearCacheOptions } from './cache/near-cache.js'
 export type { CacheBackend, CacheRead } from './cache/backend.js'
 export type { CacheEntry } from './cache/entry.js'
 export type { PrincipalOf } from './cache/origin-cache.js'
