@@ -1,6 +1,6 @@
 // HTTP benchmark: the same `greet` query served by bare node:http, tRPC, oRPC and Mizan, each in
 // its own process pinned to CPU 0, loaded by autocannon in a process pinned to CPU 1.
-// Usage: node bench/http.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--pipelining 1] [--quick]
+// Usage: node bench/http.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--pipelining 1] [--quick] [--only a,b]
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
 import { cpuWindow } from './lib/cpu.mjs'
@@ -58,7 +58,22 @@ const SERVERS = [
     path: `/greet?input=${encodeURIComponent(input)}`,
     expected: { data: { message: 'hello world' } },
   },
+  // Redis with `nearCache: true`: hits are served from the process, purges arrive over pub/sub.
+  {
+    name: 'mizan-cache-redis-near',
+    label: 'Mizan, cache hit (Redis + near cache)',
+    path: `/greet?input=${encodeURIComponent(input)}`,
+    expected: { data: { message: 'hello world' } },
+  },
 ]
+
+// A partial run (--only) compares rows within itself; it never replaces the full record.
+const chosen = config.only === undefined ? SERVERS : SERVERS.filter((server) => config.only.includes(server.name))
+const unknown = (config.only ?? []).filter((name) => !SERVERS.some((server) => server.name === name))
+if (unknown.length > 0) {
+  console.error(`--only: no server named ${unknown.join(', ')} (have ${SERVERS.map((server) => server.name).join(', ')})`)
+  process.exit(2)
+}
 
 const machine = describeMachine()
 const command = commandLine(import.meta.url)
@@ -69,16 +84,16 @@ console.log(
     `${config.warmup} s warm-up + ${config.duration} s measured, ${config.rounds} round(s) interleaved, ` +
     (canPin ? 'server on CPU 0, load on CPU 1' : 'NOT PINNED (taskset or a second core missing)'),
 )
-for (const server of SERVERS) console.log(`         ${server.name.padEnd(18)} GET ${server.path}`)
+for (const server of chosen) console.log(`         ${server.name.padEnd(22)} GET ${server.path}`)
 console.log()
 
 const rounds = []
 for (let round = 1; round <= config.rounds; round++) {
-  for (const server of SERVERS) {
+  for (const server of chosen) {
     const result = await measure(server)
     rounds.push({ round, server: server.name, ...result })
     console.log(
-      `round ${round}/${config.rounds}  ${server.name.padEnd(18)} ${fmtInt(result.reqPerSec).padStart(8)} req/s  ` +
+      `round ${round}/${config.rounds}  ${server.name.padEnd(22)} ${fmtInt(result.reqPerSec).padStart(8)} req/s  ` +
         `p99 ${String(result.latencyP99).padStart(3)} ms  server CPU ${fmtPercent(result.serverCpu)}  load CPU ${fmtPercent(result.loadCpu)}  other ${fmtPercent(result.otherCpu)}` +
         (failures(result) > 0 ? `  !! ${describeFailures(result)}` : ''),
     )
@@ -87,7 +102,8 @@ for (let round = 1; round <= config.rounds; round++) {
 
 const summary = summarize(rounds)
 printSummary(summary)
-writeResults('http', { command, machine }, {
+if (config.only !== undefined) console.log('\n--only: a partial run, not written to bench/results/http.json')
+else writeResults('http', { command, machine }, {
   pinned: canPin,
   config,
   versions: Object.fromEntries(['@trpc/server', '@orpc/server', 'zod', 'autocannon'].map((name) => [name, versionOf(name)])),
@@ -156,7 +172,7 @@ function describeFailures(result) {
 }
 
 function summarize(rows) {
-  const byServer = SERVERS.map((server) => {
+  const byServer = chosen.map((server) => {
     const mine = rows.filter((row) => row.server === server.name)
     const total = { non2xx: 0, errors: 0, timeouts: 0, mismatches: 0 }
     for (const row of mine) for (const key of Object.keys(total)) total[key] += row[key]
@@ -170,18 +186,24 @@ function summarize(rows) {
       failureDetail: describeFailures(total),
     }
   })
-  const bare = byServer[0].reqPerSec
-  return byServer.map((row) => ({ ...row, ratioToBare: row.reqPerSec / bare }))
+  const bare = byServer.find((row) => row.server === 'bare')?.reqPerSec
+  const mizan = byServer.find((row) => row.server === 'mizan')?.reqPerSec
+  return byServer.map((row) => ({
+    ...row,
+    ratioToBare: bare === undefined ? null : row.reqPerSec / bare,
+    ratioToMizan: mizan === undefined ? null : row.reqPerSec / mizan,
+  }))
 }
 
 function printSummary(summary) {
   printTable(
-    ['server', 'req/s (median)', 'p99 latency', 'vs node:http', 'server CPU', 'errors'],
+    ['server', 'req/s (median)', 'p99 latency', 'vs node:http', 'vs Mizan', 'server CPU', 'errors'],
     summary.map((row) => [
       row.label,
       fmtInt(row.reqPerSec),
       `${row.latencyP99} ms`,
-      `${row.ratioToBare.toFixed(2)}×`,
+      row.ratioToBare === null ? '-' : `${row.ratioToBare.toFixed(2)}×`,
+      row.ratioToMizan === null ? '-' : `${row.ratioToMizan.toFixed(2)}×`,
       fmtPercent(row.serverCpu),
       row.failures === 0 ? '0' : `${row.failures} !!`,
     ]),
@@ -198,16 +220,17 @@ function printSummary(summary) {
 }
 
 function readConfig() {
-  const { integer } = readOptions({
+  const { integer, values } = readOptions({
     options: {
       duration: { type: 'string' },
       rounds: { type: 'string' },
       warmup: { type: 'string', default: '2' },
       connections: { type: 'string', default: '100' },
       pipelining: { type: 'string', default: '1' },
+      only: { type: 'string' },
     },
     quick: { duration: ['3', '10'], rounds: ['1', '3'] },
-    usage: 'node bench/http.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--pipelining N=1] [--quick: 3 s, 1 round]',
+    usage: 'node bench/http.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--pipelining N=1] [--quick: 3 s, 1 round] [--only NAME,NAME: those rows only, not written to results]',
   })
   return {
     duration: integer('duration', 1),
@@ -215,5 +238,6 @@ function readConfig() {
     warmup: integer('warmup', 0),
     connections: integer('connections', 1),
     pipelining: integer('pipelining', 1),
+    only: values.only === undefined ? undefined : values.only.split(',').map((name) => name.trim()).filter(Boolean),
   }
 }
