@@ -3,7 +3,7 @@
 // Usage: node bench/http.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--pipelining 1] [--quick] [--only a,b]
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
-import { cpuWindow } from './lib/cpu.mjs'
+import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
@@ -213,10 +213,7 @@ function printSummary(summary) {
   if (summary.some((row) => row.serverCpu !== null && row.serverCpu < 0.9)) {
     console.log('A server CPU well below 100 % means that server was not saturated: the load generator (or another process) was the limit.')
   }
-  const disturbed = rounds.filter((row) => row.otherCpu > 0.1)
-  if (disturbed.length > 0) {
-    console.log(`warning: other processes used over 10 % of a core in ${disturbed.length} of ${rounds.length} runs (see "other" above): those numbers are skewed.`)
-  }
+  warnIfDisturbed(rounds, { what: 'runs (see "other" above)' })
 }
 
 function readConfig() {

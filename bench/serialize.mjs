@@ -16,7 +16,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isDeepStrictEqual } from 'node:util'
-import { cpuWindow } from './lib/cpu.mjs'
+import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, readJson, rootDir } from './lib/repo.mjs'
@@ -277,10 +277,7 @@ function printSummary({ rows }) {
   console.log(`target: plain payloads, Mizan within ${TARGET}× of JSON (Mizan's plain body is JSON's, byte for byte; it adds only the needsTransform walk).`)
   console.log('other CPU: the most any measurement of the row saw other processes use, as a share of one core (from /proc/stat).')
   const measured = runs.filter((run) => run.otherCpu !== null)
-  const disturbed = measured.filter((run) => run.otherCpu > 0.1)
-  if (disturbed.length > 0) {
-    console.log(`warning: other processes used over 10 % of a core in ${disturbed.length} of ${measured.length} measurements: those numbers are skewed (the median over rounds absorbs one bad round, not more).`)
-  }
+  warnIfDisturbed(measured, { what: 'measurements', consequence: 'those numbers are skewed (the median over rounds absorbs one bad round, not more)' })
   const missed = rows.filter((row) => row.target !== undefined && !row.target.met)
   if (missed.length > 0) console.log(`target missed: ${missed.map((row) => `${row.payload}/${row.variant}/${row.op} ${row.mizanToJson.toFixed(2)}×`).join(', ')}`)
   const unsteady = rows.filter((row) => config.rounds > 1 && Math.max(...row.mizanToJsonByRound) - Math.min(...row.mizanToJsonByRound) > 0.2 * row.mizanToJson)

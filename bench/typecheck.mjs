@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { cpuWindow } from './lib/cpu.mjs'
+import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, rootDir, versionOf } from './lib/repo.mjs'
@@ -244,8 +244,7 @@ if (medians.length > 0) {
   for (const p of projects.filter((p) => p.unavailable && config.scenarios.includes(p.scenario) && config.sizes.includes(p.size) && config.libs.includes(p.lib))) {
     console.log(`n/a: ${LABELS[p.lib]}, ${fmtInt(p.procedures)} procedures, ${p.scenario}: ${p.unavailable}`)
   }
-  const disturbed = runs.filter((r) => r.otherCpu !== null && r.otherCpu > 0.25)
-  if (disturbed.length > 0) console.log(`warning: other processes used over 25 % of a core during ${disturbed.length} of ${runs.length} runs: those times are inflated.`)
+  warnIfDisturbed(runs, { limit: 0.25, consequence: 'those times are inflated' })
 }
 
 if (growth.length > 0) {

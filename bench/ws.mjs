@@ -11,7 +11,7 @@
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { canPin, stop } from './lib/children.mjs'
-import { cpuWindow } from './lib/cpu.mjs'
+import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
@@ -285,10 +285,7 @@ function printSummary({ rows }) {
   }
   console.log('CPU: share of one core while measured (server on CPU 0, load on CPU 1). Near 100 % is that side\'s limit.')
   const measured = [...rpcRuns, ...fanoutRuns.flatMap((run) => [run.burst, run.paced])]
-  const disturbed = measured.filter((run) => run.otherCpu > 0.1)
-  if (disturbed.length > 0) {
-    console.log(`warning: other processes used over 10 % of a core in ${disturbed.length} of ${measured.length} measurements (see "other" above): those numbers are skewed.`)
-  }
+  warnIfDisturbed(measured, { what: 'measurements (see "other" above)' })
 }
 
 function readConfig() {

@@ -55,3 +55,15 @@ export function cpuWindow(pid) {
 function nullIfNaN(value) {
   return Number.isNaN(value) ? null : value
 }
+
+/**
+ * Warns when other processes used more than `limit` of a core during some measured runs (each with
+ * its `otherCpu` share, or null off Linux): the numbers of those runs are skewed. `what` names
+ * the runs and may add what that means for them.
+ */
+export function warnIfDisturbed(runs, { limit = 0.1, what = 'runs', consequence = 'those numbers are skewed' } = {}) {
+  const disturbed = runs.filter((run) => run.otherCpu !== null && run.otherCpu > limit)
+  if (disturbed.length > 0) {
+    console.log(`warning: other processes used over ${Math.round(limit * 100)} % of a core in ${disturbed.length} of ${runs.length} ${what}: ${consequence}.`)
+  }
+}
