@@ -18,6 +18,11 @@ requireDependencies(['autocannon'])
 requireBuild(['server'])
 
 const input = JSON.stringify({ name: 'world' })
+/** A Mizan server of bench/servers/: all answer the same greet query the same way. */
+function mizanRow(name, label) {
+  return { name, label, path: `/greet?input=${encodeURIComponent(input)}`, expected: { data: { message: 'hello world' } } }
+}
+
 const SERVERS = [
   {
     name: 'bare',
@@ -38,33 +43,13 @@ const SERVERS = [
     path: `/greet?data=${encodeURIComponent(JSON.stringify({ json: { name: 'world' } }))}`,
     expected: { json: { message: 'hello world' } },
   },
-  {
-    name: 'mizan',
-    label: `Mizan ${mizanVersion()}`,
-    path: `/greet?input=${encodeURIComponent(input)}`,
-    expected: { data: { message: 'hello world' } },
-  },
+  mizanRow('mizan', `Mizan ${mizanVersion()}`),
   // The origin cache: the same query, but its handler takes 1 ms and its answer is cached, so every
   // measured request is a hit. Compare with the uncached Mizan and bare rows of the same run.
-  {
-    name: 'mizan-cache-memory',
-    label: 'Mizan, cache hit (memory)',
-    path: `/greet?input=${encodeURIComponent(input)}`,
-    expected: { data: { message: 'hello world' } },
-  },
-  {
-    name: 'mizan-cache-redis',
-    label: 'Mizan, cache hit (Redis)',
-    path: `/greet?input=${encodeURIComponent(input)}`,
-    expected: { data: { message: 'hello world' } },
-  },
+  mizanRow('mizan-cache-memory', 'Mizan, cache hit (memory)'),
+  mizanRow('mizan-cache-redis', 'Mizan, cache hit (Redis)'),
   // Redis with `nearCache: true`: hits are served from the process, purges arrive over pub/sub.
-  {
-    name: 'mizan-cache-redis-near',
-    label: 'Mizan, cache hit (Redis + near cache)',
-    path: `/greet?input=${encodeURIComponent(input)}`,
-    expected: { data: { message: 'hello world' } },
-  },
+  mizanRow('mizan-cache-redis-near', 'Mizan, cache hit (Redis + near cache)'),
 ]
 
 // A partial run (--only) compares rows within itself; it never replaces the full record.

@@ -38,6 +38,19 @@ export class CacheEntry extends CachedAnswer {
     return true
   }
 
+  /**
+   * True when every generation it was filled under still holds in `counters` (read by `names`, in
+   * order): the fast-path check of a backend that keeps counters in the process. A name missing
+   * from `counters` reads as `absent`: `0` where a counter never bumped is zero, `undefined`
+   * where a missing counter is unknown and so matches nothing.
+   */
+  heldUnder(names: readonly string[], counters: ReadonlyMap<string, number>, absent: number | undefined): boolean {
+    const own = this.generations
+    if (own.length !== names.length) return false
+    for (let i = 0; i < own.length; i++) if ((counters.get(names[i]!) ?? absent) !== own[i]) return false
+    return true
+  }
+
   /** The entry as a backend stores it: `fresh stale generations etag body`, so the header is read without parsing the body. */
   encode(): string {
     return `${this.fresh} ${this.stale} ${this.generations.join(',')} ${this.etag} ${this.body}`

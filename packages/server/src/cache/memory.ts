@@ -49,9 +49,7 @@ class MemoryCache implements CacheBackend {
     const stored = this.entries.get(key)
     if (stored === undefined || stored.bornAt < this.floor) return undefined
     const entry = stored.entry
-    if (typeof entry === 'string' || entry.generations.length !== names.length) return undefined
-    for (let i = 0; i < names.length; i++) if ((this.generations.get(names[i]!) ?? 0) !== entry.generations[i]) return undefined
-    return entry
+    return typeof entry !== 'string' && entry.heldUnder(names, this.generations, 0) ? entry : undefined
   }
 
   read(key: string, names: readonly string[]): CacheRead {

@@ -50,9 +50,7 @@ export class NearCache {
   peek(key: string, names: readonly string[]): CacheEntry | undefined {
     if (!this.live) return undefined
     const entry = this.entries.get(key)
-    if (entry === undefined || entry.generations.length !== names.length) return undefined
-    for (let i = 0; i < names.length; i++) if (this.known.get(names[i]!) !== entry.generations[i]) return undefined
-    return entry
+    return entry?.heldUnder(names, this.known, undefined) === true ? entry : undefined
   }
 
   /** Taken before a command is sent, for {@link record}. */
