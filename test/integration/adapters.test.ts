@@ -104,6 +104,7 @@ describe('server', () => {
       affects: ['posts.list'],
       context: null,
       cache: null,
+      cacheControl: null,
       websocket: false,
     })
     expect(manifest.procedures['posts.remove'].auth).toEqual({ kind: 'roles', roles: ['staff'] })

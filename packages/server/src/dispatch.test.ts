@@ -64,9 +64,19 @@ describe('dispatch', () => {
     expect(await call(router, 'q', { n: -1 }, { user: { name: 'a', roles: [] } })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', data: { fieldErrors: { '': ['positive'] } } } })
   })
 
-  it('refuses invalidate() of a path that names nothing', async () => {
-    const router = m.router({ list: m.query(() => 1), add: m.mutation(({ invalidate }) => invalidate('lsit')) })
-    expect(await call(router, 'add')).toMatchObject({ ok: false, error: { message: expect.stringContaining('invalidate("lsit")') } })
+  it('reports invalidate() of a path that names nothing to onError and drops it: the call still succeeds', async () => {
+    const router = m.router({
+      list: m.query(() => 1),
+      add: m.mutation(({ invalidate }) => {
+        invalidate('lsit')
+        invalidate('list')
+        return 'written'
+      }),
+    })
+    const errors: unknown[] = []
+    const dispatcher = new Dispatcher(router, { onError: ({ error }) => void errors.push(error) })
+    expect(await dispatcher.call(dispatcher.resolve('add')!, { user: null }, undefined)).toEqual({ ok: true, data: 'written', invalidations: [{ path: 'list' }] })
+    expect(errors).toEqual([expect.objectContaining({ message: expect.stringContaining('invalidate("lsit") in "add" names no procedure or router') })])
   })
 
   it('merges declared and dynamic invalidations without duplicates and passes them to onInvalidate first', async () => {

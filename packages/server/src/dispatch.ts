@@ -1,6 +1,7 @@
 import { needsTransform } from '@mizan/wire'
 import { compileAuth, type AuthCheck } from './auth.js'
 import { MizanError } from './errors.js'
+import { cacheControlOf } from './http/cache-control.js'
 import { ChainResult } from './middleware.js'
 import type { CacheSite, OriginCache } from './cache/origin-cache.js'
 import type { Hub } from './realtime/hub.js'
@@ -54,6 +55,8 @@ export interface CompiledProcedure {
   readonly cache: CacheOptions | undefined
   /** Where the origin cache keeps this procedure's addresses, with {@link cache}. */
   readonly cacheSite: CacheSite | undefined
+  /** The `Cache-Control` of its HTTP GET answers, with {@link cache}. */
+  readonly cacheControl: string | undefined
 }
 
 /** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
@@ -102,6 +105,7 @@ export class Dispatcher {
         checkOutput: def.options.output ? outputValidator(def.options.output) : undefined,
         cache: cache === undefined ? undefined : def.options.cache,
         cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
+        cacheControl: cache === undefined ? undefined : cacheControlOf(def),
       })
     }
     this.onError = options.onError ?? logUnexpected
@@ -200,7 +204,12 @@ class CallRun {
   /** `invalidate` for the handler, bound on first use. */
   get invalidate(): (path: string, input?: unknown) => void {
     return (this.bound ??= (path, input) => {
-      if (!this.dispatcher.isTarget(path)) throw new TypeError(`Mizan: invalidate("${path}") names no procedure or router`)
+      if (!this.dispatcher.isTarget(path)) {
+        // The write may have happened already: a typo must not turn it into an error the client retries.
+        const error = new TypeError(`Mizan: invalidate("${path}") in "${this.proc.path}" names no procedure or router; the invalidation was dropped`)
+        this.dispatcher.onError({ error, path: this.proc.path, ctx: this.ctx })
+        return
+      }
       ;(this.added ??= []).push(input === undefined ? { path } : { path, input })
     })
   }
@@ -261,7 +270,11 @@ class CallRun {
     const site = this.proc.cacheSite
     const cache = this.dispatcher.cache
     if (site === undefined || cache === undefined) return this.handle(ctx, input)
-    return cache.fetch(site, this.env, ctx, input, () => this.handle(ctx, input))
+    return cache.fetch(site, this.env, ctx, input, (shared) => {
+      // A fill shared with other callers sees the flight's signal, not this caller's alone.
+      if (shared !== undefined) this.signal = shared
+      return this.handle(ctx, input)
+    })
   }
 
   private handle(ctx: unknown, input: unknown): MaybePromise<unknown> {

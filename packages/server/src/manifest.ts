@@ -15,6 +15,11 @@ export interface ManifestProcedure {
   affects: string[]
   context: 'global' | 'local' | null
   cache: CacheOptions | null
+  /**
+   * The `Cache-Control` its GET answers carry when it has a cache policy and the server caches: `public, …` only for a
+   * public-scope query without `auth`; `private, no-cache` for one with `auth` or user scope.
+   */
+  cacheControl: string | null
   websocket: boolean
   meta?: Record<string, unknown>
 }
@@ -46,7 +51,7 @@ export interface ManifestChannel {
 export function buildManifest(dispatcher: Dispatcher, basePath: string, transformer: string): Manifest {
   const procedures: Record<string, ManifestProcedure> = {}
   for (const path of [...dispatcher.flat.procedures.keys()].sort()) {
-    const { def } = dispatcher.resolve(path)!
+    const { def, cacheControl } = dispatcher.resolve(path)!
     const { options } = def
     const entry: ManifestProcedure = {
       kind: def.kind,
@@ -55,6 +60,7 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
       affects: [...(options.affects ?? [])],
       context: options.context ?? null,
       cache: options.cache ?? null,
+      cacheControl: cacheControl ?? null,
       websocket: options.websocket ?? false,
     }
     if (options.meta !== undefined) entry.meta = options.meta

@@ -24,3 +24,25 @@ export function invalidationsWire(list: readonly Invalidation[], transformer: Tr
     return meta === undefined ? { path: entry.path, input: json } : { path: entry.path, input: json, meta }
   })
 }
+
+/**
+ * Invalidations encoded where space is bounded (a response header, a push frame). Over `maxLength`,
+ * entries become coarser rather than lost: first one path-level entry per path (every input of the
+ * procedure), then one per top-level router. A client then refetches more than it had to, never less.
+ */
+export function boundedInvalidations(
+  list: readonly Invalidation[],
+  transformer: Transformer,
+  maxLength: number,
+  encode: (wire: readonly InvalidationWire[]) => string,
+): string {
+  const full = encode(invalidationsWire(list, transformer))
+  if (full.length <= maxLength) return full
+  const byPath = encode(uniquePaths(list.map((entry) => entry.path)))
+  if (byPath.length <= maxLength) return byPath
+  return encode(uniquePaths(list.map((entry) => entry.path.split('.', 1)[0]!)))
+}
+
+function uniquePaths(paths: readonly string[]): InvalidationWire[] {
+  return [...new Set(paths)].map((path) => ({ path }))
+}

@@ -18,6 +18,7 @@ import { memoryPubSub } from './realtime/memory-pubsub.js'
 import type { PubSub } from './realtime/pubsub.js'
 import { SocketServer, type WebSocketOptions } from './realtime/socket-server.js'
 import { resolveTransformer } from './transformer.js'
+import { InputDecoder } from './input/decoder.js'
 import type { Transformer } from '@mizan/wire'
 import type { CacheBackend } from './cache/backend.js'
 import { memoryCache } from './cache/memory.js'
@@ -118,10 +119,12 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const tickets = options.websocket?.tickets
   const manifest = buildManifest(dispatcher, basePath, transformer.name)
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const decoder = new InputDecoder(transformer, limits)
   const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
   const settings: HttpSettings = {
     dispatcher,
     transformer,
+    decoder,
     createContext,
     limits,
     isDev,
@@ -136,6 +139,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     hub,
     dispatcher,
     transformer,
+    decoder,
     limits: socketLimits,
     isDev,
     path: options.websocket?.path ?? `${basePath}/_ws`,

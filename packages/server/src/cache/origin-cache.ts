@@ -15,7 +15,9 @@ export type PrincipalOf = (ctx: unknown) => string | number | null | undefined
 
 /** What the origin cache needs to know of a call's surroundings (the transport's `CallEnv`). */
 export interface CacheCallEnv {
-  /** True when the response sets cookies: such a response is never stored. */
+  /** The caller's abort signal: a shared fill is aborted only when every caller waiting on it has gone. */
+  signal?(): AbortSignal
+  /** True when the response sets cookies: such a response is never stored, nor handed to other callers. */
   setsCookie?(): boolean
   /** Return hits as a {@link CachedAnswer} (the stored body) rather than a decoded value. */
   readonly wantsCachedBody?: boolean
@@ -44,12 +46,70 @@ export interface PurgeTarget {
 }
 
 /**
+ * Fills the value of a miss. A shared fill gets the flight's own signal (aborted only when every
+ * waiting caller has gone); without one, the fill uses its caller's.
+ */
+export type Fill = (signal?: AbortSignal) => MaybePromise<unknown>
+
+/** How a fill ended: its entry, and whether callers other than the one that ran it may have it. */
+interface Filled {
+  readonly entry: CacheEntry
+  /** False when the run set cookies: its answer was made for its own caller alone. */
+  readonly shareable: boolean
+  /** The caller whose run it was. */
+  readonly ran: CacheCallEnv
+}
+
+/**
+ * One run of a handler that concurrent misses of a key share. It has its own abort signal, so the
+ * first caller leaving cannot fail the others: it aborts only when every waiter has gone.
+ */
+class Flight {
+  readonly controller = new AbortController()
+  promise!: Promise<Filled>
+  private waiters = 0
+  /** Listeners on the waiters' signals, removed when the run settles: a socket's signal lives long. */
+  private listening: [AbortSignal, () => void][] | undefined
+
+  constructor(
+    /** A refresh behind a stale answer has no waiter of its own: no one leaving aborts it. */
+    private readonly detached: boolean,
+    private readonly forget: () => void,
+  ) {}
+
+  /** Counts a caller in until its own signal aborts. */
+  join(env: CacheCallEnv): void {
+    this.waiters++
+    const signal = env.signal?.()
+    if (signal === undefined) return
+    if (signal.aborted) return this.leave()
+    const leave = () => this.leave()
+    signal.addEventListener('abort', leave, { once: true })
+    ;(this.listening ??= []).push([signal, leave])
+  }
+
+  /** The run is over: waiters leaving no longer matter. */
+  settled(): void {
+    this.waiters = Infinity
+    for (const [signal, leave] of this.listening ?? []) signal.removeEventListener('abort', leave)
+    this.listening = undefined
+  }
+
+  private leave(): void {
+    if (--this.waiters > 0 || this.detached || this.controller.signal.aborted) return
+    // No one is left to answer: later callers start a run of their own rather than join a dead one.
+    this.forget()
+    this.controller.abort(new DOMException('Every caller waiting on this cache fill has gone', 'AbortError'))
+  }
+}
+
+/**
  * The origin cache: keyed by an HMAC of (path, rev, scope, principal, input), purged by bumping
  * generation counters, filled once per key at a time (single flight), stale-while-revalidate.
  * Every failure of the backend degrades to running the handler.
  */
 export class OriginCache {
-  private readonly flights = new Map<string, Promise<CacheEntry>>()
+  private readonly flights = new Map<string, Flight>()
 
   constructor(
     readonly backend: CacheBackend,
@@ -64,7 +124,7 @@ export class OriginCache {
   }
 
   /** The cached value of a call, or the value `fill` computes (stored for the next callers). */
-  fetch(site: CacheSite, env: CacheCallEnv, ctx: unknown, input: unknown, fill: () => MaybePromise<unknown>): MaybePromise<unknown> {
+  fetch(site: CacheSite, env: CacheCallEnv, ctx: unknown, input: unknown, fill: Fill): MaybePromise<unknown> {
     const { path, policy } = site
     let principal = ''
     if (policy.scope === 'user') {
@@ -115,18 +175,23 @@ export class OriginCache {
     return this.backend.bump([GLOBAL_GENERATION])
   }
 
-  private afterRead(site: CacheSite, env: CacheCallEnv, key: string, names: readonly string[], read: CacheRead, fill: () => MaybePromise<unknown>): MaybePromise<unknown> {
+  private afterRead(site: CacheSite, env: CacheCallEnv, key: string, names: readonly string[], read: CacheRead, fill: Fill): MaybePromise<unknown> {
     const entry = read.entry === null ? undefined : decodeEntry(read.entry)
     if (entry !== undefined && entry.filledUnder(read.generations)) {
       const now = Date.now()
       if (now < entry.fresh) return this.answer(env, entry)
       if (now < entry.stale) {
         // Stale but servable: answer now, and let exactly one refresh run behind it.
-        this.fillOnce(site, env, key, names, read.generations, fill).catch((error: unknown) => this.report(error, site.path))
+        this.fillOnce(site, env, key, names, read.generations, fill, true).catch((error: unknown) => this.report(error, site.path))
         return this.answer(env, entry)
       }
     }
-    return this.fillOnce(site, env, key, names, read.generations, fill).then((filled) => this.answer(env, filled))
+    const flight = this.fillOnce(site, env, key, names, read.generations, fill, false)
+    return flight.then((filled) => {
+      if (filled.shareable || filled.ran === env) return this.answer(env, filled.entry)
+      // An answer made for another caller (it set cookies): this caller runs its own.
+      return fill()
+    })
   }
 
   /** A fresh copy of the stored value (so no caller can change the cache), or the entry itself, whose body goes out as it is. */
@@ -136,27 +201,47 @@ export class OriginCache {
 
   /**
    * Runs the handler once per key and generations: concurrent misses share it, and a call that
-   * reads newer generations (after a purge) never joins a fill that began before.
+   * reads newer generations (after a purge) never joins a fill that began before. `detached` is a
+   * refresh behind a stale answer, which its caller does not wait for.
    */
-  private fillOnce(site: CacheSite, env: CacheCallEnv, key: string, names: readonly string[], read: readonly number[], fill: () => MaybePromise<unknown>): Promise<CacheEntry> {
+  private fillOnce(
+    site: CacheSite,
+    env: CacheCallEnv,
+    key: string,
+    names: readonly string[],
+    read: readonly number[],
+    fill: Fill,
+    detached: boolean,
+  ): Promise<Filled> {
     const flightKey = `${key}|${read.join('.')}`
-    const running = this.flights.get(flightKey)
-    if (running !== undefined) return running
-    const { ttl, swr = 0 } = site.policy
-    // Its own copy: the entry freezes it, and the backend's array is the backend's.
-    const generations = read.slice()
-    const flight = Promise.resolve()
-      .then(fill)
-      .then((value) => {
-        const now = Date.now()
-        const body = dataBody(value, this.transformer)
-        const entry = new CacheEntry(now + ttl * 1000, now + (ttl + swr) * 1000, generations, etagOf(body), body)
-        if (env.setsCookie?.() !== true) this.store(site.path, key, entry, (ttl + swr) * 1000, names)
-        return entry
-      })
-      .finally(() => this.flights.delete(flightKey))
-    this.flights.set(flightKey, flight)
-    return flight
+    let flight = this.flights.get(flightKey)
+    if (flight === undefined) {
+      const forget = () => {
+        if (this.flights.get(flightKey) === started) this.flights.delete(flightKey)
+      }
+      const started = new Flight(detached, forget)
+      flight = started
+      const { ttl, swr = 0 } = site.policy
+      // Its own copy: the entry freezes it, and the backend's array is the backend's.
+      const generations = read.slice()
+      started.promise = Promise.resolve()
+        .then(() => fill(started.controller.signal))
+        .then((value) => {
+          const now = Date.now()
+          const body = dataBody(value, this.transformer)
+          const entry = new CacheEntry(now + ttl * 1000, now + (ttl + swr) * 1000, generations, etagOf(body), body)
+          const shareable = env.setsCookie?.() !== true
+          if (shareable) this.store(site.path, key, entry, (ttl + swr) * 1000, names)
+          return { entry, shareable, ran: env }
+        })
+        .finally(() => {
+          forget()
+          started.settled()
+        })
+      this.flights.set(flightKey, started)
+    }
+    if (!detached) flight.join(env)
+    return flight.promise
   }
 
   private store(path: string, key: string, entry: CacheEntry, ttlMs: number, names: readonly string[]): void {

@@ -1,23 +1,21 @@
 import { INVALIDATE_HEADER, encodeInvalidateHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
 import type { CallResult, CompiledProcedure, Dispatcher, Invalidation } from '../dispatch.js'
 import { CachedAnswer, etagOf } from '../cache/origin-cache.js'
-import { invalidationsWire, resultText } from '../result-wire.js'
+import { boundedInvalidations, resultText } from '../result-wire.js'
 import { MizanError, toErrorShape } from '../errors.js'
 import { dataBody } from '../transformer.js'
-import type { CacheOptions } from '../procedure.js'
 import type { CorsPolicy } from './cors.js'
 import type { ContextOptions, HttpExchange, HttpReply, ResponseHeaders } from './exchange.js'
-import { guardJson, parseUntrustedJson } from './json-guard.js'
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../input/limits.js'
+import type { InputDecoder } from '../input/decoder.js'
 import { andThen, type MaybePromise } from '../maybe-promise.js'
 
-/** Limits on what one request may carry; each has a default and its own error. */
-export interface HttpLimits {
+/** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
+export interface HttpLimits extends InputLimits {
   /** Bytes of a request body (413). Default 1 MiB. */
   maxBodySize: number
   /** Calls in one batch (400). Default 100. */
   maxBatchSize: number
-  /** Nesting depth of an input (400). Default 64. */
-  maxInputDepth: number
   /** Characters of a request URL (414). Default 8192. */
   maxURLLength: number
 }
@@ -26,14 +24,16 @@ export interface HttpLimits {
 export const DEFAULT_LIMITS: HttpLimits = {
   maxBodySize: 1024 * 1024,
   maxBatchSize: 100,
-  maxInputDepth: 64,
   maxURLLength: 8192,
+  ...DEFAULT_INPUT_LIMITS,
 }
 
 /** Everything the protocol needs, fixed when the server is created. */
 export interface HttpSettings {
   readonly dispatcher: Dispatcher
   readonly transformer: Transformer
+  /** Turns received JSON into inputs within the input limits, the same way the WebSocket does. */
+  readonly decoder: InputDecoder
   readonly createContext: (options: ContextOptions) => unknown
   readonly limits: HttpLimits
   readonly isDev: boolean
@@ -45,6 +45,12 @@ export interface HttpSettings {
 }
 
 const JSON_TYPE = 'application/json'
+
+/**
+ * Characters the invalidation header may take. Node's and undici's clients refuse a response whose
+ * headers pass 16 KiB together: over this, the header lists coarser entries (see boundedInvalidations).
+ */
+export const MAX_INVALIDATE_HEADER = 8 * 1024
 
 /** Answers one HTTP request: the Mizan protocol (see docs/protocol.md), written once for every adapter. */
 export function handleHttp(exchange: HttpExchange, settings: HttpSettings): MaybePromise<HttpReply> {
@@ -83,9 +89,9 @@ function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<Ht
 function singleReply(exchange: HttpExchange, settings: HttpSettings, path: string, params: URLSearchParams | undefined): MaybePromise<HttpReply> {
   const proc = resolve(settings.dispatcher, path, exchange.method)
   if (exchange.method === 'POST') {
-    return readJsonBody(exchange, settings, 1).then((body) => callOnce(exchange, settings, proc, body === undefined ? undefined : envelopeValue(body, settings, 'body')))
+    return readJsonBody(exchange, settings, 1).then((body) => callOnce(exchange, settings, proc, body === undefined ? undefined : envelopeValue(body, settings.decoder, 'body')))
   }
-  return callOnce(exchange, settings, proc, params === undefined ? undefined : paramValue(params, settings))
+  return callOnce(exchange, settings, proc, params === undefined ? undefined : paramValue(params, settings.decoder))
 }
 
 function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown): MaybePromise<HttpReply> {
@@ -117,7 +123,7 @@ function callWith(exchange: HttpExchange, settings: HttpSettings, proc: Compiled
 function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): HttpReply {
   const headers = baseHeaders(proc, exchange.method, exchange.resHeaders)
   if (result.invalidations.length > 0) {
-    headers[INVALIDATE_HEADER] = encodeInvalidateHeader(invalidationsWire(result.invalidations, settings.transformer))
+    headers[INVALIDATE_HEADER] = boundedInvalidations(result.invalidations, settings.transformer, MAX_INVALIDATE_HEADER, encodeInvalidateHeader)
   }
   if (!result.ok) {
     const shape = toErrorShape(result.error, settings.isDev)
@@ -126,40 +132,24 @@ function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: C
   }
   const cached = result.data instanceof CachedAnswer ? result.data : undefined
   const body = cached?.body ?? dataBody(result.data, settings.transformer)
-  const policy = proc.cache
-  if (policy === undefined || exchange.method === 'POST') return { status: 200, headers, body }
-  return httpCached(exchange, policy, headers, body, cached?.etag)
+  if (proc.cacheControl === undefined || exchange.method === 'POST') return { status: 200, headers, body }
+  return httpCached(exchange, proc.cacheControl, headers, body, cached?.etag)
 }
 
 /**
  * HTTP caching of a query with a cache policy: `Cache-Control` for browsers and shared caches, an
  * `ETag` of the body, and `304` when the client already holds it.
  */
-function httpCached(exchange: HttpExchange, policy: CacheOptions, headers: Record<string, string | string[]>, body: string, knownETag: string | undefined): HttpReply {
+function httpCached(exchange: HttpExchange, cacheControl: string, headers: Record<string, string | string[]>, body: string, knownETag: string | undefined): HttpReply {
   if (exchange.setsCookie()) {
     headers['cache-control'] = 'private, no-store'
     return { status: 200, headers, body }
   }
-  headers['cache-control'] = cacheControlOf(policy)
+  headers['cache-control'] = cacheControl
   const etag = knownETag ?? etagOf(body)
   headers['etag'] = etag
   if (matchesETag(exchange.header('if-none-match'), etag)) return { status: 304, headers, body: null }
   return { status: 200, headers, body }
-}
-
-const cacheControls = new WeakMap<CacheOptions, string>()
-
-/** The `Cache-Control` of a policy, built once per procedure. */
-function cacheControlOf(policy: CacheOptions): string {
-  let value = cacheControls.get(policy)
-  if (value === undefined) {
-    value =
-      policy.scope === 'public'
-        ? `public, max-age=0, s-maxage=${policy.ttl}${policy.swr ? `, stale-while-revalidate=${policy.swr}` : ''}`
-        : 'private, no-cache'
-    cacheControls.set(policy, value)
-  }
-  return value
 }
 
 /** `If-None-Match` holds the tag: a list, `*`, and weak tags (`W/`) count, as RFC 9110 compares for GET. */
@@ -184,7 +174,7 @@ async function batchReply(
   if (exchange.method === 'POST') envelopes = (await readJsonBody(exchange, settings, 2)) ?? []
   else {
     const text = params?.get('input')
-    envelopes = text == null ? [] : parseUntrustedJson(text, settings.limits.maxInputDepth + 2, 'input')
+    envelopes = text == null ? [] : settings.decoder.parse(text, 2, 'input')
   }
   if (!Array.isArray(envelopes)) throw new MizanError('BAD_REQUEST', 'A batch input must be a JSON array, one element per call')
   const ctx = await createContext(exchange, settings, paths.join(','))
@@ -193,7 +183,7 @@ async function batchReply(
       try {
         const proc = resolve(settings.dispatcher, path, exchange.method)
         const envelope = envelopes[index]
-        const input = envelope == null ? undefined : envelopeValue(envelope, settings, `input[${index}]`)
+        const input = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
         return resultText(await settings.dispatcher.call(proc, ctx, input, exchange), settings.transformer, settings.isDev)
       } catch (error) {
         return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
@@ -236,16 +226,15 @@ async function readJsonBody(exchange: HttpExchange, settings: HttpSettings, wrap
   if (type === undefined || !isJsonType(type)) {
     throw new MizanError('UNSUPPORTED_MEDIA_TYPE', `Send JSON with content-type: ${JSON_TYPE}${type === undefined ? '' : `, not ${type.split(';')[0]}`}`)
   }
-  const depth = settings.limits.maxInputDepth + wrapping
   const parsed = exchange.parsedBody()
   if (parsed !== undefined) {
-    guardJson(parsed, depth)
+    settings.decoder.guard(parsed, wrapping)
     return parsed
   }
   const length = exchange.header('content-length')
   if (length !== undefined && Number(length) > settings.limits.maxBodySize) throw tooLarge(settings.limits.maxBodySize)
   const text = await exchange.readBody(settings.limits.maxBodySize)
-  return text === '' ? undefined : parseUntrustedJson(text, depth, 'body')
+  return text === '' ? undefined : settings.decoder.parse(text, wrapping, 'body')
 }
 
 function isJsonType(type: string): boolean {
@@ -259,31 +248,21 @@ export function tooLarge(limit: number): MizanError {
 }
 
 /** The input of a single GET call: the `input` parameter, with `meta` when it has special types. */
-function paramValue(params: URLSearchParams, settings: HttpSettings): unknown {
+function paramValue(params: URLSearchParams, decoder: InputDecoder): unknown {
   const text = params.get('input')
   if (text === null) return undefined
-  const depth = settings.limits.maxInputDepth
-  const json = parseUntrustedJson(text, depth, 'input')
+  const json = decoder.parse(text, 0, 'input')
   const metaText = params.get('meta')
-  return deserialize(settings, json, metaText === null ? undefined : parseUntrustedJson(metaText, depth, 'meta'))
+  return decoder.value(json, metaText === null ? undefined : decoder.parse(metaText, 0, 'meta'))
 }
 
 /** The input of a call in a body or a batch: `{ "input": ..., "meta"?: ... }`. */
-function envelopeValue(envelope: unknown, settings: HttpSettings, where: string): unknown {
+function envelopeValue(envelope: unknown, decoder: InputDecoder, where: string): unknown {
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
     throw new MizanError('BAD_REQUEST', `The ${where} must be an object { "input": ..., "meta"?: ... }`)
   }
   const { input, meta } = envelope as { input?: unknown; meta?: unknown }
-  return deserialize(settings, input, meta)
-}
-
-function deserialize(settings: HttpSettings, json: unknown, meta: unknown): unknown {
-  if (meta === undefined) return json
-  try {
-    return settings.transformer.deserialize(json, meta)
-  } catch {
-    throw new MizanError('BAD_REQUEST', 'Invalid meta in input')
-  }
+  return decoder.value(input, meta)
 }
 
 function baseHeaders(proc: CompiledProcedure, method: string, resHeaders: ResponseHeaders): Record<string, string | string[]> {

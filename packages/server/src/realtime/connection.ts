@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { WebSocket } from 'ws'
 import type { Dispatcher } from '../dispatch.js'
 import { MizanError, toErrorShape } from '../errors.js'
-import { parseUntrustedJson } from '../http/json-guard.js'
+import type { InputDecoder } from '../input/decoder.js'
 import { resultText } from '../result-wire.js'
 import type { Transformer } from '@mizan/wire'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
@@ -13,6 +13,8 @@ export interface ConnectionSettings {
   readonly hub: Hub
   readonly dispatcher: Dispatcher
   readonly transformer: Transformer
+  /** Turns frames into inputs within the input limits, the same way HTTP does. */
+  readonly decoder: InputDecoder
   readonly limits: SocketLimits
   readonly isDev: boolean
 }
@@ -119,7 +121,8 @@ export class Connection implements PushTarget {
     if (isBinary) return this.close(CLOSE.policy, 'binary frames are not part of the protocol')
     let frame: { type?: unknown; id?: unknown; [key: string]: unknown }
     try {
-      const parsed = parseUntrustedJson(String(data), 66, 'message')
+      // A frame wraps its input two levels deep: { "input": ... } inside the frame object.
+      const parsed = this.settings.decoder.parse(String(data), 2, 'message')
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MizanError('BAD_REQUEST', 'A frame is a JSON object')
       frame = parsed as typeof frame
     } catch (error) {
@@ -215,12 +218,7 @@ export class Connection implements PushTarget {
   }
 
   private decode(json: unknown, meta: unknown): unknown {
-    if (meta === undefined) return json
-    try {
-      return this.settings.transformer.deserialize(json, meta)
-    } catch {
-      throw new MizanError('BAD_REQUEST', 'Invalid meta')
-    }
+    return this.settings.decoder.value(json, meta)
   }
 
   private disposed = false

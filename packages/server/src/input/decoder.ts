@@ -1,0 +1,62 @@
+import type { Transformer } from '@mizan/wire'
+import { MizanError } from '../errors.js'
+import type { InputLimits } from './limits.js'
+import { guardJson, parseUntrustedJson, type JsonBounds } from './untrusted-json.js'
+
+/**
+ * Turns what a transport received into a call's input, the same way for HTTP and WebSocket: JSON
+ * bounded in depth and values, then the transformer's `meta` applied.
+ *
+ * Inputs are trees. superjson's `referentialEqualities` (which say "this path is the same object as
+ * that one") are ignored: honoured, a 2 KB request could describe a value of 2^N paths, and every
+ * later walk (validation, cache keys, serializers) would pay for all of them. superjson clients send
+ * shared objects in full anyway, so only identity is lost, which an RPC input never had.
+ */
+export class InputDecoder {
+  /** The bounds of one request's JSON document; a batch or a frame carries a little wrapping around its inputs. */
+  readonly bounds: JsonBounds
+
+  constructor(
+    private readonly transformer: Transformer,
+    limits: InputLimits,
+  ) {
+    this.bounds = { maxDepth: limits.maxInputDepth, maxNodes: limits.maxInputNodes }
+  }
+
+  /** The bounds of a document that wraps its inputs `levels` deep (an envelope, a batch array, a frame). */
+  wrapped(levels: number): JsonBounds {
+    return { maxDepth: this.bounds.maxDepth + levels, maxNodes: this.bounds.maxNodes }
+  }
+
+  /** Parses untrusted JSON text within the bounds of a document wrapping its inputs `levels` deep. */
+  parse(text: string, levels: number, what: string): unknown {
+    return parseUntrustedJson(text, levels === 0 ? this.bounds : this.wrapped(levels), what)
+  }
+
+  /** Checks a value a framework parsed already (Express's `req.body`) against the same bounds. */
+  guard(value: unknown, levels: number): void {
+    guardJson(value, levels === 0 ? this.bounds : this.wrapped(levels))
+  }
+
+  /** The input a checked JSON value and its optional `meta` describe. */
+  value(json: unknown, meta: unknown): unknown {
+    if (meta === undefined || meta === null) return json
+    if (typeof meta !== 'object' || Array.isArray(meta)) throw invalidMeta()
+    try {
+      return this.transformer.deserialize(json, treeMeta(meta))
+    } catch {
+      throw invalidMeta()
+    }
+  }
+}
+
+/** `meta` without reference sharing: see {@link InputDecoder}. */
+function treeMeta(meta: object): object {
+  if (!Object.hasOwn(meta, 'referentialEqualities')) return meta
+  const { referentialEqualities: _ignored, ...rest } = meta as Record<string, unknown>
+  return rest
+}
+
+function invalidMeta(): MizanError {
+  return new MizanError('BAD_REQUEST', 'Invalid meta in input')
+}
