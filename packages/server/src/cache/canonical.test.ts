@@ -1,3 +1,5 @@
+import fc from 'fast-check'
+import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { canonical } from './canonical.js'
 
@@ -18,3 +20,47 @@ describe('canonical text', () => {
     for (const [value, text] of cases) expect(canonical(value)).toBe(text)
   })
 })
+
+describe('canonical text, for any input a request can decode to (property-based)', () => {
+  // What a decoded input may hold: JSON, plus what superjson brings (Date, Map, Set, BigInt, undefined, holes).
+  const input = fc.anything({
+    maxDepth: 4,
+    maxKeys: 5,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withBigInt: true,
+    withSparseArray: true,
+    withNullPrototype: false,
+    withBoxedValues: false,
+    withTypedArray: false,
+    withObjectString: false,
+  })
+
+  it('two inputs share a text exactly when they are deeply equal', () => {
+    fc.assert(
+      fc.property(input, input, (a, b) => {
+        expect(canonical(a) === canonical(b)).toBe(isDeepStrictEqual(a, b))
+      }),
+      { seed: 42, numRuns: 2000 },
+    )
+  })
+
+  it('key order never changes the text', () => {
+    fc.assert(
+      fc.property(input, (value) => {
+        expect(canonical(reordered(value))).toBe(canonical(value))
+      }),
+      { seed: 42, numRuns: 1000 },
+    )
+  })
+})
+
+/** A deep copy with every plain object's keys in reverse order. */
+function reordered(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reordered)
+  if (value instanceof Map) return new Map([...value].reverse().map(([k, v]) => [k, reordered(v)]))
+  if (value instanceof Set) return new Set([...value].reverse().map(reordered))
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]))
+}
