@@ -105,7 +105,7 @@ export class Dispatcher {
         checkOutput: def.options.output ? outputValidator(def.options.output) : undefined,
         cache: cache === undefined ? undefined : def.options.cache,
         cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
-        cacheControl: cache === undefined ? undefined : cacheControlOf(def),
+        cacheControl: cacheControlOf(def),
       })
     }
     this.onError = options.onError ?? logUnexpected

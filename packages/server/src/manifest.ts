@@ -16,7 +16,7 @@ export interface ManifestProcedure {
   context: 'global' | 'local' | null
   cache: CacheOptions | null
   /**
-   * The `Cache-Control` its GET answers carry when it has a cache policy and the server caches: `public, …` only for a
+   * The `Cache-Control` its GET answers carry when it has a cache policy: `public, …` only for a
    * public-scope query without `auth`; `private, no-cache` for one with `auth` or user scope.
    */
   cacheControl: string | null
