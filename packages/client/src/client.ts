@@ -1,5 +1,6 @@
 import type { AnyRouter, RecordOf } from '@mizan/server'
 import { Emitter } from './emitter.js'
+import { MizanClientError } from './errors.js'
 import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
 import type { SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
@@ -122,6 +123,14 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
       let subscription: Subscription<unknown> | undefined
       let left = false
       const joined = ws().then((link) => (left ? undefined : (subscription = link.subscribe(path, params, handlers))))
+      // No socket could be made (no WebSocket class here, say): the subscriber hears it, and the
+      // failure is not left to reject unhandled.
+      joined.catch((error: unknown) => {
+        if (left) return
+        const failure = new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: error instanceof Error ? error.message : String(error) }, path, error)
+        if (handlers.onError !== undefined) handlers.onError(failure)
+        else console.error('[mizan] subscription failed:', failure)
+      })
       return {
         unsubscribe: () => {
           left = true
