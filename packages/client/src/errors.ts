@@ -33,7 +33,7 @@ export class MizanClientError extends Error {
    * WebSocket only have `data.retryAfter`). `undefined` when the server named no delay. The client
    * never retries by itself.
    */
-  readonly retryAfter?: number
+  declare readonly retryAfter?: number
 
   constructor(shape: ClientErrorShape, path: string, cause?: unknown) {
     super(shape.message, cause === undefined ? undefined : { cause })
@@ -41,8 +41,9 @@ export class MizanClientError extends Error {
     this.status = shape.status
     this.data = shape.data
     this.path = path
-    const retryAfter = shape.retryAfter ?? retryAfterOf(shape.data)
-    if (retryAfter !== undefined) this.retryAfter = retryAfter
+    const retryAfter = retryAfterOf(shape.data) ?? shape.retryAfter
+    // Set only when known: an error without a delay has no retryAfter property at all.
+    if (retryAfter !== undefined) (this as { retryAfter?: number }).retryAfter = retryAfter
   }
 
   /** `data.fieldErrors` of a validation failure, or `undefined`. */
