@@ -71,3 +71,23 @@ describe("over the WebSocket, an input the transformer cannot encode (transforme
     expect(await unhandled.stop()).toEqual([])
   })
 })
+
+describe('a client with no WebSocket class', () => {
+  it('tells each subscriber through onError, and nothing rejects unhandled', async () => {
+    const { vi } = await import('vitest')
+    vi.stubGlobal('WebSocket', undefined)
+    const unhandled = watchUnhandled()
+    try {
+      const client = app.client('alice', { WebSocket: undefined })
+      const errors: MizanClientError[] = []
+      client.ticker.subscribe({}, { onMessage: () => {}, onError: (e) => errors.push(e) })
+      await until(() => errors.length === 1)
+      client.ticker.subscribe({}, { onMessage: () => {}, onError: (e) => errors.push(e) }) // the socket code is loaded now
+      await until(() => errors.length === 2)
+      for (const error of errors) expect(error).toMatchObject({ code: 'NETWORK_ERROR', message: expect.stringContaining('no WebSocket here') })
+      expect(await unhandled.stop()).toEqual([])
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+})

@@ -156,7 +156,14 @@ export class WsLink {
     const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false, affects: [], confirmed, confirm }
     this.subscriptions.set(id, state)
     if (this.status === 'open') void this.join(id, state)
-    else this.open()
+    else {
+      try {
+        this.open()
+      } catch (error) {
+        // No WebSocket class here: the subscription cannot be, and its owner hears why.
+        this.refuse(id, state, notSent(path, error))
+      }
+    }
     // `open` only once the server confirms the join.
     handlers.onStatus?.({ status: this.status === 'open' ? 'connecting' : this.status })
     return {
@@ -448,7 +455,7 @@ export class WsLink {
   }
 }
 
-/** The error of a call whose input was written but could not be handed to the socket. */
+/** The error of a call or subscription that could not be handed to a socket. */
 function notSent(path: string, cause: unknown): MizanClientError {
   return new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: `The call could not be sent: ${cause instanceof Error ? cause.message : String(cause)}` }, path, cause)
 }
