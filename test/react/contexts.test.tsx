@@ -153,7 +153,7 @@ describe('local context misuse and SSR state escaping', () => {
     } finally {
       console.error = original
     }
-    expect(String(errors[0])).toContain('render it inside <api.greeting.Provider')
+    expect(String(errors[0])).toContain('useMizanContext(api.greeting) needs <api.greeting.Provider input={...}> above it')
   })
 
   it('inlines a state that holds </script> without letting it close the tag', async () => {

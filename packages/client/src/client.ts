@@ -1,5 +1,6 @@
-import type { AnyRouter, RecordOf } from '@mizan/server'
+import type { AnyRouter, Manifest, RecordOf } from '@mizan/server'
 import { Emitter } from './emitter.js'
+import { MizanClientError, errorFromShape, errorFromStatus } from './errors.js'
 import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
 import type { SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
@@ -55,6 +56,12 @@ export interface ClientMethods {
   $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: { signal?: AbortSignal }): Promise<unknown>
   /** Subscribes to a channel by dotted path: the untyped door `client.chat.subscribe` goes through. */
   $subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown>
+  /**
+   * Reads the server's manifest (`GET {url}/_manifest`, with the client's headers): what each
+   * procedure declares. `@mizan/react` reads it to tell global from local contexts. Rejects with a
+   * `MizanClientError` (`NOT_FOUND` when the server turned the manifest off).
+   */
+  $manifest(options?: { signal?: AbortSignal }): Promise<Manifest>
   /**
    * Reopens the WebSocket (if open) and resubscribes: call it after sign-in or sign-out, since a
    * socket's user is fixed when it opens.
@@ -122,6 +129,14 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
       let subscription: Subscription<unknown> | undefined
       let left = false
       const joined = ws().then((link) => (left ? undefined : (subscription = link.subscribe(path, params, handlers))))
+      // No socket could be made (no WebSocket class here, say): the subscriber hears it, and the
+      // failure is not left to reject unhandled.
+      joined.catch((error: unknown) => {
+        if (left) return
+        const failure = new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: error instanceof Error ? error.message : String(error) }, path, error)
+        if (handlers.onError !== undefined) handlers.onError(failure)
+        else console.error('[mizan] subscription failed:', failure)
+      })
       return {
         unsubscribe: () => {
           left = true
@@ -135,6 +150,7 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
       }
     },
     $reconnect: () => socket?.reconnect(),
+    $manifest: (callOptions) => fetchManifest(fetchImpl, options.url, options.headers, callOptions?.signal),
   }
   return procedureProxy(methods, []) as MizanClient<R>
 }
@@ -149,6 +165,32 @@ async function fetchTicket(fetchImpl: typeof fetch, url: string, headers: Client
   const body = (await response.json()) as { ticket?: unknown }
   if (typeof body.ticket !== 'string') throw new Error('No socket ticket in the server’s answer')
   return body.ticket
+}
+
+/** `GET {url}/_manifest`; failures are `MizanClientError`s like a call's. */
+async function fetchManifest(fetchImpl: typeof fetch, url: string, headers: ClientOptions['headers'], signal: AbortSignal | undefined): Promise<Manifest> {
+  const path = '_manifest'
+  const custom = typeof headers === 'function' ? await headers() : headers
+  let response: Response
+  let text: string
+  try {
+    response = await fetchImpl(`${url.replace(/\/+$/, '')}/${path}`, { method: 'GET', headers: { ...custom }, signal })
+    text = await response.text()
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason
+    throw new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: `Could not reach the server: ${error instanceof Error ? error.message : String(error)}` }, path, error)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = undefined
+  }
+  const shape = (body as { error?: unknown } | undefined)?.error
+  if (typeof shape === 'object' && shape !== null) throw errorFromShape(shape as never, path, response.status)
+  const procedures = (body as Partial<Manifest> | undefined)?.procedures
+  if (!response.ok || typeof procedures !== 'object' || procedures === null) throw errorFromStatus(response.ok ? 200 : response.status, path)
+  return body as Manifest
 }
 
 /** `http://host/api/mizan` → `ws://host/api/mizan/_ws`; a relative URL resolves against the page. */

@@ -1,6 +1,8 @@
-import { INVALIDATE_HEADER, decodeInvalidateHeader, type ErrorShape, type InvalidationWire } from '@mizan/wire'
-import { MizanClientError, errorFromShape, errorFromStatus } from './errors.js'
-import type { ClientTransformer, Encoded } from './serializer.js'
+import { INVALIDATE_HEADER, decodeInvalidateHeader, type InvalidationWire } from '@mizan/wire'
+import { MizanClientError, encodeError, errorFromShape, errorFromStatus, parseRetryAfter } from './errors.js'
+import { decodeInvalidations, parseBody, readEntry, type ReplyEntry } from './reply.js'
+import type { ClientTransformer } from './serializer.js'
+import { envelopeText, writeInput, type WireInput } from './wire-input.js'
 
 /** One invalidation the server announced: every key of `path`, or the one key of `input`. */
 export interface ClientInvalidation {
@@ -37,7 +39,8 @@ interface Operation {
   readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
   settled: boolean
-  encoded?: Encoded | undefined
+  /** The input as JSON text, once written; a call whose input cannot be written fails alone. */
+  wire?: WireInput | undefined
   /** Set once the operation is on the wire: the request it shares. */
   group?: Group
 }
@@ -50,7 +53,9 @@ interface Group {
 /**
  * The HTTP transport: collects the calls made in one tick, sends queries as GET batches (split by
  * `maxBatchSize` and `maxURLLength`) and mutations as POST batches, and settles each call from its
- * own entry of the reply.
+ * own entry of the reply. Every call settles: an input that cannot be encoded, a failed request or
+ * an unreadable reply fails the calls it concerns and no others, and nothing is left to reject
+ * unhandled.
  */
 export class HttpLink {
   private queue: Operation[] = []
@@ -81,10 +86,7 @@ export class HttpLink {
         },
       }
       signal?.addEventListener('abort', onAbort, { once: true })
-      if (!this.settings.batch) {
-        void this.send([op])
-        return
-      }
+      if (!this.settings.batch) return this.run([op], (ops) => this.send(ops))
       this.queue.push(op)
       if (!this.scheduled) {
         this.scheduled = true
@@ -107,21 +109,41 @@ export class HttpLink {
     this.queue = []
     const queries = ops.filter((op) => op.kind === 'query')
     const mutations = ops.filter((op) => op.kind === 'mutation')
-    if (queries.length > 0) void this.encode(queries).then(() => this.sendQueries(queries))
+    if (queries.length > 0) {
+      this.run(queries, async (list) => {
+        await this.prepare(list)
+        this.sendQueries(list)
+      })
+    }
     for (let i = 0; i < mutations.length; i += this.settings.maxBatchSize) {
-      void this.send(mutations.slice(i, i + this.settings.maxBatchSize))
+      this.run(mutations.slice(i, i + this.settings.maxBatchSize), (list) => this.send(list))
     }
   }
 
-  private async encode(ops: Operation[]): Promise<void> {
-    const pending: Promise<void>[] = []
-    for (const op of ops) {
-      if (op.input === undefined) continue
-      const encoded = this.settings.transformer.encode(op.input)
-      if (encoded instanceof Promise) pending.push(encoded.then((value) => void (op.encoded = value)))
-      else op.encoded = encoded
-    }
-    if (pending.length > 0) await Promise.all(pending)
+  /**
+   * Runs one asynchronous step for some calls. The steps settle their calls themselves; should one
+   * throw all the same, the calls it still holds fail with that error rather than wait forever.
+   */
+  private run(ops: Operation[], step: (ops: Operation[]) => Promise<void>): void {
+    step(ops).catch((error: unknown) => {
+      for (const op of ops) {
+        if (!op.settled) op.reject(new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: `The call could not be sent: ${describe(error)}` }, op.path, error))
+      }
+    })
+  }
+
+  /** Writes each input for the wire; one that cannot be written fails its call alone. */
+  private async prepare(ops: Operation[]): Promise<void> {
+    await Promise.all(
+      ops.map(async (op) => {
+        if (op.settled || op.wire !== undefined) return
+        try {
+          op.wire = await writeInput(this.settings.transformer, op.input)
+        } catch (error) {
+          op.reject(encodeError(op.path, error))
+        }
+      }),
+    )
   }
 
   /** Packs queries into GET requests under the URL limit; one too long for any URL goes by POST. */
@@ -132,26 +154,27 @@ export class HttpLink {
     for (const op of ops) {
       if (op.settled) continue
       if (singleQueryURL(url, op).length > maxURLLength) {
-        void this.send([op], 'POST')
+        this.run([op], (list) => this.send(list, 'POST'))
         continue
       }
-      const cost = op.path.length + 1 + encodeURIComponent(JSON.stringify(envelope(op))).length + 3
+      const cost = op.path.length + 1 + encodeURIComponent(envelopeText(wireOf(op))).length + 3
       const base = url.length + 1 + '?input=%5B%5D'.length
       if (group.length > 0 && (group.length >= maxBatchSize || base + length + cost > maxURLLength)) {
-        void this.send(group)
+        this.run(group, (list) => this.send(list))
         group = []
         length = 0
       }
       group.push(op)
       length += cost
     }
-    if (group.length > 0) void this.send(group)
+    if (group.length > 0) this.run(group, (list) => this.send(list))
   }
 
   private async send(ops: Operation[], forced?: 'POST'): Promise<void> {
+    // Queries were written before they were packed; mutations are written here.
+    if (ops.some((op) => !op.settled && op.wire === undefined)) await this.prepare(ops)
     const live = ops.filter((op) => !op.settled)
     if (live.length === 0) return
-    if (live.some((op) => op.encoded === undefined && op.input !== undefined)) await this.encode(live)
     const group: Group = { controller: new AbortController(), live: live.length }
     for (const op of live) op.group = group
     const method = forced ?? (live.every((op) => op.kind === 'query') ? 'GET' : 'POST')
@@ -164,17 +187,25 @@ export class HttpLink {
       for (const op of live) if (!op.settled) op.reject(error)
       return
     }
+    let response: Response
+    let text: string
     try {
-      const response = await this.settings.fetch(url, { method, headers, body, signal: group.controller.signal })
-      const text = await response.text()
-      const parsed = parseBody(text)
-      if (live.length === 1) await this.settle(live[0]!, response.status, parsed, decodeInvalidateHeader(response.headers.get(INVALIDATE_HEADER)))
-      else await this.settleBatch(live, response.status, parsed)
+      response = await this.settings.fetch(url, { method, headers, body, signal: group.controller.signal })
+      text = await response.text()
     } catch (error) {
       for (const op of live) {
         if (!op.settled) op.reject(new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: `Could not reach the server: ${describe(error)}` }, op.path, error))
       }
+      return
     }
+    const reply: Reply = {
+      status: typeof response.status === 'number' ? response.status : 0,
+      statusText: typeof response.statusText === 'string' ? response.statusText : '',
+      retryAfter: parseRetryAfter(header(response, 'retry-after')),
+    }
+    const parsed = parseBody(text)
+    if (live.length === 1) await this.settle(live[0]!, reply, parsed, decodeInvalidateHeader(header(response, INVALIDATE_HEADER)))
+    else await this.settleBatch(live, reply, parsed)
   }
 
   private request(ops: Operation[], method: 'GET' | 'POST'): { url: string; body: string | undefined } {
@@ -182,10 +213,10 @@ export class HttpLink {
     if (ops.length === 1) {
       const op = ops[0]!
       if (method === 'GET') return { url: singleQueryURL(base, op), body: undefined }
-      return { url: `${base}/${op.path}`, body: JSON.stringify(envelope(op)) }
+      return { url: `${base}/${op.path}`, body: envelopeText(wireOf(op)) }
     }
     const paths = ops.map((op) => op.path).join(',')
-    const envelopes = JSON.stringify(ops.map(envelope))
+    const envelopes = `[${ops.map((op) => envelopeText(wireOf(op))).join(',')}]`
     if (method === 'GET') return { url: `${base}/${paths}?input=${encodeURIComponent(envelopes)}`, body: undefined }
     return { url: `${base}/${paths}`, body: envelopes }
   }
@@ -199,66 +230,66 @@ export class HttpLink {
     return headers
   }
 
-  private async settleBatch(ops: Operation[], status: number, body: unknown): Promise<void> {
+  /**
+   * Settles a batch from its array, one entry per call in order. A reply of another shape (one
+   * error for the whole request, a proxy's page, an array of the wrong length) fails every call
+   * with what it says; the response's `Retry-After` then concerns them all.
+   */
+  private async settleBatch(ops: Operation[], reply: Reply, body: unknown): Promise<void> {
     if (Array.isArray(body) && body.length === ops.length) {
-      await Promise.all(ops.map((op, index) => this.settle(op, status, body[index], [])))
+      // The response's Retry-After is not any one entry's: entries carry their own in data.retryAfter.
+      const entryReply = { ...reply, retryAfter: undefined }
+      await Promise.all(ops.map((op, index) => this.settle(op, entryReply, body[index], [])))
       return
     }
-    for (const op of ops) this.fail(op, status, body)
+    for (const op of ops) this.fail(op, reply, readEntry(body))
   }
 
-  private async settle(op: Operation, status: number, body: unknown, headerInvalidations: InvalidationWire[]): Promise<void> {
-    const entry = typeof body === 'object' && body !== null ? (body as { data?: unknown; meta?: unknown; error?: ErrorShape; invalidate?: unknown }) : undefined
-    const announced = Array.isArray(entry?.invalidate) ? (entry.invalidate as InvalidationWire[]) : headerInvalidations
+  private async settle(op: Operation, reply: Reply, body: unknown, headerInvalidations: InvalidationWire[]): Promise<void> {
+    const entry = readEntry(body)
+    const announced = entry?.invalidate ?? headerInvalidations
     // Invalidations are announced before the call settles, so a caller that awaits the call
     // finds the cache already marked.
-    if (announced.length > 0) this.settings.onInvalidate(await this.decodeInvalidations(announced), { path: op.path, input: op.input })
+    if (announced.length > 0) this.settings.onInvalidate(await decodeInvalidations(this.settings.transformer, announced), { path: op.path, input: op.input })
     if (op.settled) return
-    if (entry === undefined || entry.error !== undefined || status >= 400) return this.fail(op, status, body)
+    if (entry === undefined || entry.failed || reply.status >= 400) return this.fail(op, reply, entry)
     try {
-      const data = this.settings.transformer.decode(entry.data, entry.meta)
-      op.resolve(data instanceof Promise ? await data : data)
+      op.resolve(await this.settings.transformer.decode(entry.data, entry.meta))
     } catch (error) {
-      op.reject(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status, message: 'The response could not be decoded' }, op.path, error))
+      op.reject(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: reply.status, message: 'The response could not be decoded' }, op.path, error))
     }
   }
 
-  private fail(op: Operation, status: number, body: unknown): void {
+  private fail(op: Operation, reply: Reply, entry: ReplyEntry | undefined): void {
     if (op.settled) return
-    const shape = (body as { error?: ErrorShape } | undefined)?.error
-    op.reject(shape !== undefined && typeof shape.code === 'string' ? errorFromShape(shape, op.path) : errorFromStatus(status || 500, op.path))
-  }
-
-  private async decodeInvalidations(list: InvalidationWire[]): Promise<ClientInvalidation[]> {
-    return Promise.all(
-      list.map(async ({ path, input, meta }) => {
-        if (input === undefined) return { path }
-        const value = this.settings.transformer.decode(input, meta)
-        return { path, input: value instanceof Promise ? await value : value }
-      }),
-    )
+    const shape = entry?.error
+    const { status, statusText, retryAfter } = reply
+    op.reject(shape !== undefined ? errorFromShape(shape, op.path, status, retryAfter) : errorFromStatus(status || 500, op.path, retryAfter, statusText))
   }
 }
 
-function envelope(op: Operation): { input?: unknown; meta?: unknown } {
-  const encoded = op.encoded
-  if (encoded === undefined) return {}
-  return encoded.meta === undefined ? { input: encoded.json } : { input: encoded.json, meta: encoded.meta }
+/** What a response said besides its body. */
+interface Reply {
+  status: number
+  statusText: string
+  /** `Retry-After` in seconds; it concerns every call the response answers as a whole. */
+  retryAfter: number | undefined
+}
+
+function wireOf(op: Operation): WireInput {
+  return op.wire ?? { json: undefined, meta: undefined }
 }
 
 function singleQueryURL(base: string, op: Operation): string {
-  const encoded = op.encoded
-  if (encoded === undefined) return `${base}/${op.path}`
-  const input = `${base}/${op.path}?input=${encodeURIComponent(JSON.stringify(encoded.json))}`
-  return encoded.meta === undefined ? input : `${input}&meta=${encodeURIComponent(JSON.stringify(encoded.meta))}`
+  const { json, meta } = wireOf(op)
+  if (json === undefined) return `${base}/${op.path}`
+  const input = `${base}/${op.path}?input=${encodeURIComponent(json)}`
+  return meta === undefined ? input : `${input}&meta=${encodeURIComponent(meta)}`
 }
 
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
+/** A response header, or `null`; a response without headers (a broken fetch) has none. */
+function header(response: Response, name: string): string | null {
+  return typeof response.headers?.get === 'function' ? response.headers.get(name) : null
 }
 
 function describe(error: unknown): string {

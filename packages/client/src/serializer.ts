@@ -48,5 +48,13 @@ export const lazySuperjson: ClientTransformer = {
 }
 
 function load(): Promise<ClientTransformer> {
-  return (loaded ??= import('superjson').then((module) => eagerTransformer(module.default as Serializer)))
+  return (loaded ??= import('superjson').then(
+    (module) => eagerTransformer(module.default as Serializer),
+    (error: unknown) => {
+      // A chunk that failed to load (a flaky network, a new deploy) fails the calls that needed
+      // it, and the next call tries again rather than inheriting the failure forever.
+      loaded = undefined
+      throw error
+    },
+  ))
 }

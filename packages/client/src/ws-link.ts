@@ -1,6 +1,6 @@
-import type { ErrorShape, InvalidationWire } from '@mizan/wire'
-import { MizanClientError, errorFromShape } from './errors.js'
+import { MizanClientError, encodeError, errorFromShape } from './errors.js'
 import type { ClientInvalidation, InvalidationSource } from './http-link.js'
+import { decodeInvalidations, readEntry, readInvalidations } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 
 /** The state of the client's one WebSocket connection. */
@@ -130,8 +130,22 @@ export class WsLink {
       const id = String(this.nextId++)
       this.calls.set(id, { resolve, reject, path })
       signal?.addEventListener('abort', () => this.calls.delete(id) && reject(signal.reason), { once: true })
-      void this.frameWithValue({ type: 'call', id, path }, 'input', input).then((frame) => this.send(frame), reject)
+      // An input that cannot be encoded fails this call alone; it never reaches the socket.
+      this.frameWithValue({ type: 'call', id, path }, 'input', input)
+        .then(
+          (frame) => this.send(frame),
+          (error: unknown) => this.drop(id, encodeError(path, error)),
+        )
+        .catch((error: unknown) => this.drop(id, notSent(path, error)))
     })
+  }
+
+  /** Fails a pending call (or send) that has not been answered yet. */
+  private drop(id: string, error: MizanClientError): void {
+    const call = this.calls.get(id)
+    if (call === undefined) return
+    this.calls.delete(id)
+    call.reject(error)
   }
 
   subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown> {
@@ -142,7 +156,14 @@ export class WsLink {
     const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false, affects: [], confirmed, confirm }
     this.subscriptions.set(id, state)
     if (this.status === 'open') void this.join(id, state)
-    else this.open()
+    else {
+      try {
+        this.open()
+      } catch (error) {
+        // No WebSocket class here: the subscription cannot be, and its owner hears why.
+        this.refuse(id, state, notSent(path, error))
+      }
+    }
     // `open` only once the server confirms the join.
     handlers.onStatus?.({ status: this.status === 'open' ? 'connecting' : this.status })
     return {
@@ -157,7 +178,12 @@ export class WsLink {
           throw new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The subscription is not joined' }, path)
         }
         const ref = `m${this.nextId++}`
-        const frame = await this.frameWithValue({ type: 'send', id, ref }, 'message', message)
+        let frame: string
+        try {
+          frame = await this.frameWithValue({ type: 'send', id, ref }, 'message', message)
+        } catch (error) {
+          throw encodeError(path, error)
+        }
         // Settled by the server's `sent` (or an error under the same ref), like a call.
         await new Promise((resolve, reject) => {
           this.calls.set(ref, { resolve, reject, path })
@@ -233,25 +259,31 @@ export class WsLink {
     const error = new MizanClientError({ code: 'UNAUTHORIZED', status: 401, message: 'The server refused the WebSocket ticket' }, '')
     for (const [id, state] of this.subscriptions) {
       this.subscriptions.delete(id)
-      state.handlers.onError?.(error)
+      if (state.handlers.onError !== undefined) safely(() => state.handlers.onError!(error))
     }
     this.setStatus('closed')
   }
 
+  /**
+   * Reads one frame. Frames come from the network: a frame that is not JSON, not an object, or of an
+   * unknown type is ignored, and each field is checked before use, so no frame can throw here.
+   */
   private receive(text: string): void {
-    let frame: { type?: string; id?: string; [key: string]: unknown }
+    let parsed: unknown
     try {
-      frame = JSON.parse(text)
+      parsed = JSON.parse(text)
     } catch {
       return
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return
+    const frame = parsed as { type?: unknown; id?: unknown; [key: string]: unknown }
     switch (frame.type) {
       case 'hello':
-        return this.welcomed(frame as unknown as { connection: string; websocket: string[] })
+        return this.welcomed(frame.connection, frame.websocket)
       case 'result':
-        return void this.settleCall(String(frame.id), frame.result as ResultEntry)
+        return void this.settleCall(String(frame.id), frame.result)
       case 'message':
-        return void this.deliver(String(frame.id), frame.message as { json: unknown; meta?: unknown })
+        return void this.deliver(String(frame.id), frame.message)
       case 'resync': {
         const state = this.subscriptions.get(String(frame.id))
         if (state !== undefined) this.gap(state)
@@ -268,30 +300,39 @@ export class WsLink {
         state.affects = Array.isArray(frame.affects) ? frame.affects.map(String) : []
         state.confirm()
         if (state.everJoined) this.gap(state)
-        else state.handlers.onStatus?.({ status: 'open' })
+        else safely(() => state.handlers.onStatus?.({ status: 'open' }))
         state.everJoined = true
         return
       }
       case 'invalidate':
-        return void this.pushed(frame.invalidate as InvalidationWire[])
+        return void this.pushed(frame.invalidate)
       case 'error':
-        return this.failed(frame.id, frame.error as ErrorShape)
+        return this.failed(typeof frame.id === 'string' ? frame.id : undefined, frame.error)
     }
   }
 
-  private welcomed(hello: { connection: string; websocket: string[] }): void {
+  private welcomed(connection: unknown, websocket: unknown): void {
     // Only an accepted connection resets the backoff: a server that accepts the socket and then
     // refuses it must not be hammered.
     this.attempt = 0
     this.ticketRefusals = 0
-    this.hello = { connection: hello.connection, websocket: new Set(hello.websocket) }
+    const paths = Array.isArray(websocket) ? websocket.filter((path): path is string => typeof path === 'string') : []
+    this.hello = { connection: typeof connection === 'string' ? connection : '', websocket: new Set(paths) }
     this.setStatus('open')
     for (const [id, state] of this.subscriptions) void this.join(id, state)
   }
 
   private async join(id: string, state: SubscriptionState): Promise<void> {
+    let frame: string
+    try {
+      frame = await this.frameWithValue({ type: 'subscribe', id, path: state.path }, 'params', state.params)
+    } catch (error) {
+      // Params that cannot be encoded can never join: refuse the subscription as the server would.
+      return this.refuse(id, state, encodeError(state.path, error))
+    }
+    if (this.subscriptions.get(id) !== state) return
     state.joined = true
-    this.send(await this.frameWithValue({ type: 'subscribe', id, path: state.path }, 'params', state.params))
+    this.send(frame)
   }
 
   /**
@@ -299,53 +340,76 @@ export class WsLink {
    * hears `resumed: false`, and what the channel stands for is invalidated like after a mutation.
    */
   private gap(state: SubscriptionState): void {
-    state.handlers.onStatus?.({ status: 'open', resumed: false })
+    safely(() => state.handlers.onStatus?.({ status: 'open', resumed: false }))
     if (state.affects.length > 0) this.settings.onInvalidate(state.affects.map((path) => ({ path })), { path: state.path, input: state.params })
   }
 
-  private async settleCall(id: string, entry: ResultEntry): Promise<void> {
+  private async settleCall(id: string, result: unknown): Promise<void> {
     const call = this.calls.get(id)
     if (call === undefined) return
     this.calls.delete(id)
-    if (Array.isArray(entry.invalidate) && entry.invalidate.length > 0) {
-      this.settings.onInvalidate(await this.decodeInvalidations(entry.invalidate), { path: call.path, input: undefined })
+    const entry = readEntry(result)
+    if (entry?.invalidate !== undefined && entry.invalidate.length > 0) {
+      this.settings.onInvalidate(await decodeInvalidations(this.settings.transformer, entry.invalidate), { path: call.path, input: undefined })
     }
-    if (entry.error !== undefined) return call.reject(errorFromShape(entry.error, call.path))
+    if (entry === undefined || entry.failed) {
+      const error = entry?.error === undefined ? notAReply(call.path) : errorFromShape(entry.error, call.path)
+      return call.reject(error)
+    }
     try {
       call.resolve(await this.settings.transformer.decode(entry.data, entry.meta))
     } catch (error) {
-      call.reject(error)
+      call.reject(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The response could not be decoded' }, call.path, error))
     }
   }
 
-  private async deliver(id: string, message: { json: unknown; meta?: unknown }): Promise<void> {
+  private async deliver(id: string, message: unknown): Promise<void> {
     const state = this.subscriptions.get(id)
     if (state === undefined) return
-    const value = await this.settings.transformer.decode(message.json, message.meta)
-    if (this.subscriptions.get(id) === state) state.handlers.onMessage(value)
+    const envelope = typeof message === 'object' && message !== null ? (message as { json?: unknown; meta?: unknown }) : undefined
+    let value: unknown
+    try {
+      if (envelope === undefined) throw new TypeError('not a message envelope')
+      value = await this.settings.transformer.decode(envelope.json, envelope.meta)
+    } catch {
+      // A message that does not decode is a message missed: tell the subscriber as after a gap.
+      if (this.subscriptions.get(id) === state) this.gap(state)
+      return
+    }
+    if (this.subscriptions.get(id) === state) safely(() => state.handlers.onMessage(value))
   }
 
-  private async pushed(list: InvalidationWire[]): Promise<void> {
-    this.settings.onInvalidate(await this.decodeInvalidations(list), { path: '', input: undefined })
+  private async pushed(list: unknown): Promise<void> {
+    const invalidations = readInvalidations(list)
+    if (invalidations.length === 0) return
+    this.settings.onInvalidate(await decodeInvalidations(this.settings.transformer, invalidations), { path: '', input: undefined })
   }
 
-  private failed(id: string | undefined, shape: ErrorShape): void {
+  private failed(id: string | undefined, error: unknown): void {
     if (id === undefined) return
+    const shape = readEntry({ error })?.error
     const call = this.calls.get(id)
     if (call !== undefined) {
       this.calls.delete(id)
-      return call.reject(errorFromShape(shape, call.path))
+      return call.reject(shape === undefined ? notAReply(call.path) : errorFromShape(shape, call.path))
     }
     const state = this.subscriptions.get(id)
     if (state === undefined) return
-    const error = errorFromShape(shape, state.path)
-    state.confirm(error)
-    if (state.handlers.onError !== undefined) state.handlers.onError(error)
+    const refusal = shape === undefined ? notAReply(state.path) : errorFromShape(shape, state.path)
     // A refused join is final until the app subscribes again: retrying would be refused again.
-    if (shape.code === 'BAD_REQUEST' || shape.code === 'UNAUTHORIZED' || shape.code === 'FORBIDDEN' || shape.code === 'NOT_FOUND') {
-      this.subscriptions.delete(id)
-      this.closeWhenIdle()
-    }
+    const final = refusal.code === 'BAD_REQUEST' || refusal.code === 'UNAUTHORIZED' || refusal.code === 'FORBIDDEN' || refusal.code === 'NOT_FOUND'
+    if (final) return this.refuse(id, state, refusal)
+    state.confirm(refusal)
+    if (state.handlers.onError !== undefined) safely(() => state.handlers.onError!(refusal))
+  }
+
+  /** Drops a subscription that cannot join, and tells its owner why. */
+  private refuse(id: string, state: SubscriptionState, error: MizanClientError): void {
+    state.confirm(error)
+    if (state.handlers.onError !== undefined) safely(() => state.handlers.onError!(error))
+    if (this.subscriptions.get(id) !== state) return
+    this.subscriptions.delete(id)
+    this.closeWhenIdle()
   }
 
   private closeWhenIdle(): void {
@@ -383,23 +447,33 @@ export class WsLink {
     return JSON.stringify(frame)
   }
 
-  private decodeInvalidations(list: InvalidationWire[]): Promise<ClientInvalidation[]> {
-    return Promise.all(
-      list.map(async ({ path, input, meta }) => (input === undefined ? { path } : { path, input: await this.settings.transformer.decode(input, meta) })),
-    )
-  }
-
   private setStatus(status: SocketStatus): void {
     if (this.status === status) return
     this.status = status
     for (const listener of this.statusListeners) listener(status)
-    for (const state of this.subscriptions.values()) if (status !== 'open') state.handlers.onStatus?.({ status })
+    for (const state of this.subscriptions.values()) if (status !== 'open') safely(() => state.handlers.onStatus?.({ status }))
   }
 }
 
-interface ResultEntry {
-  data?: unknown
-  meta?: unknown
-  error?: ErrorShape
-  invalidate?: InvalidationWire[]
+/** The error of a call or subscription that could not be handed to a socket. */
+function notSent(path: string, cause: unknown): MizanClientError {
+  return new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: `The call could not be sent: ${cause instanceof Error ? cause.message : String(cause)}` }, path, cause)
+}
+
+/** The error of an answer that is not a Mizan result. */
+function notAReply(path: string): MizanClientError {
+  return new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The server answered with something that is not a Mizan reply' }, path)
+}
+
+/**
+ * Runs an app's callback. One that throws must not break the socket's handling of the frame, nor
+ * (in Node, where an uncaught error ends the process) the program: it is reported, like a failing
+ * event listener.
+ */
+function safely(callback: () => void): void {
+  try {
+    callback()
+  } catch (error) {
+    console.error('[mizan] a subscription handler threw:', error)
+  }
 }

@@ -35,7 +35,7 @@ export class ProcedureHandle {
 
   constructor(
     readonly path: string,
-    readonly client: Pick<ClientMethods, '$call'> & Partial<Pick<ClientMethods, '$subscribe'>>,
+    readonly client: Pick<ClientMethods, '$call'> & Partial<Pick<ClientMethods, '$subscribe' | '$manifest'>>,
   ) {}
 
   pathKey = (): MizanPathKey => [this.path.split('.')]

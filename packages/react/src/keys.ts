@@ -18,19 +18,59 @@ export function queryKeyOf(path: string, input: unknown, type: QueryType): Mizan
   return [path.split('.'), input === undefined ? { type } : { input, type }]
 }
 
-/** True when a cached query is what an invalidation names: under its path, and of its input when given. */
+/**
+ * True when a cached query is what an invalidation names: under its path, and of its input when
+ * given. An input that cannot be hashed (TanStack's `hashKey` cannot hash a BigInt, say) names no
+ * one key, so it matches the whole path: coarser, never lost. A target without a string path
+ * matches nothing.
+ */
 export function matchesInvalidation(queryKey: readonly unknown[], target: ClientInvalidation): boolean {
-  const [segments, meta] = queryKey
-  if (!Array.isArray(segments) || typeof meta !== 'object' || meta === null || !('type' in meta)) return false
-  const wanted = target.path.split('.')
-  if (segments.length < wanted.length) return false
-  for (let i = 0; i < wanted.length; i++) if (segments[i] !== wanted[i]) return false
-  if (target.input === undefined) return true
-  // One key: the same procedure and an equal input (hashKey compares objects whatever their key order).
-  return segments.length === wanted.length && hashKey([(meta as { input?: unknown }).input]) === hashKey([target.input])
+  return invalidationPredicate([target])({ queryKey } as Query)
 }
 
-/** A TanStack filter predicate for a set of invalidations. */
+/**
+ * A TanStack filter predicate for a set of invalidations. The set is indexed once (paths to
+ * invalidate whole, and per path the hashes of single keys), so testing a query costs the depth of
+ * its path, not the size of the set: a server may announce thousands of entries.
+ */
 export function invalidationPredicate(targets: readonly ClientInvalidation[]): (query: Query) => boolean {
-  return (query) => targets.some((target) => matchesInvalidation(query.queryKey, target))
+  const whole = new Set<string>()
+  const single = new Map<string, Set<string>>()
+  for (const target of targets) {
+    const path = (target as Partial<ClientInvalidation> | null | undefined)?.path
+    if (typeof path !== 'string') continue
+    const hash = target.input === undefined ? undefined : hashOf(target.input)
+    if (hash === undefined) {
+      whole.add(path)
+      continue
+    }
+    let hashes = single.get(path)
+    if (hashes === undefined) single.set(path, (hashes = new Set()))
+    hashes.add(hash)
+  }
+  return (query) => {
+    const [segments, meta] = query.queryKey
+    if (!Array.isArray(segments) || typeof meta !== 'object' || meta === null || !('type' in meta)) return false
+    let path = ''
+    for (let i = 0; i < segments.length; i++) {
+      const segment: unknown = segments[i]
+      if (typeof segment !== 'string') return false
+      path = i === 0 ? segment : `${path}.${segment}`
+      if (whole.has(path)) return true
+    }
+    // One key: the same procedure and an equal input (hashKey compares objects whatever their key order).
+    const hashes = single.get(path)
+    if (hashes === undefined) return false
+    const hash = hashOf((meta as { input?: unknown }).input)
+    return hash !== undefined && hashes.has(hash)
+  }
+}
+
+/** TanStack's hash of an input, or `undefined` when it cannot hash it. */
+function hashOf(input: unknown): string | undefined {
+  try {
+    return hashKey([input])
+  } catch {
+    return undefined
+  }
 }

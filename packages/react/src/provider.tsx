@@ -3,6 +3,7 @@ import { hydrate, QueryClientProvider, type DehydratedState, type QueryClient } 
 import { useEffect, useRef, useState, type ReactNode } from 'react'
 import { InvalidationBridge } from './bridge.js'
 import { handleOf } from './context.js'
+import { knownContextKinds, loadContextKinds } from './context-kinds.js'
 import type { ContextTag } from './types.js'
 
 /** Props of {@link MizanProvider}. */
@@ -26,6 +27,9 @@ export function MizanProvider({ client, queryClient, state, contexts, children }
   const [bridge] = useState(() => {
     if (state !== undefined) hydrate(queryClient, state)
     for (const context of contexts ?? []) void queryClient.prefetchQuery(handleOf(context).queryOptions(undefined) as never)
+    // Readers check which contexts are global before reading one: start that beside the prefetches.
+    const first = contexts?.[0]
+    if (first !== undefined && knownContextKinds(queryClient) === undefined) void loadContextKinds(queryClient, handleOf(first).client)
     return new InvalidationBridge(queryClient)
   })
   // Connected during the first render, not after it: children's effects run before this

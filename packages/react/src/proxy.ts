@@ -28,7 +28,7 @@ export const HANDLE = '~mizan'
  * const posts = useQuery(api.posts.list.queryOptions({ page: 1 }))
  * ```
  */
-export function createMizanReact<R extends AnyRouter>(client: Pick<ClientMethods, '$call'> & Partial<Pick<ClientMethods, '$subscribe'>>): MizanReact<R> {
+export function createMizanReact<R extends AnyRouter>(client: Pick<ClientMethods, '$call'> & Partial<Pick<ClientMethods, '$subscribe' | '$manifest'>>): MizanReact<R> {
   const nodes = new Map<string, unknown>()
   const handles = new Map<string, ProcedureHandle>()
   const handleOf = (path: string) => {

@@ -3,6 +3,7 @@ import type { Manifest } from '@mizan/server'
 import { dehydrate, type DehydratedState, type QueryClient } from '@tanstack/react-query'
 import SuperJSON from 'superjson'
 import { handleOf } from './context.js'
+import { contextKindsOf, setContextKinds } from './context-kinds.js'
 
 /**
  * A client that calls procedures in process through a server caller (`server.createCaller(ctx)`):
@@ -20,8 +21,13 @@ export function callerClient(caller: unknown): Pick<ClientMethods, '$call' | '$o
   }
 }
 
-/** Prefetches every `context: 'global'` query the manifest lists, so the first render has them. */
+/**
+ * Prefetches every `context: 'global'` query the manifest lists, so the first render has them, and
+ * records which contexts are global and which local: the state carries that to the browser, whose
+ * `useMizanContext` then needs no request to tell them apart.
+ */
 export async function prefetchContexts(api: unknown, queryClient: QueryClient, manifest: Pick<Manifest, 'procedures'>): Promise<void> {
+  setContextKinds(queryClient, contextKindsOf(manifest))
   const globals = Object.entries(manifest.procedures).filter(([, entry]) => entry.context === 'global')
   await Promise.all(
     globals.map(([path]) => {

@@ -1,0 +1,67 @@
+import type { ErrorShape, InvalidationWire } from '@mizan/wire'
+import type { ClientInvalidation } from './http-link.js'
+import type { ClientTransformer } from './serializer.js'
+
+/**
+ * Reading what a server answered. Everything here comes off the network, from a server that may be
+ * broken, hostile or simply another version: every field is checked, nothing throws, and the worst
+ * an odd reply can do is fail the call it belongs to.
+ */
+
+/** One result as read from a reply: data, or an error shape, plus the invalidations it carries. */
+export interface ReplyEntry {
+  data: unknown
+  meta: unknown
+  /** The entry reports a failure: it has an `error`, well-formed or not. */
+  failed: boolean
+  /** The error object, when the entry has one (its fields are checked by `errorFromShape`). */
+  error: ErrorShape | undefined
+  /** The `invalidate` list when the entry has one; `undefined` when absent. */
+  invalidate: InvalidationWire[] | undefined
+}
+
+/** Reads one result envelope; `undefined` when `value` is not one (not a plain object). */
+export function readEntry(value: unknown): ReplyEntry | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const entry = value as Record<string, unknown>
+  const error = typeof entry.error === 'object' && entry.error !== null && !Array.isArray(entry.error) ? (entry.error as ErrorShape) : undefined
+  return {
+    data: entry.data,
+    meta: entry.meta,
+    failed: entry.error !== undefined,
+    error,
+    invalidate: entry.invalidate === undefined ? undefined : readInvalidations(entry.invalidate),
+  }
+}
+
+/** The well-formed invalidations of a list (each needs a string `path`); anything else is none. */
+export function readInvalidations(value: unknown): InvalidationWire[] {
+  if (!Array.isArray(value)) return []
+  return value.filter((item): item is InvalidationWire => typeof item === 'object' && item !== null && typeof (item as InvalidationWire).path === 'string')
+}
+
+/**
+ * Decodes the inputs of invalidations. An input that does not decode (bad `meta`) degrades to its
+ * path: every key of that procedure is invalidated, coarser but never lost. Never rejects.
+ */
+export async function decodeInvalidations(transformer: ClientTransformer, list: readonly InvalidationWire[]): Promise<ClientInvalidation[]> {
+  return Promise.all(
+    list.map(async ({ path, input, meta }): Promise<ClientInvalidation> => {
+      if (input === undefined) return { path }
+      try {
+        return { path, input: await transformer.decode(input, meta) }
+      } catch {
+        return { path }
+      }
+    }),
+  )
+}
+
+/** Parses a body as JSON; `undefined` when it is not JSON. */
+export function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
