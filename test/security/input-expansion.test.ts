@@ -90,10 +90,12 @@ describe('a small request never describes a huge value', () => {
     ws.close()
   })
 
-  it('a reference that would make the input a cycle is ignored', async () => {
-    const res = await fetch(`${url}/echo?input=${q(cyclic.json)}&meta=${q(cyclic.meta)}`)
-    expect(res.status).toBe(200)
-    expect(((await res.json()) as { data: unknown }).data).toEqual(cyclic.json)
+  it('a reference that would make the input a cycle is refused with a clear 400', async () => {
+    for (const meta of [cyclic.meta, { referentialEqualities: { a: ['a.x'] } }, { referentialEqualities: { 'a.x': ['a'] } }]) {
+      const res = await fetch(`${url}/echo?input=${q(cyclic.json)}&meta=${q(meta)}`)
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as { error: unknown }).error).toMatchObject({ message: 'An input cannot contain itself (a circular reference)' })
+    }
   })
 
   it('more values than maxInputNodes → 400 naming the limit, in a query string, a body, a batch and a frame', async () => {

@@ -42,19 +42,45 @@ export class InputDecoder {
   value(json: unknown, meta: unknown): unknown {
     if (meta === undefined || meta === null) return json
     if (typeof meta !== 'object' || Array.isArray(meta)) throw invalidMeta()
+    const tree = treeMeta(meta)
     try {
-      return this.transformer.deserialize(json, treeMeta(meta))
+      return this.transformer.deserialize(json, tree)
     } catch {
       throw invalidMeta()
     }
   }
 }
 
-/** `meta` without reference sharing: see {@link InputDecoder}. */
+/**
+ * `meta` without reference sharing: see {@link InputDecoder}. A shared object is sent in full, so
+ * dropping the annotation loses nothing; a cycle is not (its JSON holds `null` where it loops), so
+ * it is refused rather than silently cut.
+ */
 function treeMeta(meta: object): object {
   if (!Object.hasOwn(meta, 'referentialEqualities')) return meta
-  const { referentialEqualities: _ignored, ...rest } = meta as Record<string, unknown>
+  const { referentialEqualities: sharing, ...rest } = meta as Record<string, unknown>
+  if (isCircular(sharing)) throw new MizanError('BAD_REQUEST', 'An input cannot contain itself (a circular reference)')
   return rest
+}
+
+/**
+ * True when superjson's annotations make a value contain itself: a path identical to the root (the
+ * array form), or to a path it lies under. Linear in the annotations' size.
+ */
+function isCircular(sharing: unknown): boolean {
+  if (Array.isArray(sharing)) {
+    const [root, others] = sharing as [unknown, unknown]
+    if (Array.isArray(root) && root.length > 0) return true
+    return isCircular(others)
+  }
+  if (typeof sharing !== 'object' || sharing === null) return false
+  for (const [path, identical] of Object.entries(sharing)) {
+    if (!Array.isArray(identical)) continue
+    for (const other of identical) {
+      if (typeof other === 'string' && (other.startsWith(path + '.') || path.startsWith(other + '.'))) return true
+    }
+  }
+  return false
 }
 
 function invalidMeta(): MizanError {
