@@ -105,6 +105,7 @@ describe('server', () => {
       context: null,
       cache: null,
       websocket: false,
+      rateLimit: null,
     })
     expect(manifest.procedures['posts.remove'].auth).toEqual({ kind: 'roles', roles: ['staff'] })
     expect(manifest.procedures['admin.stats'].auth).toEqual({ kind: 'predicate' })
