@@ -36,7 +36,8 @@ interface CommonOptions<Ctx> {
   meta?: Record<string, unknown>
   /**
    * At most `max` calls per `window`, per caller (see {@link RateLimitRule}); `false` turns off the
-   * default of `initMizan({ rateLimit })` for this procedure.
+   * default of `initMizan({ rateLimit })` for this procedure. (`any`: these options do not know the
+   * input type; the builder types `by` with it, see {@link RateLimitOptionOf}.)
    */
   rateLimit?: RateLimitRule<Ctx, any> | false
 }

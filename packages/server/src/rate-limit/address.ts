@@ -20,9 +20,6 @@ export interface ClientAddressSource {
  */
 export type ClientAddressOf = (source: ClientAddressSource) => string | undefined
 
-/** The default: the connection's peer, never a header a client could write. */
-export const socketAddress: ClientAddressOf = (source) => source.remoteAddress
-
 /**
  * The key an address is counted under. IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is the IPv4 address,
  * and IPv6 counts by its /64 network: one subscriber usually holds a whole /64, and could otherwise

@@ -49,7 +49,10 @@ export class Limiter {
       // Failing open here would silently leave the limit off; one shared key shows up at once.
       this.warnedNoAddress = true
       this.report({
-        error: new Error(`Mizan: the rate limit of "${path}" counts by client address, but the transport reported none: such callers share one budget. On fetch runtimes, pass createMizanServer({ clientAddress }).`),
+        error: new Error(
+          `Mizan: the rate limit of "${path}" counts by client address, but the call came with none: such callers share one budget. ` +
+            'On fetch runtimes, pass createMizanServer({ clientAddress }); for an in-process caller, createCaller(ctx, { rateLimit: true, clientAddress }).',
+        ),
         path,
         ctx,
       })

@@ -26,7 +26,7 @@ export interface RateLimitRule<Ctx = unknown, Input = unknown> {
 export interface ParsedRule {
   readonly max: number
   readonly windowMs: number
-  readonly by: RateLimitBy<any, any>
+  readonly by: RateLimitBy<unknown, unknown>
 }
 
 /** How the manifest describes a limit: a custom `by` function is listed as `'custom'`. */
