@@ -106,6 +106,7 @@ describe('server', () => {
       cache: null,
       cacheControl: null,
       websocket: false,
+      rateLimit: null,
     })
     expect(manifest.procedures['posts.remove'].auth).toEqual({ kind: 'roles', roles: ['staff'] })
     expect(manifest.procedures['admin.stats'].auth).toEqual({ kind: 'predicate' })

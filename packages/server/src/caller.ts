@@ -1,4 +1,4 @@
-import type { Dispatcher } from './dispatch.js'
+import type { CallEnv, Dispatcher } from './dispatch.js'
 import type { AnyChannel } from './channel.js'
 import type { Procedure } from './procedure.js'
 import type { RecordOf } from './router.js'
@@ -14,18 +14,35 @@ export type Caller<R> = {
 }
 
 /**
+ * Options of `server.createCaller(ctx, options)`. The in-process caller is trusted server code:
+ * declared rate limits do not apply to it unless `rateLimit` asks (say, for a server-side render
+ * acting for a visitor).
+ */
+export interface CallerOptions {
+  /** Apply declared rate limits, counted like calls from the network. Default `false`. */
+  rateLimit?: boolean
+  /** The address the calls count under for limits by address (the visitor's, when acting for one). */
+  clientAddress?: string
+}
+
+/**
  * Builds a caller that runs procedures through the same dispatch as HTTP (auth, validation,
  * output checks, invalidations and cache purges included), with no network and no serialization.
  */
-export function createCallerProxy(dispatcher: Dispatcher, ctx: unknown, path: readonly string[] = []): unknown {
+export function createCallerProxy(dispatcher: Dispatcher, ctx: unknown, options: CallerOptions = {}, path: readonly string[] = []): unknown {
   return new Proxy(() => {}, {
-    get: (_target, key) => (typeof key === 'string' && key !== 'then' ? createCallerProxy(dispatcher, ctx, [...path, key]) : undefined),
+    get: (_target, key) => (typeof key === 'string' && key !== 'then' ? createCallerProxy(dispatcher, ctx, options, [...path, key]) : undefined),
     apply: async (_target, _this, args: unknown[]) => {
       const dotted = path.join('.')
       const proc = dispatcher.resolve(dotted)
       if (proc === undefined) throw new TypeError(`Mizan: no procedure at "${dotted}"`)
       const signal = (args[1] as { signal?: AbortSignal } | undefined)?.signal
-      const result = await dispatcher.call(proc, ctx, args[0], signal === undefined ? undefined : { signal: () => signal })
+      const env: CallEnv = {
+        signal: signal === undefined ? () => new AbortController().signal : () => signal,
+        unlimited: options.rateLimit !== true,
+        clientAddress: () => options.clientAddress,
+      }
+      const result = await dispatcher.call(proc, ctx, args[0], env)
       if (!result.ok) throw result.error
       return result.data
     },

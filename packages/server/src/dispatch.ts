@@ -5,6 +5,7 @@ import { cacheControlOf } from './http/cache-control.js'
 import { ChainResult } from './middleware.js'
 import type { CacheSite, OriginCache } from './cache/origin-cache.js'
 import type { Hub } from './realtime/hub.js'
+import type { LimitCheck, Limiter } from './rate-limit/limiter.js'
 import type { CacheOptions, HandlerArgs, ProcedureDef, ProcedureKind } from './procedure.js'
 import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from './router.js'
 import type { MaybePromise } from './maybe-promise.js'
@@ -57,6 +58,8 @@ export interface CompiledProcedure {
   readonly cacheSite: CacheSite | undefined
   /** The `Cache-Control` of its HTTP GET answers, with {@link cache}. */
   readonly cacheControl: string | undefined
+  /** Its rate limit, when it has one and the server counts limits. */
+  readonly rateLimit: LimitCheck | undefined
 }
 
 /** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
@@ -72,9 +75,14 @@ export interface CallEnv {
   readonly wantsCachedBody?: boolean
   /** The WebSocket connection that made the call (or that an HTTP caller named): pushes skip it. */
   readonly connectionId?: string | undefined
+  /** The client's address, for rate limits counted by address; asked only when one is. */
+  clientAddress?(): string | undefined
+  /** True for trusted callers (the in-process caller, unless asked): declared rate limits are not applied. */
+  readonly unlimited?: boolean
 }
 
-const neverAborted: CallEnv = { signal: () => new AbortController().signal }
+// A call without an environment comes from trusted server code: no rate limit applies.
+const neverAborted: CallEnv = { signal: () => new AbortController().signal, unlimited: true }
 
 /**
  * The one request path every transport and the in-process caller use:
@@ -90,7 +98,7 @@ export class Dispatcher {
   /** @internal The realtime hub, once a server serves the router: publishing and invalidation pushes. */
   realtime: Hub | undefined
 
-  constructor(router: AnyRouter, options: DispatchOptions = {}, cache?: OriginCache) {
+  constructor(router: AnyRouter, options: DispatchOptions = {}, cache?: OriginCache, limiter?: Limiter) {
     this.cache = cache
     this.flat = flattenRouter(router)
     assertAffects(this.flat)
@@ -106,6 +114,7 @@ export class Dispatcher {
         cache: cache === undefined ? undefined : def.options.cache,
         cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
         cacheControl: cacheControlOf(def),
+        rateLimit: limiter === undefined || def.rateLimit === undefined ? undefined : limiter.compile(path, def.rateLimit),
       })
     }
     this.onError = options.onError ?? logUnexpected
@@ -248,7 +257,7 @@ class CallRun {
     return result.value
   }
 
-  /** auth → input → handler → output. */
+  /** auth → input → rate limit → cache → handler → output. */
   execute(ctx: unknown): MaybePromise<unknown> {
     const auth = this.proc.auth
     if (auth !== undefined) {
@@ -260,9 +269,20 @@ class CallRun {
 
   private parse(ctx: unknown): MaybePromise<unknown> {
     const parseInput = this.proc.parseInput
-    if (parseInput === undefined) return this.cached(ctx, this.rawInput)
+    if (parseInput === undefined) return this.limited(ctx, this.rawInput)
     const input = parseInput(this.rawInput)
-    return input instanceof Promise ? input.then((value) => this.cached(ctx, value)) : this.cached(ctx, input)
+    return input instanceof Promise ? input.then((value) => this.limited(ctx, value)) : this.limited(ctx, input)
+  }
+
+  /**
+   * The rate limit, after auth and input (a custom key may read the parsed input) and before the
+   * cache, so cache hits count too. Calls refused earlier spend nothing.
+   */
+  private limited(ctx: unknown, input: unknown): MaybePromise<unknown> {
+    const limit = this.proc.rateLimit
+    if (limit === undefined || this.env.unlimited === true) return this.cached(ctx, input)
+    const checked = limit.check(ctx, input, this.env)
+    return checked instanceof Promise ? checked.then(() => this.cached(ctx, input)) : this.cached(ctx, input)
   }
 
   /** The cache step, between input and handler: keyed by the parsed input, so defaults count. */

@@ -16,7 +16,7 @@ export type { Middleware, MiddlewareArgs, MiddlewareNext, MiddlewareResult } fro
 export type { AffectsCheck, AnyRouter, DeclaredAffects, InvalidAffects, RecordAffects, RecordOf, RecordPaths, Router, RouterContext, RouterPaths, RouterRecord } from './router.js'
 export type { AnySchema, InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './schema.js'
 export type { CallResult, DispatchOptions, ErrorEvent, Invalidation } from './dispatch.js'
-export type { Caller, CallerProcedure } from './caller.js'
+export type { Caller, CallerOptions, CallerProcedure } from './caller.js'
 export type { Manifest, ManifestChannel, ManifestProcedure } from './manifest.js'
 export type { CorsOptions } from './http/cors.js'
 export { ResponseHeaders, type ContextOptions, type MizanRequest } from './http/exchange.js'
@@ -54,3 +54,11 @@ export {
   type TicketIssuerOptions,
   type TicketMintClaims,
 } from './realtime/ticket.js'
+export type { RateLimitBy, RateLimitDescription, RateLimitRule } from './rate-limit/rule.js'
+export type { RateLimitWindow } from './rate-limit/window.js'
+export type { RateLimitDecision, RateLimitStore } from './rate-limit/store.js'
+export { memoryRateLimit, MemoryRateLimit, type MemoryRateLimitOptions } from './rate-limit/memory.js'
+export { redisRateLimit, type RedisRateLimitOptions } from './rate-limit/redis.js'
+export type { ClientAddressOf, ClientAddressSource } from './rate-limit/address.js'
+export type { RateLimitErrorData } from './rate-limit/error.js'
+export { DEFAULT_TICKET_RATE_LIMIT, type TicketRateLimit, type TicketRateLimitOptions } from './rate-limit/session.js'

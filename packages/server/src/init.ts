@@ -4,6 +4,7 @@ import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js
 import {
   type AffectsOf,
   type AuthedCtx,
+  type AuthRule,
   type ClientInputOf,
   type ClientOutputOf,
   type ContextOf,
@@ -15,8 +16,10 @@ import {
   type ProcedureDef,
   type ProcedureKind,
   type QueryOptions,
+  type RateLimitOptionOf,
   type WireValue,
 } from './procedure.js'
+import { parseRule, type ParsedRule, type RateLimitRule } from './rate-limit/rule.js'
 import { createRouter, type RecordSummary, type Router, type RouterConfig, type RouterRecord } from './router.js'
 
 type UserOf<Ctx> = Ctx extends { user: infer U } ? NonNullable<U> : never
@@ -29,7 +32,17 @@ export interface MizanOptions<Ctx> {
   transformer?: 'superjson' | 'json'
   /** Send error messages and stack traces of unexpected errors. Default: `NODE_ENV === 'development'`. */
   isDev?: boolean
+  /**
+   * The rate limit of every procedure that declares none (`rateLimit: false` opts one out). A
+   * custom `by` receives the context and the input as `unknown`.
+   */
+  rateLimit?: RateLimitRule<Ctx, unknown>
 }
+
+// The constraint of a builder's options: `rateLimit` is typed apart, by RateLimitOptionOf.
+type WithoutRateLimit<O> = Omit<O, 'rateLimit'>
+// What `auth` may be before it is known: then `by` sees the context un-narrowed.
+type AnyAuth<Ctx> = AuthRule<Ctx> | undefined
 
 /**
  * The builder `initMizan` returns. `Root` is the context `createContext` builds, `Ctx` the context
@@ -37,15 +50,15 @@ export interface MizanOptions<Ctx> {
  */
 export interface Mizan<Root, Ctx, T extends string> {
   /** Defines a query: it reads, goes over GET and may be cached. */
-  query<const O extends QueryOptions<Ctx>, R extends HandlerReturnOf<O>>(
-    options: O,
+  query<const O extends WithoutRateLimit<QueryOptions<Ctx>>, R extends HandlerReturnOf<O>, S = undefined, A extends AnyAuth<Ctx> = AnyAuth<Ctx>>(
+    options: O & RateLimitOptionOf<Ctx, S, A>,
     handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>>) => R,
   ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>>
   query<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'query', void, WireValue<T, Awaited<R>>>
 
   /** Defines a mutation: it changes data, goes over POST and names what it `affects`. */
-  mutation<const O extends MutationOptions<Ctx>, R extends HandlerReturnOf<O>>(
-    options: O,
+  mutation<const O extends WithoutRateLimit<MutationOptions<Ctx>>, R extends HandlerReturnOf<O>, S = undefined, A extends AnyAuth<Ctx> = AnyAuth<Ctx>>(
+    options: O & RateLimitOptionOf<Ctx, S, A>,
     handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>>) => R,
   ): Procedure<'mutation', ClientInputOf<O>, ClientOutputOf<O, R, T>, AffectsOf<O>>
   mutation<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'mutation', void, WireValue<T, Awaited<R>>>
@@ -79,21 +92,30 @@ export function initMizan<Ctx>(options: MizanOptions<Ctx> = {}): Mizan<Ctx, Ctx,
   if (config.transformer !== 'superjson' && config.transformer !== 'json') {
     throw new TypeError(`Mizan: unknown transformer "${String(config.transformer)}" (use "superjson" or "json")`)
   }
-  return createBuilder(config, options.roles as ProcedureDef['roles'], [])
+  const rateLimit = options.rateLimit === undefined ? undefined : parseRule(options.rateLimit, 'initMizan()')
+  return createBuilder(config, options.roles as ProcedureDef['roles'], [], rateLimit)
 }
 
-function createBuilder(config: RouterConfig, roles: ProcedureDef['roles'], middlewares: readonly Middleware<any, any>[]): Mizan<any, any, string> {
+function createBuilder(
+  config: RouterConfig,
+  roles: ProcedureDef['roles'],
+  middlewares: readonly Middleware<any, any>[],
+  rateLimit: ParsedRule | undefined,
+): Mizan<any, any, string> {
   const define = (kind: ProcedureKind) => (first: unknown, second?: unknown) => {
     const [options, handler] = second === undefined ? [{}, first] : [first, second]
     if (typeof handler !== 'function') throw new TypeError(`Mizan: m.${kind}() needs a handler function`)
     if (typeof options !== 'object' || options === null) throw new TypeError(`Mizan: m.${kind}() options must be an object`)
+    const frozen = Object.freeze({ ...(options as ProcedureDef['options']) })
+    const own = frozen.rateLimit
     const def: ProcedureDef = {
       type: 'procedure',
       kind,
-      options: Object.freeze({ ...(options as ProcedureDef['options']) }),
+      options: frozen,
       handler: handler as ProcedureDef['handler'],
       middlewares,
       roles,
+      rateLimit: own === false ? undefined : own === undefined ? rateLimit : parseRule(own, `m.${kind}()`),
     }
     checkOptions(def)
     return Object.freeze({ '~mizan': def })
@@ -105,7 +127,7 @@ function createBuilder(config: RouterConfig, roles: ProcedureDef['roles'], middl
     channel: (options) => createChannel(options as never) as never,
     use: (middleware) => {
       if (typeof middleware !== 'function') throw new TypeError('Mizan: m.use() needs a middleware function')
-      return createBuilder(config, roles, [...middlewares, middleware])
+      return createBuilder(config, roles, [...middlewares, middleware], rateLimit)
     },
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { describeAuth } from './auth.js'
 import type { Dispatcher } from './dispatch.js'
 import type { CacheOptions, ProcedureKind } from './procedure.js'
+import { describeRule, type RateLimitDescription } from './rate-limit/rule.js'
 
 /** The manifest format version; bumped on any incompatible change. */
 export const MANIFEST_VERSION = 1
@@ -21,6 +22,8 @@ export interface ManifestProcedure {
    */
   cacheControl: string | null
   websocket: boolean
+  /** The rate limit in force (its own, or the router-wide default), the window in milliseconds. */
+  rateLimit: RateLimitDescription | null
   meta?: Record<string, unknown>
 }
 
@@ -62,6 +65,7 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
       cache: options.cache ?? null,
       cacheControl: cacheControl ?? null,
       websocket: options.websocket ?? false,
+      rateLimit: def.rateLimit === undefined ? null : describeRule(def.rateLimit),
     }
     if (options.meta !== undefined) entry.meta = options.meta
     procedures[path] = entry

@@ -1,4 +1,5 @@
 import type { Middleware } from './middleware.js'
+import type { ParsedRule, RateLimitRule } from './rate-limit/rule.js'
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js'
 
 /** What a procedure is: a `query` reads (GET, cacheable), a `mutation` changes (POST only). */
@@ -33,6 +34,12 @@ interface CommonOptions<Ctx> {
   websocket?: boolean
   /** Free-form metadata of your own, listed in the manifest. */
   meta?: Record<string, unknown>
+  /**
+   * At most `max` calls per `window`, per caller (see {@link RateLimitRule}); `false` turns off the
+   * default of `initMizan({ rateLimit })` for this procedure. (`any`: these options do not know the
+   * input type; the builder types `by` with it, see {@link RateLimitOptionOf}.)
+   */
+  rateLimit?: RateLimitRule<Ctx, any> | false
 }
 
 /** Options of `m.query`. */
@@ -83,6 +90,8 @@ export interface ProcedureDef {
   readonly handler: (args: HandlerArgs<any, any>) => unknown
   readonly middlewares: readonly Middleware<any, any>[]
   readonly roles: ((user: any) => readonly string[]) | undefined
+  /** The rate limit in force: the procedure's own, else the builder's default; none when `false`. */
+  readonly rateLimit: ParsedRule | undefined
 }
 
 /**
@@ -128,6 +137,17 @@ export type AffectsOf<O> = O extends { affects: readonly (infer A extends string
  */
 export type AuthedCtx<Ctx, O> = O extends { auth: true | string | readonly string[] } ? WithUser<Ctx> : Ctx
 type WithUser<Ctx> = Ctx extends { user: infer U } ? Ctx & { user: NonNullable<U> } : Ctx
+
+/**
+ * How a builder types `rateLimit`, next to the options' own type: `S` and `A` are inferred from the
+ * `input` and `auth` options on their own, before `by` is checked, so `by` receives the parsed
+ * input and the context `auth` narrows (`O` as a whole is only known after every option is).
+ */
+export type RateLimitOptionOf<Ctx, S, A> = {
+  input?: S
+  auth?: A
+  rateLimit?: RateLimitRule<AuthedCtx<Ctx, { auth: A }>, S extends AnySchema ? InferSchemaOutput<S> : undefined> | false
+}
 
 /** A value as the client sees it: unchanged with superjson, as JSON would make it with `json`. */
 export type WireValue<T extends string, V> = T extends 'json' ? Jsonify<V> : V

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
-import { createCallerProxy, type Caller } from './caller.js'
+import { createCallerProxy, type Caller, type CallerOptions } from './caller.js'
 import { Dispatcher, type DispatchOptions } from './dispatch.js'
 import { CorsPolicy, type CorsOptions } from './http/cors.js'
 import type { ContextOptions } from './http/exchange.js'
@@ -23,6 +23,10 @@ import type { Transformer } from '@mizan/wire'
 import type { CacheBackend } from './cache/backend.js'
 import { memoryCache } from './cache/memory.js'
 import { OriginCache, type PrincipalOf } from './cache/origin-cache.js'
+import type { ClientAddressOf } from './rate-limit/address.js'
+import { serverLimits } from './rate-limit/server-limits.js'
+import type { TicketRateLimitOptions } from './rate-limit/session.js'
+import type { RateLimitStore } from './rate-limit/store.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -61,8 +65,20 @@ export type MizanServerOptions<R extends AnyRouter> = ContextOption<R> & {
   principal?: PrincipalOf
   /** Fan-out across instances for channels and invalidation pushes: `memoryPubSub()` (default) or `redisPubSub({ redis })`. */
   pubsub?: PubSub
-  /** The WebSocket transport: its path, allowed origins and limits. */
-  websocket?: WebSocketOptions & Partial<SocketLimits>
+  /** The WebSocket transport: its path, allowed origins and limits, and how many tickets a caller may mint. */
+  websocket?: WebSocketOptions & Partial<SocketLimits> & TicketRateLimitOptions
+  /**
+   * Where declared rate limits count: `memoryRateLimit()` (the default when any limit is declared,
+   * or tickets are on) or `redisRateLimit({ redis })` for several instances; `false` turns every
+   * limit off, the ticket limit included.
+   */
+  rateLimit?: RateLimitStore | false
+  /**
+   * The client address of a request, for limits by address. Default: the socket's peer address on
+   * Node (HTTP and WebSocket), none on fetch runtimes. Headers such as `X-Forwarded-For` are never
+   * read unless this function reads them: do so only behind a proxy you run.
+   */
+  clientAddress?: ClientAddressOf
 } & DispatchOptions
 
 /** A served router. */
@@ -79,8 +95,11 @@ export interface MizanServer<R extends AnyRouter> {
   listen(port?: number, host?: string): Promise<{ port: number; url: string }>
   /** Stops accepting, lets running requests finish (up to `closeTimeout`), then closes. */
   close(): Promise<void>
-  /** Calls procedures in process with the given context, through the same dispatch as HTTP. */
-  createCaller(ctx: RouterContext<R>): Caller<RecordOf<R>>
+  /**
+   * Calls procedures in process with the given context, through the same dispatch as HTTP. Rate
+   * limits apply only when `options.rateLimit` asks.
+   */
+  createCaller(ctx: RouterContext<R>, options?: CallerOptions): Caller<RecordOf<R>>
   /** Makes every origin cache entry unreachable at once (a deploy that changes outputs, say). */
   bumpCacheRevision(): Promise<void>
   /** Publishes to a channel group from outside any handler; params and message are validated. */
@@ -111,12 +130,14 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const isDev = options.isDev ?? config.isDev
   const transformer = resolveTransformer(config.transformer)
   const cache = originCache(router, options as Pick<MizanServerOptions<AnyRouter>, 'cache' | 'principal' | 'onError'>, transformer)
-  const dispatcher = new Dispatcher(router, options, cache)
   const principalOf = options.principal ?? defaultPrincipal
+  const tickets = options.websocket?.tickets
+  const report = (event: { error: unknown; path: string; ctx: unknown }) => dispatcher.onError(event)
+  const { limiter, ticketLimit } = serverLimits(router, { rateLimit: options.rateLimit, tickets: tickets !== undefined, ticketRateLimit: options.websocket?.ticketRateLimit, principalOf, report })
+  const dispatcher = new Dispatcher(router, options, cache, limiter)
   const hub = new Hub(dispatcher.flat, options.pubsub ?? memoryPubSub(), transformer, principalOf)
   dispatcher.realtime = hub
   const socketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.websocket }
-  const tickets = options.websocket?.tickets
   const manifest = buildManifest(dispatcher, basePath, transformer.name)
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const decoder = new InputDecoder(transformer, limits)
@@ -130,7 +151,14 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     isDev,
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
     manifest: options.manifest === false ? undefined : { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` },
-    session: tickets === undefined ? undefined : (ctx) => tickets.mint({ sub: principalString(principalOf(ctx)) }),
+    session:
+      tickets === undefined
+        ? undefined
+        : async (ctx, env) => {
+            await ticketLimit?.check(ctx, undefined, env)
+            return tickets.mint({ sub: principalString(principalOf(ctx)) })
+          },
+    clientAddress: options.clientAddress,
   }
 
   const inFlight = new InFlight()
@@ -147,6 +175,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     createContext,
     tickets,
     authTimeoutMs: options.websocket?.authTimeoutMs ?? 5000,
+    clientAddress: options.clientAddress,
     websocketPaths: [...dispatcher.flat.procedures].filter(([, def]) => def.options.websocket === true).map(([path]) => path),
   })
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head)
@@ -172,6 +201,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     }
     await closed
     await cache?.backend.close?.()
+    await limiter?.store.close?.()
     await hub.pubsub.close()
   }
 
@@ -202,8 +232,8 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
       if (closing === undefined) closing = shutDown(server)
       return closing
     },
-    createCaller(ctx) {
-      return createCallerProxy(dispatcher, ctx) as Caller<RecordOf<R>>
+    createCaller(ctx, callerOptions) {
+      return createCallerProxy(dispatcher, ctx, callerOptions) as Caller<RecordOf<R>>
     },
     async bumpCacheRevision() {
       await cache?.bumpRevision()
@@ -248,7 +278,7 @@ function normalizeBasePath(path: string): string {
 
 /**
  * Builds an in-process caller without serving the router: for tests, scripts and server-side
- * rendering.
+ * rendering. Nothing serves it, so no rate limit applies (use `server.createCaller` for that).
  */
 export function createCaller<R extends AnyRouter>(router: R & AffectsCheck<R>, ctx: RouterContext<R>, options: DispatchOptions = {}): Caller<RecordOf<R>> {
   return createCallerProxy(new Dispatcher(router, options), ctx) as Caller<RecordOf<R>>

@@ -78,6 +78,8 @@ export interface HttpExchange {
   setsCookie(): boolean
   /** HTTP sends a cached answer's stored body as it is, never decoding it. */
   readonly wantsCachedBody: true
+  /** The client's address (the server's `clientAddress` option, else the socket's peer), for rate limits. */
+  clientAddress(): string | undefined
 }
 
 /** What the protocol answers; the adapter writes it out. */

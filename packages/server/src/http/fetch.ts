@@ -1,6 +1,7 @@
 import { MizanError } from '../errors.js'
 import { BaseExchange, type ContextOptions, type HttpExchange } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
+import type { ClientAddressOf } from '../rate-limit/address.js'
 
 /** A Web-standard handler for Bun, Deno, Cloudflare Workers, Next.js route handlers and Hono. */
 export type FetchHandler = (request: Request) => Promise<Response>
@@ -25,7 +26,7 @@ export function createFetchHandler(settings: HttpSettings, basePath: string): Fe
     } catch {
       // keep it as it came: it will not name a procedure
     }
-    const exchange = new FetchExchange(request, path, url.search.slice(1), target)
+    const exchange = new FetchExchange(request, path, url.search.slice(1), target, settings.clientAddress)
     return toResponse(await handleHttp(exchange, settings), request)
   }
 }
@@ -47,9 +48,15 @@ class FetchExchange extends BaseExchange implements HttpExchange {
     readonly path: string,
     readonly query: string,
     private readonly target: string,
+    private readonly addressOf: ClientAddressOf | undefined,
   ) {
     super()
     this.method = request.method
+  }
+
+  /** Fetch exposes no socket: the address is only what the server's `clientAddress` option reads. */
+  clientAddress(): string | undefined {
+    return this.addressOf?.({ headers: this.request.headers, remoteAddress: undefined, request: this.request })
   }
 
   header(name: string): string | undefined {

@@ -9,6 +9,8 @@ import type { ContextOptions, HttpExchange, HttpReply, ResponseHeaders } from '.
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../input/limits.js'
 import type { InputDecoder } from '../input/decoder.js'
 import { andThen, type MaybePromise } from '../maybe-promise.js'
+import type { ClientAddressOf } from '../rate-limit/address.js'
+import { retryAfterOf } from '../rate-limit/error.js'
 
 /** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
 export interface HttpLimits extends InputLimits {
@@ -40,8 +42,10 @@ export interface HttpSettings {
   readonly cors: CorsPolicy | undefined
   /** The manifest body and its ETag, or `undefined` when turned off. */
   readonly manifest: { body: string; etag: string } | undefined
-  /** Mints a socket ticket for a request's principal, when sockets require tickets. */
-  readonly session: ((ctx: unknown) => Promise<string>) | undefined
+  /** Mints a socket ticket for a request's principal, when sockets require tickets (within the ticket rate limit). */
+  readonly session: ((ctx: unknown, env: HttpExchange) => Promise<string>) | undefined
+  /** The server's `clientAddress` option: where a request comes from, for limits by address. */
+  readonly clientAddress?: ClientAddressOf | undefined
 }
 
 const JSON_TYPE = 'application/json'
@@ -128,6 +132,7 @@ function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: C
   if (!result.ok) {
     const shape = toErrorShape(result.error, settings.isDev)
     headers['cache-control'] = 'no-store'
+    addRetryAfter(headers, result.error)
     return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
   }
   const cached = result.data instanceof CachedAnswer ? result.data : undefined
@@ -286,7 +291,14 @@ function errorReply(error: unknown, isDev: boolean): HttpReply {
   // A refusal is about this request, never a resource a cache should keep.
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }
   if (error instanceof MethodNotAllowed) headers['allow'] = error.allow
+  addRetryAfter(headers, error)
   return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
+}
+
+/** `Retry-After` for a refusal that says when to come back (a rate limit); a batch's data carries it instead. */
+function addRetryAfter(headers: Record<string, string | string[]>, error: unknown): void {
+  const seconds = retryAfterOf(error)
+  if (seconds !== undefined) headers['retry-after'] = String(seconds)
 }
 
 function manifestReply(exchange: HttpExchange, manifest: { body: string; etag: string }): HttpReply {
@@ -296,13 +308,13 @@ function manifestReply(exchange: HttpExchange, manifest: { body: string; etag: s
 }
 
 /** `POST {basePath}/_session`: a short-lived, single-use ticket for the caller's WebSocket. */
-async function sessionReply(exchange: HttpExchange, settings: HttpSettings, mint: (ctx: unknown) => Promise<string>): Promise<HttpReply> {
+async function sessionReply(exchange: HttpExchange, settings: HttpSettings, mint: (ctx: unknown, env: HttpExchange) => Promise<string>): Promise<HttpReply> {
   if (exchange.method !== 'POST') throw new MethodNotAllowed('POST', 'A ticket is minted with POST')
   await readJsonBody(exchange, settings, 1)
   const ctx = await createContext(exchange, settings, '_session')
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }
   addResponseHeaders(headers, exchange.resHeaders)
-  return { status: 200, headers, body: JSON.stringify({ ticket: await mint(ctx) }) }
+  return { status: 200, headers, body: JSON.stringify({ ticket: await mint(ctx, exchange) }) }
 }
 
 function preflightReply(exchange: HttpExchange, settings: HttpSettings): HttpReply {

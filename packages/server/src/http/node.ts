@@ -3,6 +3,7 @@ import { MizanError } from '../errors.js'
 import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply, type MizanRequest } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { InFlight } from './in-flight.js'
+import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 
 /** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -24,7 +25,7 @@ export function createNodeHandler(settings: HttpSettings, basePath: string, inFl
     const queryStart = url.indexOf('?', basePath.length)
     let path = url.slice(basePath.length + 1, queryStart === -1 ? undefined : queryStart)
     if (path.includes('%')) path = safeDecode(path)
-    const exchange = new NodeExchange(req, res, path, queryStart === -1 ? '' : url.slice(queryStart + 1))
+    const exchange = new NodeExchange(req, res, path, queryStart === -1 ? '' : url.slice(queryStart + 1), settings.clientAddress)
     const reply = handleHttp(exchange, settings)
     if (!(reply instanceof Promise)) return write(res, reply)
     inFlight.begin()
@@ -77,9 +78,14 @@ class NodeExchange extends BaseExchange implements HttpExchange {
     private readonly res: ServerResponse,
     readonly path: string,
     readonly query: string,
+    private readonly addressOf: ClientAddressOf | undefined,
   ) {
     super()
     this.method = req.method ?? 'GET'
+  }
+
+  clientAddress(): string | undefined {
+    return nodeClientAddress(this.req, this.addressOf)
   }
 
   header(name: string): string | undefined {

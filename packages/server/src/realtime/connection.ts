@@ -53,6 +53,8 @@ export class Connection implements PushTarget {
     private readonly ws: WebSocket,
     private readonly ctx: unknown,
     private readonly settings: ConnectionSettings,
+    /** The client's address, read once from the upgrade request: calls on this connection count under it. */
+    private readonly address?: string,
   ) {
     this.rate = new RateLimiter(settings.limits.messagesPerSecond)
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()))
@@ -71,6 +73,7 @@ export class Connection implements PushTarget {
   readonly env = {
     signal: () => this.aborter.signal,
     connectionId: this.id,
+    clientAddress: () => this.address,
   }
 
   sendText(text: string): void {

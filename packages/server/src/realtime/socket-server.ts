@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } from './ticket.js'
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
 import { CLOSE, Connection, type ConnectionSettings } from './connection.js'
+import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 
 /** Options of the WebSocket transport (`createMizanServer({ websocket })`). */
 export interface WebSocketOptions {
@@ -33,6 +34,8 @@ interface SocketServerSettings extends ConnectionSettings {
   readonly authTimeoutMs: number
   /** Procedures served over the socket, announced in the hello frame. */
   readonly websocketPaths: readonly string[]
+  /** The server's `clientAddress` option; the upgrade request's socket peer when absent. */
+  readonly clientAddress?: ClientAddressOf | undefined
 }
 
 /** Accepts WebSocket upgrades on the Mizan path and runs their connections. */
@@ -70,15 +73,17 @@ export class SocketServer {
           }
         }
         let ctx: unknown
+        let address: string | undefined
         try {
           ctx = await this.settings.createContext(contextOptions(req, ticket))
+          address = nodeClientAddress(req, this.settings.clientAddress)
         } catch (error) {
           this.settings.dispatcher.onError({ error, path: '(websocket)', ctx: undefined })
           ws.close(1011, 'context failed')
           return
         }
         if (ws.readyState !== ws.OPEN) return
-        const connection = new Connection(ws, ctx, this.settings)
+        const connection = new Connection(ws, ctx, this.settings, address)
         this.connections.add(connection)
         ws.on('close', () => this.connections.delete(connection))
         connection.hello(this.settings.websocketPaths)
