@@ -143,7 +143,7 @@ export class Connection implements PushTarget {
     const ref = frame.type === 'send' && typeof frame.ref === 'string' ? frame.ref : id
     const fail = (error: unknown) => {
       if (!(error instanceof MizanError) || error.status >= 500) {
-        this.settings.dispatcher.onError({ error, path: String(frame.path ?? '(websocket)'), ctx: this.ctx })
+        this.settings.dispatcher.onError({ error, path: typeof frame.path === 'string' ? frame.path : '(websocket)', ctx: this.ctx })
       }
       this.sendFrame({ type: 'error', id: ref, error: toErrorShape(error, this.settings.isDev) })
     }
@@ -158,12 +158,13 @@ export class Connection implements PushTarget {
       case 'send':
         return void this.forward(id, frame).catch(fail)
       default:
-        return fail(new MizanError('BAD_REQUEST', `Unknown frame type "${String(frame.type)}"`))
+        // Never String() a value from the wire: `{"toString":1}` would throw out of this handler.
+        return fail(new MizanError('BAD_REQUEST', typeof frame.type === 'string' ? `Unknown frame type ${JSON.stringify(frame.type)}` : 'A frame needs a string type'))
     }
   }
 
   private async call(id: string, frame: Record<string, unknown>): Promise<void> {
-    const path = String(frame.path)
+    const path = pathOf(frame)
     const proc = this.settings.dispatcher.resolve(path)
     if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
     if (proc.def.options.websocket !== true) throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is not served over WebSocket`)
@@ -185,7 +186,7 @@ export class Connection implements PushTarget {
 
   private async subscribe(id: string, frame: Record<string, unknown>): Promise<void> {
     const { hub } = this.settings
-    const channel = hub.channel(String(frame.path))
+    const channel = hub.channel(pathOf(frame))
     const turn = this.takeSlot(id)
     try {
       // Params are validated before authorize sees them; the group is the server's choice alone.
@@ -265,6 +266,12 @@ export class Connection implements PushTarget {
     this.subscriptions.clear()
     this.slots.clear()
   }
+}
+
+/** The `path` of a frame, which must be a string. */
+function pathOf(frame: Record<string, unknown>): string {
+  if (typeof frame.path !== 'string') throw new MizanError('BAD_REQUEST', 'A frame needs a string path')
+  return frame.path
 }
 
 function delay(ms: number): Promise<void> {

@@ -85,7 +85,15 @@ export class SocketServer {
         await this.settings.hub.ready(audience)
         if (ws.readyState !== ws.OPEN) return
         connection.hello(this.settings.websocketPaths)
-        inbox.handOver((data, isBinary) => connection.receive(data, isBinary))
+        inbox.handOver((data, isBinary) => {
+          // A frame must never end the process: whatever escapes `receive` closes this connection only.
+          try {
+            connection.receive(data, isBinary)
+          } catch (error) {
+            this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
+            connection.close(1011, 'internal error')
+          }
+        })
       })()
     })
     return true
