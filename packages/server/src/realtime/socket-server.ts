@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } from './ticket.js'
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
+import type { ConnectionAudience } from './audience.js'
 import { CLOSE, Connection, type ConnectionSettings } from './connection.js'
 
 /** Options of the WebSocket transport (`createMizanServer({ websocket })`). */
@@ -77,7 +78,15 @@ export class SocketServer {
         // Which pushes it may hear, settled before the hello: from its hello on, a connection hears
         // every push it may, and until then none (it is not subscribed to any).
         const report = (error: unknown, path: string) => this.settings.dispatcher.onError({ error, path, ctx })
-        const audience = await this.settings.hub.audienceOf(ctx, report)
+        let audience: ConnectionAudience
+        try {
+          audience = await this.settings.hub.audienceOf(ctx, report)
+        } catch (error) {
+          // `principal(ctx)` (or onError itself) threw: the connection cannot be placed safely.
+          this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
+          ws.close(1011, 'context failed')
+          return
+        }
         if (ws.readyState !== ws.OPEN) return
         const connection = new Connection(ws, ctx, this.settings, audience)
         this.connections.add(connection)
