@@ -125,7 +125,10 @@ export class Hub {
       }
     }
     const sends: Promise<void>[] = []
-    for (const [audience, list] of shared) sends.push(this.pubsub.publish(audience.group, `${origin ?? ''}\n${this.frameOf(list)}`))
+    // The origin ends at the first newline of a shared payload: one it could contain (it may come
+    // from a request header) is no connection's id anyway.
+    const from = origin === undefined || origin.includes('\n') ? '' : origin
+    for (const [audience, list] of shared) sends.push(this.pubsub.publish(audience.group, `${from}\n${this.frameOf(list)}`))
     if (own.size > 0) {
       const parts: OwnPart[] = [...own.values()].map(({ part, list }) => ({ ...part, frame: this.frameOf(list) }))
       sends.push(this.pubsub.publish(userGroup(principal!), JSON.stringify({ origin: origin ?? null, parts })))
