@@ -4,9 +4,12 @@
 //     query, driven by bare frames and by Mizan's client), tRPC 11's WS adapter (bare frames, and
 //     its own client);
 //  2. fan-out: one publish to N subscribers (N sockets, one group), Mizan channel vs a raw `ws`
-//     broadcast: a burst (delivered messages/s) and a paced run (publish→receipt latency).
+//     broadcast: a burst (delivered messages/s) and a paced run (publish→receipt latency);
+//     and the same for invalidation pushes: an `auth: true` mutation's invalidation of an
+//     `auth: true` query pushed to N signed-in sockets (each push checked against its audience),
+//     vs a raw `ws` broadcast of the same frame.
 // Usage: node bench/ws.mjs [--quick] [--duration 5] [--warmup 2] [--rounds 3] [--inflight 64]
-//        [--subscribers 1000] [--publishes 200] [--paced 200] [--interval 50] [--only rpc|fanout]
+//        [--subscribers 1000] [--publishes 200] [--paced 200] [--interval 50] [--only rpc|fanout|push]
 //        [--cpu-prof: each server process writes a CPU profile to bench/results/profiles/]
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -38,14 +41,18 @@ const RPC = [
   { name: 'trpc-frames', server: 'trpc', driver: 'frames-trpc', label: `tRPC ${trpcVersion}, bare frames`, wsPath: '', hello: false },
   { name: 'trpc-client', server: 'trpc', driver: 'client-trpc', label: `tRPC ${trpcVersion}, tRPC client`, wsPath: '', hello: false },
 ]
+// mode 'channel': channel messages; 'invalidate': invalidation pushes (the raw row of a mode is its baseline).
 const FANOUT = [
-  { name: 'raw', server: 'raw', label: `raw ws ${versionOf('ws')} broadcast`, wsPath: '', hello: false },
-  { name: 'mizan', server: 'mizan', label: `Mizan ${mizanVersion} channel`, wsPath: '/_ws', hello: true },
-]
+  { name: 'raw', server: 'raw', mode: 'channel', label: `raw ws ${versionOf('ws')} broadcast`, wsPath: '', hello: false },
+  { name: 'mizan', server: 'mizan', mode: 'channel', label: `Mizan ${mizanVersion} channel`, wsPath: '/_ws', hello: true },
+  { name: 'raw-push', server: 'raw', mode: 'invalidate', label: `raw ws ${versionOf('ws')} broadcast, invalidate frame`, wsPath: '', hello: false },
+  { name: 'mizan-push', server: 'mizan', mode: 'invalidate', label: `Mizan ${mizanVersion} invalidation push, auth: true target`, wsPath: '/_ws', hello: true },
+].filter((row) => config.fanoutModes.includes(row.mode))
 
 const machine = describeMachine()
 const command = commandLine(import.meta.url)
 const burstBytes = Buffer.byteLength(JSON.stringify({ type: 'message', id: 's1', message: { json: { p: 'burst', seq: 199, t: Date.now() + 0.123 } } }))
+const pushBytes = Buffer.byteLength(JSON.stringify({ type: 'invalidate', invalidate: [{ path: 'inbox', input: { p: 'burst', seq: 199, t: Date.now() + 0.123 } }] }))
 
 printMachine(machine, command)
 console.log(canPin ? 'pinning: server on CPU 0, load on CPU 1 (taskset), a fresh server process per measurement' : 'pinning: NOT PINNED (taskset or a second core missing): the numbers mean less')
@@ -55,11 +62,17 @@ if (config.rpc) {
       `${config.rounds} round(s) interleaved; echo({ n }) → { n }, zod-validated input everywhere`,
   )
 }
-if (config.fanout) {
+if (config.fanoutModes.includes('channel')) {
   console.log(
     `fan-out: ${config.subscribers} sockets subscribed to one group; warm-up burst of ${config.warmupPublishes} publishes, then a burst of ` +
       `${config.publishes} publishes (one per event-loop turn) and ${config.paced} publishes paced every ${config.interval} ms; ` +
       `~${burstBytes} B frames; publisher inside the server process, ordered over IPC`,
+  )
+}
+if (config.fanoutModes.includes('invalidate')) {
+  console.log(
+    `push:    the same phases with invalidation pushes to ${config.subscribers} signed-in sockets: Mizan runs an auth: true mutation that ` +
+      `invalidates an auth: true query with { p, seq, t } (one publish to the signed-in audience class); raw broadcasts the same ~${pushBytes} B frame`,
   )
 }
 console.log('Mizan server: createMizanServer({ websocket: { messagesPerSecond: 1e9 } }) (the default 50/s per connection would throttle RPC); other socket limits default (maxBufferedBytes 1 MiB)')
@@ -85,7 +98,7 @@ for (let round = 1; round <= config.rounds; round++) {
       fanoutRuns.push({ round, row: row.name, ...result })
       for (const phase of [result.burst, result.paced]) {
         console.log(
-          `round ${round}/${config.rounds}  fan-out ${row.name.padEnd(6)} ${phase.phase.padEnd(5)} ${fmtInt(phase.deliveredPerSec).padStart(9)} msg/s  ` +
+          `round ${round}/${config.rounds}  fan-out ${row.name.padEnd(10)} ${phase.phase.padEnd(5)} ${fmtInt(phase.deliveredPerSec).padStart(9)} msg/s  ` +
             `p99 ${fmtMs(phase.latencyP99).padStart(8)}  max ${fmtMs(phase.latencyMax).padStart(8)}  server CPU ${fmtPercent(phase.serverCpu)}  load CPU ${fmtPercent(phase.loadCpu)}  other ${fmtPercent(phase.otherCpu)}` +
             (phase.lost > 0 || phase.closed > 0 || phase.errors > 0 ? `  !! ${phase.lost} lost, ${phase.closed} connections dropped, ${phase.errors} errors ${phase.firstError ?? ''}` : ''),
         )
@@ -145,7 +158,7 @@ async function measureRpc(row, round) {
  */
 async function measureFanout(row, round) {
   const { child, port } = await startWsServer(row.server, `fanout-${row.name}-r${round}`)
-  const job = { url: `ws://127.0.0.1:${port}${row.wsPath}`, subscribers: config.subscribers, hello: row.hello }
+  const job = { url: `ws://127.0.0.1:${port}${row.wsPath}`, subscribers: config.subscribers, hello: row.hello, mode: row.mode }
   const load = startLoad(path.join(wsDir, 'fanout-load.mjs'), job, { stdin: true, cwd: benchDir })
   try {
     const ready = await load.next('ready')
@@ -155,7 +168,7 @@ async function measureFanout(row, round) {
       const published = waitFor(child, (message) => message.event === 'published' && message.phase === name)
       const cpu = cpuWindow(child.pid)
       const started = performance.now()
-      child.send({ cmd: 'publish', phase: name, count, intervalMs })
+      child.send({ cmd: 'publish', phase: name, count, intervalMs, kind: row.mode })
       const { event, ...numbers } = await load.next('phase')
       const wall = (performance.now() - started) / 1000
       const loadCpu = numbers.loadCpuSeconds / wall
@@ -222,30 +235,33 @@ function summarize() {
     }
   }
   if (config.fanout) {
-    for (const phase of ['burst', 'paced']) {
-      const rawRate = median(fanoutRuns.filter((run) => run.row === 'raw').map((run) => run[phase].deliveredPerSec))
-      for (const row of FANOUT) {
-        const mine = fanoutRuns.filter((run) => run.row === row.name).map((run) => run[phase])
-        const perSec = median(mine.map((run) => run.deliveredPerSec))
-        const lost = mine.reduce((sum, run) => sum + run.lost, 0)
-        const dropped = mine.reduce((sum, run) => sum + run.closed, 0)
-        const errors = mine.reduce((sum, run) => sum + run.errors, 0)
-        rows.push({
-          measure: phase === 'burst' ? 'fan-out burst' : `fan-out paced`,
-          name: row.name,
-          label: row.label,
-          unit: 'msg/s',
-          perSec,
-          latencyP99: median(mine.map((run) => run.latencyP99)),
-          ratioToRaw: perSec / rawRate,
-          // The throughput target holds for the burst (capacity); the latency one for the paced run,
-          // where a publish does not queue behind the ones before it.
-          target: row.server !== 'mizan' ? undefined : phase === 'burst' ? { ratio: 0.5 } : { p99: 50 },
-          serverCpu: medianOrNull(mine.map((run) => run.serverCpu)),
-          loadCpu: median(mine.map((run) => run.loadCpu)),
-          failures: lost + dropped + errors,
-          failureDetail: `${lost} messages lost, ${dropped} connections dropped by the server, ${errors} errors`,
-        })
+    for (const mode of config.fanoutModes) {
+      for (const phase of ['burst', 'paced']) {
+        const rawRow = FANOUT.find((row) => row.server === 'raw' && row.mode === mode)
+        const rawRate = median(fanoutRuns.filter((run) => run.row === rawRow.name).map((run) => run[phase].deliveredPerSec))
+        for (const row of FANOUT.filter((row) => row.mode === mode)) {
+          const mine = fanoutRuns.filter((run) => run.row === row.name).map((run) => run[phase])
+          const perSec = median(mine.map((run) => run.deliveredPerSec))
+          const lost = mine.reduce((sum, run) => sum + run.lost, 0)
+          const dropped = mine.reduce((sum, run) => sum + run.closed, 0)
+          const errors = mine.reduce((sum, run) => sum + run.errors, 0)
+          rows.push({
+            measure: `${mode === 'channel' ? 'fan-out' : 'invalidation push'} ${phase}`,
+            name: row.name,
+            label: row.label,
+            unit: 'msg/s',
+            perSec,
+            latencyP99: median(mine.map((run) => run.latencyP99)),
+            ratioToRaw: perSec / rawRate,
+            // The throughput target holds for the burst (capacity); the latency one for the paced run,
+            // where a publish does not queue behind the ones before it.
+            target: row.server !== 'mizan' ? undefined : phase === 'burst' ? { ratio: 0.5 } : { p99: 50 },
+            serverCpu: medianOrNull(mine.map((run) => run.serverCpu)),
+            loadCpu: median(mine.map((run) => run.loadCpu)),
+            failures: lost + dropped + errors,
+            failureDetail: `${lost} messages lost, ${dropped} connections dropped by the server, ${errors} errors`,
+          })
+        }
       }
     }
   }
@@ -282,6 +298,9 @@ function printSummary({ rows }) {
         '(last receipt − first publish); its p99 includes the queue behind earlier publishes.',
     )
     console.log(`fan-out paced: ${config.paced} publishes, one every ${config.interval} ms (the rate is the offered one); p99 = publish → receipt.`)
+    if (config.fanoutModes.includes('invalidate')) {
+      console.log('invalidation push: the same phases, each publish an auth: true mutation whose invalidation goes to every signed-in socket (Mizan) or a broadcast of the same frame (raw).')
+    }
   }
   console.log('CPU: share of one core while measured (server on CPU 0, load on CPU 1). Near 100 % is that side\'s limit.')
   const measured = [...rpcRuns, ...fanoutRuns.flatMap((run) => [run.burst, run.paced])]
@@ -305,11 +324,11 @@ function readConfig() {
     quick: { duration: ['2', '5'], warmup: ['1', '2'], rounds: ['1', '3'], paced: ['60', '200'] },
     usage:
       'node bench/ws.mjs [--quick: 2 s, 1 round, 60 paced publishes] [--duration S=5] [--warmup S=2] [--rounds N=3] [--inflight K=64]\n' +
-      '                  [--subscribers N=1000] [--publishes N=200] [--paced N=200] [--interval MS=50] [--only rpc|fanout]\n' +
+      '                  [--subscribers N=1000] [--publishes N=200] [--paced N=200] [--interval MS=50] [--only rpc|fanout|push]\n' +
       '                  [--cpu-prof: a CPU profile of each server process in bench/results/profiles/]',
   })
-  if (values.only !== undefined && values.only !== 'rpc' && values.only !== 'fanout') {
-    console.error(`--only is rpc or fanout (got "${values.only}")`)
+  if (values.only !== undefined && !['rpc', 'fanout', 'push'].includes(values.only)) {
+    console.error(`--only is rpc, fanout (channels and pushes) or push (invalidation pushes only) (got "${values.only}")`)
     process.exit(2)
   }
   return {
@@ -322,8 +341,10 @@ function readConfig() {
     warmupPublishes: 50,
     paced: integer('paced', 1),
     interval: integer('interval', 1),
-    rpc: values.only !== 'fanout',
+    rpc: values.only === undefined || values.only === 'rpc',
     fanout: values.only !== 'rpc',
+    // Which fan-outs: channel messages, invalidation pushes.
+    fanoutModes: values.only === 'rpc' ? [] : values.only === 'push' ? ['invalidate'] : ['channel', 'invalidate'],
     quick: values.quick,
     cpuProf: values['cpu-prof'],
   }

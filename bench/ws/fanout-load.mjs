@@ -8,13 +8,20 @@
 // Every connection speaks the Mizan frames (the raw server speaks them too): it waits for the hello
 // frame where there is one, sends { type: 'subscribe', id: 's1', path: 'feed', params }, and is
 // ready at { type: 'subscribed' }.
+//
+// mode 'invalidate': what arrives are invalidation pushes, { type: 'invalidate', invalidate:
+// [{ path: 'inbox', input: { p, seq, t } }] }. Each connection is signed in as its own user
+// (`authorization: Bearer u<i>` on the upgrade). A server with a hello (Mizan) pushes to a
+// connection from its hello on, so it is ready then; the raw server is told with a subscribe to
+// path 'inbox'.
 // Latency = receipt time - the `t` the server put in the message, both performance.timeOrigin +
 // performance.now(), on the same machine.
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { WebSocket } from 'ws'
 
-const { url, subscribers, hello, idleMs = 3000, connectConcurrency = 50 } = JSON.parse(process.argv[2])
+const { url, subscribers, hello, mode = 'channel', idleMs = 3000, connectConcurrency = 50 } = JSON.parse(process.argv[2])
+const invalidations = mode === 'invalidate'
 
 const now = () => performance.timeOrigin + performance.now()
 const phases = new Map()
@@ -28,8 +35,7 @@ let nextIndex = 0
 const connectStarted = performance.now()
 await Promise.all(Array.from({ length: connectConcurrency }, async () => {
   while (nextIndex < subscribers) {
-    nextIndex++
-    sockets.push(await subscribe())
+    sockets.push(await subscribe(nextIndex++))
   }
 }))
 const connectSeconds = (performance.now() - connectStarted) / 1000
@@ -46,13 +52,19 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 
-function subscribe() {
+function subscribe(index) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true })
+    const headers = invalidations ? { authorization: `Bearer u${index}` } : undefined
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, headers })
     let state = hello ? 'hello' : 'open'
     const join = () => {
+      if (invalidations && hello) {
+        // Mizan: signed in, so in the audience of `inbox` from the hello on.
+        state = 'ready'
+        return resolve(ws)
+      }
       state = 'joining'
-      ws.send(JSON.stringify({ type: 'subscribe', id: 's1', path: 'feed', params: { room: 'bench' } }))
+      ws.send(JSON.stringify({ type: 'subscribe', id: 's1', path: invalidations ? 'inbox' : 'feed', params: { room: 'bench' } }))
     }
     ws.once('open', () => state === 'open' && join())
     ws.on('error', (error) => (state === 'ready' ? fail(error) : reject(error)))
@@ -81,11 +93,17 @@ function received(data) {
   } catch (error) {
     return fail(error)
   }
-  const message = frame.message?.json
-  if (frame.type !== 'message' || frame.id !== 's1' || typeof message?.t !== 'number') return fail(new Error(`unexpected frame ${data}`))
+  const message = invalidations ? inboxInput(frame) : frame.type === 'message' && frame.id === 's1' ? frame.message?.json : undefined
+  if (typeof message?.t !== 'number') return fail(new Error(`unexpected frame ${data}`))
   const phase = phases.get(message.p)
   if (phase === undefined) return fail(new Error(`message of an unannounced phase ${message.p}`))
   phase.add(at, message)
+}
+
+/** The input of the one `inbox` entry of an invalidation push, or undefined. */
+function inboxInput(frame) {
+  const entries = frame.type === 'invalidate' ? frame.invalidate : undefined
+  return Array.isArray(entries) && entries.length === 1 && entries[0].path === 'inbox' ? entries[0].input : undefined
 }
 
 function startPhase(name, count) {

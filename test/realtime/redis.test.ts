@@ -4,6 +4,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REDIS_URL, redisAvailable as probe } from '../support/redis.js'
 import { startRealtime, until } from './app.js'
+import { openSocket, startAudienceApp } from './audience-app.js'
 
 const available = await probe('realtime Redis')
 
@@ -56,6 +57,41 @@ describe.runIf(available)('realtime across two instances on one Redis', () => {
     await a.client('alice').posts.create.mutate()
     await until(() => heard.includes('posts.list'))
     sub.unsubscribe()
+  })
+})
+
+describe.runIf(available)('invalidation pushes across two instances on one Redis', () => {
+  it('reach on the other instance only the connections that could call the target, never the caller', async () => {
+    const prefix = `mizan-rt-aud:${randomBytes(6).toString('hex')}:`
+    const redises = [new Redis(REDIS_URL, { maxRetriesPerRequest: 1 }), new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })]
+    const [a, b] = await Promise.all(redises.map((redis) => startAudienceApp({ pubsub: redisPubSub({ redis, prefix, onError: () => {} }) })))
+    try {
+      const caller = await openSocket(a!.port, 'alice')
+      const staff = await openSocket(a!.port, 'sam')
+      const marker = await openSocket(a!.port)
+      const watchers = {
+        anon: await openSocket(b!.port),
+        aliceTab2: await openSocket(b!.port, 'alice'),
+        bob: await openSocket(b!.port, 'bob'),
+        sam: await openSocket(b!.port, 'sam'),
+      }
+      await caller.call('send', { peer: 'alice@example.com' })
+      await caller.call('touchMail')
+      await staff.call('moderate')
+      await marker.call('tick', { n: 1 })
+      // One publisher, one subscriber connection: pushes arrive in order, so the marker comes last.
+      await Promise.all([...Object.values(watchers), caller].map((socket) => socket.untilTick(1)))
+      const inbox = { path: 'inbox', input: { peer: 'alice@example.com' } }
+      expect(watchers.anon.heardBesidesTicks()).toEqual([])
+      expect(watchers.aliceTab2.heardBesidesTicks()).toEqual([inbox, { path: 'mail.list' }])
+      expect(watchers.bob.heardBesidesTicks()).toEqual([inbox])
+      expect(watchers.sam.heardBesidesTicks()).toEqual([inbox, { path: 'admin.audit' }])
+      expect(caller.heardBesidesTicks()).toEqual([])
+      for (const socket of [caller, staff, marker, ...Object.values(watchers)]) socket.close()
+    } finally {
+      await Promise.all([a!.server.close(), b!.server.close()])
+      redises.forEach((redis) => redis.disconnect())
+    }
   })
 })
 

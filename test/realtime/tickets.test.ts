@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createMizanServer, createTicketIssuer } from '@mizan/server'
+import { createMizanServer, createTicketIssuer, memoryReplayStore } from '@mizan/server'
 import { createClient } from '@mizan/client'
 import { WebSocket } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -108,5 +108,62 @@ describe('frames before the hello', () => {
     expect(frames.map((f) => f.type)).toEqual(['hello', 'result'])
     expect(frames[1]!.result!.data).toBe(8)
     socket.close()
+  })
+})
+
+/** A server requiring tickets from `issuer`, and how a socket fares with a fresh ticket of `sub`. */
+async function storeServer(issuer: ReturnType<typeof createTicketIssuer>) {
+  const errors: unknown[] = []
+  const server = createMizanServer({
+    router: realtimeRouter,
+    createContext: ({ ticket }) => ({ user: ticket?.sub ? { id: ticket.sub, name: ticket.sub } : null }),
+    websocket: { tickets: issuer },
+    onError: ({ error }) => errors.push(error),
+  })
+  const { port } = await server.listen(0, '127.0.0.1')
+  /** Opens a socket with a fresh ticket; resolves with 'hello' once let in, or the close code and reason. */
+  const enter = async (sub: string | null) => {
+    const { socket, closed } = await rawSocket(port)
+    socket.send(JSON.stringify({ type: 'auth', ticket: await issuer.mint({ sub }) }))
+    const reason = new Promise<string>((resolve) => socket.once('close', (_, why) => resolve(String(why))))
+    return Promise.race([
+      new Promise<string>((resolve) => socket.once('message', () => resolve('hello'))),
+      closed.then(async (code) => `${code} ${await reason}`),
+    ]).finally(() => socket.close())
+  }
+  return { server, errors, enter }
+}
+
+const BUSY = '1013 ticket store unavailable: try again later'
+
+describe('a ticket replay store under a flood', () => {
+  it('never refuses a valid ticket silently: a full store closes with 1013 (try again later) and reports it', async () => {
+    const issuer = createTicketIssuer({ secret: randomBytes(32), replayStore: memoryReplayStore({ maxEntries: 2, maxEntriesPerPrincipal: 2 }) })
+    const { server, errors, enter } = await storeServer(issuer)
+    try {
+      expect(await enter('alice')).toBe('hello')
+      expect(await enter('bob')).toBe('hello')
+      expect(await enter('carol')).toBe(BUSY) // not 4401 (her ticket is fine), not 1008
+      expect(errors).toHaveLength(1)
+      expect(String(errors[0])).toMatch(/memoryReplayStore is full/)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('lets signed-in users in while anonymous tickets fill their share', async () => {
+    const issuer = createTicketIssuer({ secret: randomBytes(32), replayStore: memoryReplayStore({ maxEntries: 4 }) })
+    const { server, errors, enter } = await storeServer(issuer)
+    try {
+      // Anonymous tickets may hold half of the store (2 of 4): a flood of them fills only that.
+      expect(await enter(null)).toBe('hello')
+      expect(await enter(null)).toBe('hello')
+      expect(await enter(null)).toBe(BUSY)
+      expect(await enter(null)).toBe(BUSY)
+      expect(errors).toHaveLength(2)
+      expect(await enter('alice')).toBe('hello')
+    } finally {
+      await server.close()
+    }
   })
 })

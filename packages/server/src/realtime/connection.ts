@@ -5,6 +5,7 @@ import { MizanError, toErrorShape } from '../errors.js'
 import type { InputDecoder } from '../input/decoder.js'
 import { resultText } from '../result-wire.js'
 import type { Transformer } from '@mizan/wire'
+import type { ConnectionAudience } from './audience.js'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
 import { RateLimiter, type SocketLimits } from './limits.js'
 
@@ -34,6 +35,11 @@ export const CLOSE = {
   policy: 1008,
   /** A message over the size limit. */
   tooBig: 1009,
+  /**
+   * The server cannot take the connection now (its ticket replay store is full or unreachable): a
+   * capacity problem, not an auth failure. The client reconnects with backoff, with a new ticket.
+   */
+  tryAgainLater: 1013,
 } as const
 
 /**
@@ -43,6 +49,13 @@ export const CLOSE = {
 export class Connection implements PushTarget {
   readonly id = randomUUID()
   private readonly subscriptions = new Map<string, Subscription>()
+  /**
+   * Subscription ids holding a slot under `maxSubscriptions`, joined or still joining, each with
+   * the turn of its latest subscribe frame. A slot is taken synchronously when the frame arrives,
+   * so a burst of frames cannot all pass the limit before the first join is stored.
+   */
+  private readonly slots = new Map<string, number>()
+  private turns = 0
   private readonly rate: RateLimiter
   private readonly aborter = new AbortController()
   private readonly stopPushes: () => void
@@ -53,13 +66,13 @@ export class Connection implements PushTarget {
     private readonly ws: WebSocket,
     private readonly ctx: unknown,
     private readonly settings: ConnectionSettings,
+    audience: ConnectionAudience,
     /** The client's address, read once from the upgrade request: calls on this connection count under it. */
     private readonly address?: string,
   ) {
     this.rate = new RateLimiter(settings.limits.messagesPerSecond)
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()))
-    const principal = settings.hub.principalOf(ctx)
-    this.stopPushes = settings.hub.listen(this, principal === null || principal === undefined ? null : String(principal))
+    this.stopPushes = settings.hub.listen(this, audience)
     // Messages may have been lost while the broker was away: every subscription must resync.
     this.stopResume = settings.hub.pubsub.onResume(() => {
       for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
@@ -136,7 +149,7 @@ export class Connection implements PushTarget {
     const ref = frame.type === 'send' && typeof frame.ref === 'string' ? frame.ref : id
     const fail = (error: unknown) => {
       if (!(error instanceof MizanError) || error.status >= 500) {
-        this.settings.dispatcher.onError({ error, path: String(frame.path ?? '(websocket)'), ctx: this.ctx })
+        this.settings.dispatcher.onError({ error, path: typeof frame.path === 'string' ? frame.path : '(websocket)', ctx: this.ctx })
       }
       this.sendFrame({ type: 'error', id: ref, error: toErrorShape(error, this.settings.isDev) })
     }
@@ -151,12 +164,13 @@ export class Connection implements PushTarget {
       case 'send':
         return void this.forward(id, frame).catch(fail)
       default:
-        return fail(new MizanError('BAD_REQUEST', `Unknown frame type "${String(frame.type)}"`))
+        // Never String() a value from the wire: `{"toString":1}` would throw out of this handler.
+        return fail(new MizanError('BAD_REQUEST', typeof frame.type === 'string' ? `Unknown frame type ${JSON.stringify(frame.type)}` : 'A frame needs a string type'))
     }
   }
 
   private async call(id: string, frame: Record<string, unknown>): Promise<void> {
-    const path = String(frame.path)
+    const path = pathOf(frame)
     const proc = this.settings.dispatcher.resolve(path)
     if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
     if (proc.def.options.websocket !== true) throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is not served over WebSocket`)
@@ -177,34 +191,51 @@ export class Connection implements PushTarget {
   }
 
   private async subscribe(id: string, frame: Record<string, unknown>): Promise<void> {
-    const { hub, limits } = this.settings
-    const channel = hub.channel(String(frame.path))
-    if (!this.subscriptions.has(id) && this.subscriptions.size >= limits.maxSubscriptions) {
-      throw new MizanError('TOO_MANY_REQUESTS', `A connection holds at most ${limits.maxSubscriptions} subscriptions`)
+    const { hub } = this.settings
+    const channel = hub.channel(pathOf(frame))
+    const turn = this.takeSlot(id)
+    try {
+      // Params are validated before authorize sees them; the group is the server's choice alone.
+      const params = await channel.parseParams(this.decode(frame.params, frame.meta))
+      const authorize = channel.def.options.authorize
+      if (authorize !== undefined && !(await authorize({ ctx: this.ctx, params }))) {
+        throw new MizanError(hub.principalOf(this.ctx) == null ? 'UNAUTHORIZED' : 'FORBIDDEN', `Not allowed to join "${channel.path}"`)
+      }
+      // Unsubscribed, or subscribed again under the same id, meanwhile: the later frame decides.
+      if (this.ws.readyState !== this.ws.OPEN || this.slots.get(id) !== turn) return
+      const group = hub.groupOf(channel, this.ctx, params)
+      const prefix = `{"type":"message","id":${JSON.stringify(id)},"message":`
+      const key = hub.groupKey(channel.path, group)
+      const leave = hub.pubsub.subscribe(key, (payload) => this.sendText(prefix + payload + '}'))
+      this.subscriptions.get(id)?.leave()
+      this.subscriptions.set(id, { channel, group, params, leave })
+      // `subscribed` promises delivery of what is published next: wait until the broker can keep it,
+      // but not forever: during a broker outage the subscriber hears `resync` once it is back.
+      if (hub.pubsub.ready !== undefined) await Promise.race([hub.pubsub.ready(key), delay(5000)])
+      // What the channel stands for: the client refetches it when it may have missed messages.
+      this.sendFrame({ type: 'subscribed', id, affects: channel.def.options.affects ?? [] })
+    } finally {
+      // A join that did not end subscribed gives its slot back, unless a later frame holds it.
+      if (this.slots.get(id) === turn && !this.subscriptions.has(id)) this.slots.delete(id)
     }
-    // Params are validated before authorize sees them; the group is the server's choice alone.
-    const params = await channel.parseParams(this.decode(frame.params, frame.meta))
-    const authorize = channel.def.options.authorize
-    if (authorize !== undefined && !(await authorize({ ctx: this.ctx, params }))) {
-      throw new MizanError(hub.principalOf(this.ctx) == null ? 'UNAUTHORIZED' : 'FORBIDDEN', `Not allowed to join "${channel.path}"`)
+  }
+
+  /** Takes (or renews) the slot of subscription `id` at once, or throws TOO_MANY_REQUESTS; returns this frame's turn. */
+  private takeSlot(id: string): number {
+    const max = this.settings.limits.maxSubscriptions
+    if (!this.slots.has(id) && this.slots.size >= max) {
+      throw new MizanError('TOO_MANY_REQUESTS', `A connection holds at most ${max} subscriptions`)
     }
-    if (this.ws.readyState !== this.ws.OPEN) return
-    const group = hub.groupOf(channel, this.ctx, params)
-    const prefix = `{"type":"message","id":${JSON.stringify(id)},"message":`
-    const key = hub.groupKey(channel.path, group)
-    const leave = hub.pubsub.subscribe(key, (payload) => this.sendText(prefix + payload + '}'))
-    this.subscriptions.get(id)?.leave()
-    this.subscriptions.set(id, { channel, group, params, leave })
-    // `subscribed` promises delivery of what is published next: wait until the broker can keep it,
-    // but not forever: during a broker outage the subscriber hears `resync` once it is back.
-    if (hub.pubsub.ready !== undefined) await Promise.race([hub.pubsub.ready(key), delay(5000)])
-    // What the channel stands for: the client refetches it when it may have missed messages.
-    this.sendFrame({ type: 'subscribed', id, affects: channel.def.options.affects ?? [] })
+    const turn = ++this.turns
+    this.slots.set(id, turn)
+    return turn
   }
 
   private unsubscribe(id: string): void {
     this.subscriptions.get(id)?.leave()
     this.subscriptions.delete(id)
+    // A join still running for this id sees its turn gone and does not subscribe.
+    this.slots.delete(id)
   }
 
   /** A client-to-server message on a subscription: validated, then handed to the channel's `receive`. */
@@ -234,7 +265,14 @@ export class Connection implements PushTarget {
     this.stopResume()
     for (const subscription of this.subscriptions.values()) subscription.leave()
     this.subscriptions.clear()
+    this.slots.clear()
   }
+}
+
+/** The `path` of a frame, which must be a string. */
+function pathOf(frame: Record<string, unknown>): string {
+  if (typeof frame.path !== 'string') throw new MizanError('BAD_REQUEST', 'A frame needs a string path')
+  return frame.path
 }
 
 function delay(ms: number): Promise<void> {

@@ -6,6 +6,8 @@ import { MizanError } from '../errors.js'
 import { invalidationsWire } from '../result-wire.js'
 import type { FlatRouter } from '../router.js'
 import { inputValidator, type Validator } from '../schema.js'
+import type { MaybePromise } from '../maybe-promise.js'
+import { PushAudiences, userGroup, type AudienceClass, type AudienceReport, type ConnectionAudience } from './audience.js'
 import type { PubSub } from './pubsub.js'
 
 /** A channel prepared once: its schemas compiled. */
@@ -24,16 +26,14 @@ export interface PushTarget {
   sendText(text: string): void
 }
 
-const PUBLIC_INVALIDATIONS = 'inv:public'
-
 /**
  * The realtime hub of one server instance: channels (validate, group, publish through the pub/sub
  * backend) and invalidation pushes to other connections, on this instance and every other one.
  */
 export class Hub {
   readonly channels = new Map<string, CompiledChannel>()
-  /** Targets that a path's invalidation may concern only its user: queries cached per user. */
-  private readonly userScoped = new Set<string>()
+  /** Who may hear the invalidations of each target. */
+  readonly audiences: PushAudiences
 
   constructor(
     flat: FlatRouter,
@@ -51,19 +51,7 @@ export class Hub {
         parseReceived: receive === undefined ? undefined : inputValidator(receive.message),
       })
     }
-    // A prefix is user-scoped when everything under it is: pushing it to one user is then enough.
-    const byPrefix = new Map<string, boolean>()
-    for (const [path, def] of flat.procedures) {
-      const user = def.options.cache?.scope === 'user'
-      if (user) this.userScoped.add(path)
-      let dot = path.indexOf('.')
-      while (dot !== -1) {
-        const prefix = path.slice(0, dot)
-        byPrefix.set(prefix, (byPrefix.get(prefix) ?? true) && user)
-        dot = path.indexOf('.', dot + 1)
-      }
-    }
-    for (const [prefix, user] of byPrefix) if (user) this.userScoped.add(prefix)
+    this.audiences = new PushAudiences(flat)
   }
 
   /** The pub/sub group of a channel group. */
@@ -106,40 +94,123 @@ export class Hub {
   }
 
   /**
-   * Tells other connections what a call invalidated: user-scoped targets to the caller's other
-   * connections, the rest to everyone; never to the connection that made the call (its reply
-   * carries the set already).
+   * Places a connection among the push audiences: each distinct `auth` rule runs once against its
+   * context. Until this settles the connection hears no push (it is not subscribed yet).
+   */
+  audienceOf(ctx: unknown, report: AudienceReport): MaybePromise<ConnectionAudience> {
+    return this.audiences.evaluate(ctx, principalString(this.principalOf(ctx)), report)
+  }
+
+  /**
+   * Tells other connections what a call invalidated, each entry only to the connections that could
+   * call its target: one publish per audience class (the pub/sub fans it out), user-scoped entries
+   * to the caller's own principal only. Never to the connection that made the call (its reply
+   * carries the set already). An entry whose path names nothing reaches nobody.
    */
   async pushInvalidations(invalidations: readonly Invalidation[], ctx: unknown, origin: string | undefined): Promise<void> {
-    const publicList: Invalidation[] = []
-    const userList: Invalidation[] = []
-    for (const entry of invalidations) (this.userScoped.has(entry.path) ? userList : publicList).push(entry)
+    const shared = new Map<AudienceClass, Invalidation[]>()
+    const own = new Map<string, { part: Omit<OwnPart, 'frame'>; list: Invalidation[] }>()
+    const principal = principalString(this.principalOf(ctx))
+    for (const entry of invalidations) {
+      const audience = this.audiences.target(entry.path)
+      if (audience === undefined) continue
+      if (audience.shared !== undefined) push(shared, audience.shared, entry)
+      // (A user-scoped entry whose shared class is public reached every connection already.)
+      if (audience.own !== undefined && principal !== null && audience.shared !== this.audiences.publicClass) {
+        // A connection that also hears the shared class got the entry there already.
+        const key = `${audience.own.id}\n${audience.shared?.id ?? ''}`
+        let bucket = own.get(key)
+        if (bucket === undefined) own.set(key, (bucket = { part: audience.shared === undefined ? { own: audience.own.id } : { own: audience.own.id, not: audience.shared.id }, list: [] }))
+        bucket.list.push(entry)
+      }
+    }
     const sends: Promise<void>[] = []
-    if (publicList.length > 0) sends.push(this.pubsub.publish(PUBLIC_INVALIDATIONS, this.pushText(publicList, origin)))
-    const principal = this.principalOf(ctx)
-    if (userList.length > 0 && principal !== null && principal !== undefined) {
-      sends.push(this.pubsub.publish(userInvalidations(String(principal)), this.pushText(userList, origin)))
+    // The origin ends at the first newline of a shared payload: one it could contain (it may come
+    // from a request header) is no connection's id anyway.
+    const from = origin === undefined || origin.includes('\n') ? '' : origin
+    for (const [audience, list] of shared) sends.push(this.pubsub.publish(audience.group, `${from}\n${this.frameOf(list)}`))
+    if (own.size > 0) {
+      const parts: OwnPart[] = [...own.values()].map(({ part, list }) => ({ ...part, frame: this.frameOf(list) }))
+      sends.push(this.pubsub.publish(userGroup(principal!), JSON.stringify({ origin: origin ?? null, parts })))
     }
     await Promise.all(sends)
   }
 
-  /** Subscribes a connection to the pushes it may see; returns the function that stops them. */
-  listen(target: PushTarget, principal: string | null): () => void {
-    const deliver = (payload: string) => {
-      const { origin, frame } = JSON.parse(payload) as { origin: string | null; frame: string }
-      if (origin !== target.id) target.sendText(frame)
-    }
-    const offs = [this.pubsub.subscribe(PUBLIC_INVALIDATIONS, deliver)]
-    if (principal !== null) offs.push(this.pubsub.subscribe(userInvalidations(principal), deliver))
+  /**
+   * Subscribes a connection to the pushes of the classes it belongs to, and to its principal's
+   * own pushes; returns the function that stops them.
+   */
+  listen(target: PushTarget, audience: ConnectionAudience): () => void {
+    const offs = this.sharedGroupsOf(audience).map((group) => this.pubsub.subscribe(group, (payload) => this.deliverShared(target, payload)))
+    if (audience.principal !== null) offs.push(this.pubsub.subscribe(userGroup(audience.principal), (payload) => this.deliverOwn(target, audience, payload)))
     return () => offs.forEach((off) => off())
   }
 
-  private pushText(list: readonly Invalidation[], origin: string | undefined): string {
-    const frame = JSON.stringify({ type: 'invalidate', invalidate: invalidationsWire(list, this.transformer) })
-    return JSON.stringify({ origin: origin ?? null, frame })
+  /**
+   * Resolves once the pub/sub can deliver what is pushed to a connection that {@link listen}s with
+   * this audience (a broker acknowledged its groups), or after `timeoutMs`: during a broker outage
+   * a connection still opens, and hears pushes once the broker is back.
+   */
+  async ready(audience: ConnectionAudience, timeoutMs = 5000): Promise<void> {
+    const ready = this.pubsub.ready
+    if (ready === undefined) return
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)).unref())
+    await Promise.race([Promise.all(this.groupsOf(audience).map((group) => ready.call(this.pubsub, group))), timeout])
+    clearTimeout(timer)
+  }
+
+  /** The push groups of a connection: those of its classes, then its principal's own. */
+  private groupsOf(audience: ConnectionAudience): string[] {
+    const groups = this.sharedGroupsOf(audience)
+    if (audience.principal !== null) groups.push(userGroup(audience.principal))
+    return groups
+  }
+
+  private sharedGroupsOf(audience: ConnectionAudience): string[] {
+    return this.audiences.sharedClasses.filter((shared) => audience.classes.has(shared.id)).map((shared) => shared.group)
+  }
+
+  // The last shared payload split into origin and frame: every connection hears the same payload
+  // string, so it is split once, not once per connection.
+  private split = { payload: '', origin: '', frame: '' }
+
+  private deliverShared(target: PushTarget, payload: string): void {
+    let split = this.split
+    if (split.payload !== payload) {
+      const cut = payload.indexOf('\n')
+      this.split = split = { payload, origin: payload.slice(0, cut), frame: payload.slice(cut + 1) }
+    }
+    if (split.origin !== target.id) target.sendText(split.frame)
+  }
+
+  /** A principal's own push: each part to the connections of its class that did not hear it through a shared group. */
+  private deliverOwn(target: PushTarget, audience: ConnectionAudience, payload: string): void {
+    const { origin, parts } = JSON.parse(payload) as { origin: string | null; parts: OwnPart[] }
+    if (origin === target.id) return
+    for (const part of parts) {
+      if (audience.classes.has(part.own) && (part.not === undefined || !audience.classes.has(part.not))) target.sendText(part.frame)
+    }
+  }
+
+  private frameOf(list: readonly Invalidation[]): string {
+    return JSON.stringify({ type: 'invalidate', invalidate: invalidationsWire(list, this.transformer) })
   }
 }
 
-function userInvalidations(principal: string): string {
-  return `inv:user:${principal}`
+/** One frame of a principal's own pushes, for the connections of class `own` that are not in `not`. */
+interface OwnPart {
+  own: string
+  not?: string
+  frame: string
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}
+
+function principalString(principal: string | number | null | undefined): string | null {
+  return principal === null || principal === undefined ? null : String(principal)
 }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } from './ticket.js'
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
+import type { ConnectionAudience } from './audience.js'
 import { CLOSE, Connection, type ConnectionSettings } from './connection.js'
 import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 
@@ -18,7 +19,8 @@ export interface WebSocketOptions {
   /**
    * Require a ticket: the client gets one from `POST {basePath}/_session` (authenticated as any
    * HTTP call) and sends it in its first frame; `createContext` then sees its claims (`ticket.sub`
-   * is the principal). Refused tickets close with 4401: get a new one. Use it when the socket
+   * is the principal). Refused tickets close with 4401: get a new one; a ticket the server could not
+   * check (its replay store full or down) closes with 1013: try again later. Use it when the socket
    * cannot carry the HTTP credentials (cross-origin, bearer tokens).
    */
   tickets?: TicketIssuer
@@ -64,13 +66,8 @@ export class SocketServer {
       void (async () => {
         let ticket: TicketClaims | undefined
         if (this.settings.tickets !== undefined) {
-          try {
-            ticket = await this.settings.tickets.verify(ticketOf(await inbox.next(this.settings.authTimeoutMs)))
-          } catch (error) {
-            const code = error instanceof TicketError ? TICKET_CLOSE_CODE : 1008
-            if (ws.readyState === ws.OPEN) ws.close(code, error instanceof TicketError ? `ticket ${error.reason}` : 'ticket required')
-            return
-          }
+          ticket = await this.verifyTicket(ws, inbox)
+          if (ticket === undefined) return
         }
         let ctx: unknown
         let address: string | undefined
@@ -83,14 +80,64 @@ export class SocketServer {
           return
         }
         if (ws.readyState !== ws.OPEN) return
-        const connection = new Connection(ws, ctx, this.settings, address)
+        // Which pushes it may hear, settled before the hello: from its hello on, a connection hears
+        // every push it may, and until then none (it is not subscribed to any).
+        const report = (error: unknown, path: string) => this.settings.dispatcher.onError({ error, path, ctx })
+        let audience: ConnectionAudience
+        try {
+          audience = await this.settings.hub.audienceOf(ctx, report)
+        } catch (error) {
+          // `principal(ctx)` (or onError itself) threw: the connection cannot be placed safely.
+          this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
+          ws.close(1011, 'context failed')
+          return
+        }
+        if (ws.readyState !== ws.OPEN) return
+        const connection = new Connection(ws, ctx, this.settings, audience, address)
         this.connections.add(connection)
         ws.on('close', () => this.connections.delete(connection))
+        await this.settings.hub.ready(audience)
+        if (ws.readyState !== ws.OPEN) return
         connection.hello(this.settings.websocketPaths)
-        inbox.handOver((data, isBinary) => connection.receive(data, isBinary))
+        inbox.handOver((data, isBinary) => {
+          // A frame must never end the process: whatever escapes `receive` closes this connection only.
+          try {
+            connection.receive(data, isBinary)
+          } catch (error) {
+            this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
+            connection.close(1011, 'internal error')
+          }
+        })
       })()
     })
     return true
+  }
+
+  /**
+   * Reads and checks the ticket of the first frame. A refused ticket closes with 4401 (get a new
+   * one); no ticket frame in time with 1008; a ticket that could not be checked (the replay store
+   * is full or unreachable) is reported to `onError` and closes with 1013: the server's capacity,
+   * not the client's credentials, is at fault, and a valid ticket is never refused silently.
+   */
+  private async verifyTicket(ws: WebSocket, inbox: Inbox): Promise<TicketClaims | undefined> {
+    let text: string
+    try {
+      text = ticketOf(await inbox.next(this.settings.authTimeoutMs))
+    } catch {
+      if (ws.readyState === ws.OPEN) ws.close(CLOSE.policy, 'ticket required')
+      return undefined
+    }
+    try {
+      return await this.settings.tickets!.verify(text)
+    } catch (error) {
+      if (error instanceof TicketError) {
+        if (ws.readyState === ws.OPEN) ws.close(TICKET_CLOSE_CODE, `ticket ${error.reason}`)
+        return undefined
+      }
+      this.settings.dispatcher.onError({ error, path: '(websocket ticket)', ctx: undefined })
+      if (ws.readyState === ws.OPEN) ws.close(CLOSE.tryAgainLater, 'ticket store unavailable: try again later')
+      return undefined
+    }
   }
 
   /** The number of open connections. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { REDIS_URL, redisAvailable } from '../../../../test/support/redis.js'
 import { Redis } from 'ioredis'
 import { SignJWT } from 'jose'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTicketIssuer, memoryReplayStore, redisReplayStore, TICKET_CLOSE_CODE, TicketError, type TicketErrorReason } from './ticket.js'
 
@@ -181,16 +182,75 @@ describe('socket tickets', () => {
   it('fails closed when the memory replay store is full of live tickets', async () => {
     const c = clock()
     const issuer = createTicketIssuer({ secret, now: c.now, replayStore: memoryReplayStore({ now: c.now, maxEntries: 3 }) })
-    for (let i = 0; i < 3; i++) await issuer.verify(await issuer.mint({ sub: 'u' }))
-    const error = await issuer.verify(await issuer.mint({ sub: 'u' })).catch((e: unknown) => e)
+    for (let i = 0; i < 3; i++) await issuer.verify(await issuer.mint({ sub: `u${i}` }))
+    const error = await issuer.verify(await issuer.mint({ sub: 'u9' })).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
     expect(error).not.toBeInstanceOf(TicketError) // a server fault, not "get a new ticket"
     c.time += 36_000
-    expect((await issuer.verify(await issuer.mint({ sub: 'u' }))).sub).toBe('u')
+    expect((await issuer.verify(await issuer.mint({ sub: 'u9' }))).sub).toBe('u9')
+  })
+
+  it('drops each jti the moment its ticket expires, so a full store takes new tickets at once', () => {
+    const c = clock()
+    const store = memoryReplayStore({ now: c.now, maxEntries: 3, maxEntriesPerPrincipal: 3 })
+    expect(store.claim('a', T0 + 1000, 'u')).toBe(true)
+    expect(store.claim('b', T0 + 30_000, 'u')).toBe(true)
+    expect(store.claim('c', T0 + 500, 'u')).toBe(true)
+    expect(() => store.claim('d', T0 + 30_000, 'u')).toThrow(/full/)
+    c.time = T0 + 500 // c has expired, nothing else: exactly one slot is free
+    expect(store.claim('d', T0 + 30_000, 'u')).toBe(true)
+    expect(() => store.claim('e', T0 + 30_000, 'u')).toThrow(/full/)
+    expect(store.claim('b', T0 + 30_000, 'u')).toBe(false) // still live: still refused as a replay
+    expect(store.size).toBe(3)
+  })
+
+  it('keeps a flood of anonymous tickets, or of one principal, from locking out everyone else', () => {
+    const store = memoryReplayStore({ now: () => T0, maxEntries: 100, maxAnonymousEntries: 10, maxEntriesPerPrincipal: 5 })
+    for (let i = 0; i < 10; i++) expect(store.claim(`anon${i}`, T0 + 35_000, null)).toBe(true)
+    expect(() => store.claim('anon-more', T0 + 35_000, null)).toThrow(/anonymous/)
+    for (let i = 0; i < 5; i++) expect(store.claim(`mallory${i}`, T0 + 35_000, 'mallory')).toBe(true)
+    expect(() => store.claim('mallory-more', T0 + 35_000, 'mallory')).toThrow(/one principal/)
+    expect(store.claim('alice1', T0 + 35_000, 'alice')).toBe(true)
+    // The defaults: anonymous tickets may fill half the store, one principal 1 %.
+    const defaults = memoryReplayStore({ now: () => T0, maxEntries: 200 })
+    for (let i = 0; i < 100; i++) defaults.claim(`anon${i}`, T0 + 35_000, null)
+    expect(() => defaults.claim('anon-more', T0 + 35_000, null)).toThrow(/anonymous/)
+    defaults.claim('a1', T0 + 35_000, 'a')
+    defaults.claim('a2', T0 + 35_000, 'a')
+    expect(() => defaults.claim('a3', T0 + 35_000, 'a')).toThrow(/one principal/)
+    expect(defaults.claim('b1', T0 + 35_000, 'b')).toBe(true)
+  })
+
+  it('answers every claim as a plain model of live jtis would (property)', () => {
+    type Step = { jti: number; principal: number; ttl: number; advance: number }
+    const step = fc.record({ jti: fc.nat(30), principal: fc.nat(3), ttl: fc.integer({ min: 1, max: 50 }), advance: fc.nat(20) })
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 200 }), (steps: Step[]) => {
+        const c = clock(0)
+        const store = memoryReplayStore({ now: c.now, maxEntries: 12, maxAnonymousEntries: 6, maxEntriesPerPrincipal: 4 })
+        const model = new Map<string, { until: number; principal: string | null }>()
+        for (const { jti, principal: p, ttl, advance } of steps) {
+          c.time += advance
+          for (const [key, entry] of model) if (entry.until <= c.time) model.delete(key)
+          const principal = p === 0 ? null : `p${p}`
+          const key = `j${jti}`
+          const mine = [...model.values()].filter((entry) => entry.principal === principal).length
+          const expected = model.has(key) ? false : model.size >= 12 || mine >= (principal === null ? 6 : 4) ? 'full' : true
+          let got: boolean | 'full'
+          try {
+            got = store.claim(key, c.time + ttl, principal) as boolean
+          } catch {
+            got = 'full'
+          }
+          expect(got).toBe(expected)
+          if (got === true) model.set(key, { until: c.time + ttl, principal })
+          expect(store.size).toBe(model.size)
+        }
+      }),
+      { seed: 42, numRuns: 200 },
+    )
   })
 })
-
-
 
 describe.runIf(await redisAvailable('Redis socket-ticket'))('socket tickets with a Redis replay store', () => {
   // Two connections, as two server instances would have; one prefix per run so runs never collide.

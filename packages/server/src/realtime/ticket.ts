@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose'
-import type { Redis } from 'ioredis'
+import { memoryReplayStore, type ReplayStore } from './replay-store.js'
+
+export {
+  memoryReplayStore,
+  redisReplayStore,
+  type MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  type RedisReplayStoreOptions,
+  type ReplayStore,
+} from './replay-store.js'
 
 /**
  * WebSocket close code for a refused socket ticket (expired, already used, tampered, wrong `typ` or
@@ -57,103 +66,6 @@ export class TicketError extends Error {
   constructor(reason: TicketErrorReason, options?: { cause?: unknown }) {
     super(TICKET_MESSAGES[reason], options)
     this.reason = reason
-  }
-}
-
-/**
- * Remembers the `jti` of every ticket already used, so that each ticket opens one socket only.
- * Entries are needed only until the ticket expires: past that, verify refuses it as expired anyway.
- */
-export interface ReplayStore {
-  /**
-   * Records `jti` as used until `expiresAt` (milliseconds since the epoch). Returns true on the
-   * first use, false when the jti is already recorded. A store that cannot answer must throw (or
-   * reject): verify then fails closed with that error, which is not a {@link TicketError}.
-   */
-  claim(jti: string, expiresAt: number): boolean | Promise<boolean>
-}
-
-/** Options of {@link memoryReplayStore}. */
-export interface MemoryReplayStoreOptions {
-  /**
-   * Most jtis held at once. Default 100,000 (a few MB). When it is reached with no entry expired,
-   * claims throw (fail closed) rather than forget a live jti, which would let its ticket be replayed.
-   */
-  maxEntries?: number
-  /** The clock, in milliseconds since the epoch. Default `Date.now`; tests inject their own. */
-  now?: () => number
-}
-
-/** A {@link ReplayStore} held in this process's memory. */
-export interface MemoryReplayStore extends ReplayStore {
-  /** Jtis currently held, expired ones not yet pruned included. */
-  readonly size: number
-}
-
-// Pruning walks the whole map, so it runs at most this often (and lazily, on a claim, so no timer
-// keeps the process alive or needs closing).
-const SWEEP_INTERVAL_MS = 1000
-
-/**
- * A replay store in this process's memory: enough for a single instance. Entries are dropped once
- * their ticket has expired (pruned lazily, at most once a second), so the map holds at most the
- * tickets verified within one ticket lifetime, and never more than `maxEntries`. With several
- * instances, use {@link redisReplayStore}: a ticket replayed on another instance would pass here.
- */
-export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): MemoryReplayStore {
-  const maxEntries = options.maxEntries ?? 100_000
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError(`Mizan: memoryReplayStore: maxEntries must be a positive integer, got ${maxEntries}`)
-  const now = options.now ?? Date.now
-  const held = new Map<string, number>()
-  let nextSweep = 0
-
-  return {
-    claim(jti, expiresAt) {
-      const time = now()
-      if (time >= nextSweep) {
-        for (const [key, until] of held) if (until <= time) held.delete(key)
-        nextSweep = time + SWEEP_INTERVAL_MS
-      }
-      const until = held.get(jti)
-      if (until !== undefined && until > time) return false
-      if (until === undefined && held.size >= maxEntries) {
-        throw new Error(`Mizan: memoryReplayStore is full (${maxEntries} live tickets): refusing rather than forgetting a used ticket`)
-      }
-      held.set(jti, expiresAt)
-      return true
-    },
-    get size() {
-      return held.size
-    },
-  }
-}
-
-/** Options of {@link redisReplayStore}. */
-export interface RedisReplayStoreOptions {
-  /**
-   * An ioredis client shared by every instance. Its errors reject verify (fail closed); a low
-   * `maxRetriesPerRequest` keeps a handshake from waiting long on a Redis that is down.
-   */
-  redis: Redis
-  /** Prefix of every key written. Default `mizan:ws-ticket:`. */
-  prefix?: string
-}
-
-/**
- * A replay store in Redis, so that a ticket used on one instance is refused on every other. Each
- * used jti is one key written with `SET key 1 NX PX ttl`: the check and the write are one atomic
- * step (two instances verifying the same ticket at once cannot both win), and Redis drops the key
- * when the ticket expires.
- */
-export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
-  const { redis } = options
-  const prefix = options.prefix ?? 'mizan:ws-ticket:'
-  return {
-    async claim(jti, expiresAt) {
-      // At least 1 ms: PX refuses 0, and a key kept a moment too long costs nothing.
-      const ttl = Math.max(1, Math.ceil(expiresAt - Date.now()))
-      return (await redis.set(prefix + jti, '1', 'PX', ttl, 'NX')) === 'OK'
-    },
   }
 }
 
@@ -279,8 +191,9 @@ export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
       const { jti, sub, exp } = payload
       if (typeof jti !== 'string' || jti === '' || (sub !== undefined && typeof sub !== 'string')) throw new TicketError('invalid')
       // Held until the last moment verify could still accept the ticket: exp plus the tolerance.
-      // Forgetting it at exp would reopen a replay window of CLOCK_TOLERANCE seconds.
-      if (!(await replayStore.claim(jti, (exp! + CLOCK_TOLERANCE) * 1000))) throw new TicketError('replayed')
+      // Forgetting it at exp would reopen a replay window of CLOCK_TOLERANCE seconds. The principal
+      // lets a store keep anonymous tickets (anyone may mint them) from crowding out the others.
+      if (!(await replayStore.claim(jti, (exp! + CLOCK_TOLERANCE) * 1000, sub ?? null))) throw new TicketError('replayed')
       return { ...payload, sub: sub ?? null, jti, aud: payload.aud!, iat: payload.iat!, exp: exp! }
     },
   }

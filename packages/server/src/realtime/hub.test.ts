@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { initMizan } from '../init.js'
+import { flattenRouter } from '../router.js'
+import { resolveTransformer } from '../transformer.js'
+import { Hub, type PushTarget } from './hub.js'
+import { memoryPubSub } from './memory-pubsub.js'
+
+type Ctx = { user: { id: string } | null }
+const m = initMizan<Ctx>()
+const router = m.router({
+  open: m.query(() => 1),
+  secret: m.query({ auth: true }, () => 1),
+  mine: m.query({ auth: true, cache: { ttl: 1, scope: 'user' } }, () => 1),
+  both: m.router({ a: m.query({ auth: true }, () => 1), b: m.query({ auth: true, cache: { ttl: 1, scope: 'user' } }, () => 1) }),
+})
+
+/** A hub on the memory pub/sub and a connection signed in as `id` (or anonymous) recording what it is sent. */
+function setup() {
+  const hub = new Hub(flattenRouter(router), memoryPubSub(), resolveTransformer('json'), (ctx) => (ctx as Ctx).user?.id)
+  const connect = async (id: string | null) => {
+    const sent: unknown[] = []
+    const target: PushTarget = { id: `conn-${id}-${Math.random()}`, sendText: (text) => sent.push(JSON.parse(text)) }
+    const ctx: Ctx = { user: id === null ? null : { id } }
+    hub.listen(target, await hub.audienceOf(ctx, () => {}))
+    return { target, ctx, sent }
+  }
+  return { hub, connect }
+}
+
+describe('the hub’s invalidation pushes', () => {
+  it('sends each audience its own entries, once, in one frame per audience', async () => {
+    const { hub, connect } = setup()
+    const anon = await connect(null)
+    const alice = await connect('alice')
+    const aliceTab = await connect('alice')
+    const bob = await connect('bob')
+    await hub.pushInvalidations([{ path: 'open' }, { path: 'secret', input: { id: 7 } }, { path: 'mine' }, { path: 'both' }, { path: 'nothing' }], alice.ctx, alice.target.id)
+    expect(anon.sent).toEqual([{ type: 'invalidate', invalidate: [{ path: 'open' }] }])
+    expect(alice.sent).toEqual([])
+    // `both` reaches every signed-in connection through the shared group: not a second time through alice's own.
+    expect(bob.sent).toEqual([
+      { type: 'invalidate', invalidate: [{ path: 'open' }] },
+      { type: 'invalidate', invalidate: [{ path: 'secret', input: { id: 7 } }, { path: 'both' }] },
+    ])
+    expect(aliceTab.sent).toEqual([...bob.sent, { type: 'invalidate', invalidate: [{ path: 'mine' }] }])
+  })
+
+  it('takes an origin that could not be a connection id for none, so it cannot alter the frame', async () => {
+    const { hub, connect } = setup()
+    const bob = await connect('bob')
+    await hub.pushInvalidations([{ path: 'open' }], { user: null }, 'x\n{"type":"forged"}')
+    expect(bob.sent).toEqual([{ type: 'invalidate', invalidate: [{ path: 'open' }] }])
+  })
+})
