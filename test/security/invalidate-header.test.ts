@@ -1,6 +1,7 @@
 import { createMizanServer, initMizan } from '@mizan/server'
 import { createClient } from '@mizan/client'
 import { request } from 'node:http'
+import { WebSocket } from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 
@@ -19,9 +20,10 @@ const router = m.router({
 
 let server: ReturnType<typeof createMizanServer<typeof router>>
 let url: string
+let port: number
 beforeAll(async () => {
   server = createMizanServer({ router })
-  ;({ url } = await server.listen(0, '127.0.0.1'))
+  ;({ url, port } = await server.listen(0, '127.0.0.1'))
 })
 afterAll(() => server.close())
 
@@ -60,5 +62,29 @@ describe('an invalidation header too large for HTTP clients degrades to path-lev
   it('a header that fits keeps its inputs', async () => {
     const res = await nodePost('small', {})
     expect(JSON.parse(res.header!)).toEqual([{ path: 'inbox', input: { peer: 'ada' } }])
+  })
+})
+
+describe('a push frame too large for a socket degrades the same way', () => {
+  it('another tab hears the path-level entries of a write whose inputs pass 64 KiB', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/mizan/_ws`)
+    const frames: { type: string; invalidate?: unknown; text: string }[] = []
+    const heard = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        const text = String(data)
+        frames.push({ ...(JSON.parse(text) as { type: string }), text })
+        if (frames.at(-1)!.type === 'invalidate') resolve()
+      }),
+    )
+    await new Promise<void>((resolve) => ws.on('message', function hello(data) {
+      if ((JSON.parse(String(data)) as { type: string }).type === 'hello') (ws.off('message', hello), resolve())
+    }))
+    const many = Array.from({ length: 100 }, (_, i) => `${i}-${'p'.repeat(1000)}`)
+    expect((await nodePost('archive', { input: { peers: many } })).status).toBe(200)
+    await heard
+    const push = frames.find((frame) => frame.type === 'invalidate')!
+    expect(push.text.length).toBeLessThanOrEqual(64 * 1024 + 40)
+    expect(push.invalidate).toEqual([{ path: 'inbox' }, { path: 'threads.byId' }])
+    ws.close()
   })
 })

@@ -4,16 +4,29 @@ import type { CallResult, Invalidation } from './dispatch.js'
 import { toErrorShape } from './errors.js'
 
 /**
+ * Characters the invalidations of one reply or push frame may take. A frame far larger than this
+ * would eat a socket's send buffer (a consumer that far behind is dropped): over it, the entries
+ * become coarser (see {@link boundedInvalidations}).
+ */
+export const MAX_FRAME_INVALIDATIONS = 64 * 1024
+
+/**
  * One call's result as JSON text, the same in an HTTP batch and on the WebSocket:
  * `{"data":...,"meta"?:...,"invalidate"?:[...]}`, `{}` for `undefined`, or `{"error":{...}}`.
  */
 export function resultText(result: CallResult, transformer: Transformer, isDev: boolean): string {
-  const invalidate = result.invalidations.length > 0 ? invalidationsWire(result.invalidations, transformer) : undefined
-  if (!result.ok) return JSON.stringify({ error: toErrorShape(result.error, isDev), invalidate })
+  const invalidate = result.invalidations.length > 0 ? boundedInvalidations(result.invalidations, transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify) : undefined
+  if (!result.ok) return withInvalidate(JSON.stringify({ error: toErrorShape(result.error, isDev) }), invalidate)
   if (result.data instanceof CachedAnswer) return result.data.body
-  if (result.data === undefined) return invalidate === undefined ? '{}' : JSON.stringify({ invalidate })
+  if (result.data === undefined) return withInvalidate('{}', invalidate)
   const { json, meta } = transformer.serialize(result.data)
-  return JSON.stringify({ data: json, meta, invalidate })
+  return withInvalidate(JSON.stringify({ data: json, meta }), invalidate)
+}
+
+/** Adds the encoded invalidations as the last member of an object's JSON text. */
+function withInvalidate(objectText: string, invalidate: string | undefined): string {
+  if (invalidate === undefined) return objectText
+  return `${objectText === '{}' ? '{' : objectText.slice(0, -1) + ','}"invalidate":${invalidate}}`
 }
 
 /** Invalidations as sent: inputs serialized by the transformer. */

@@ -3,7 +3,7 @@ import type { PrincipalOf } from '../cache/origin-cache.js'
 import type { ChannelDef } from '../channel.js'
 import type { Invalidation } from '../dispatch.js'
 import { MizanError } from '../errors.js'
-import { invalidationsWire } from '../result-wire.js'
+import { boundedInvalidations, MAX_FRAME_INVALIDATIONS } from '../result-wire.js'
 import type { FlatRouter } from '../router.js'
 import { inputValidator, type Validator } from '../schema.js'
 import type { MaybePromise } from '../maybe-promise.js'
@@ -193,8 +193,9 @@ export class Hub {
     }
   }
 
+  /** A push frame; a set too large for one is sent coarser, never lost. */
   private frameOf(list: readonly Invalidation[]): string {
-    return JSON.stringify({ type: 'invalidate', invalidate: invalidationsWire(list, this.transformer) })
+    return `{"type":"invalidate","invalidate":${boundedInvalidations(list, this.transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify)}}`
   }
 }
 
