@@ -3,9 +3,10 @@ import { createMizanReact, MizanProvider, useMizanContext } from '@mizan/react'
 import { callerClient, dehydrateState, parseState, prefetchContexts } from '@mizan/react/ssr'
 import { QueryClient } from '@tanstack/react-query'
 import { act, cleanup, render, screen } from '@testing-library/react'
-import { Component, Suspense, useState, type ReactNode } from 'react'
+import { Suspense, useState } from 'react'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startApp, type AppRouter } from '../integration/app.js'
+import { Catch } from './catch.js'
 
 let app: Awaited<ReturnType<typeof startApp>>
 beforeAll(async () => {
@@ -164,17 +165,3 @@ describe('local context misuse and SSR state escaping', () => {
     expect(JSON.parse(literal)).toBe('{"title":"</script><script>alert(1)</script>\u2028"}')
   })
 })
-
-/** Catches a render error for a test to look at. */
-class Catch extends Component<{ onError: (error: unknown) => void; children: ReactNode }, { failed: boolean }> {
-  override state = { failed: false }
-  static getDerivedStateFromError() {
-    return { failed: true }
-  }
-  override componentDidCatch(error: unknown) {
-    this.props.onError(error)
-  }
-  override render() {
-    return this.state.failed ? null : this.props.children
-  }
-}

@@ -3,9 +3,10 @@ import { createMizanReact, MizanProvider, useMizanContext } from '@mizan/react'
 import { callerClient, dehydrateState, parseState, prefetchContexts } from '@mizan/react/ssr'
 import { QueryClient } from '@tanstack/react-query'
 import { cleanup, render, screen, waitFor } from '@testing-library/react'
-import { Component, Suspense, type ReactNode } from 'react'
+import { Suspense } from 'react'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { startApp, type AppRouter } from '../integration/app.js'
+import { Catch } from './catch.js'
 
 let app: Awaited<ReturnType<typeof startApp>>
 beforeAll(async () => {
@@ -131,17 +132,3 @@ describe('global contexts, told apart by the manifest', () => {
     expect((await screen.findByText('Alice')).textContent).toBe('Alice')
   })
 })
-
-/** Catches a render error for a test to look at. */
-class Catch extends Component<{ onError: (error: unknown) => void; children: ReactNode }, { failed: boolean }> {
-  override state = { failed: false }
-  static getDerivedStateFromError() {
-    return { failed: true }
-  }
-  override componentDidCatch(error: unknown) {
-    this.props.onError(error)
-  }
-  override render() {
-    return this.state.failed ? null : this.props.children
-  }
-}
