@@ -56,7 +56,7 @@ export interface CompiledProcedure {
   readonly cache: CacheOptions | undefined
   /** Where the origin cache keeps this procedure's addresses, with {@link cache}. */
   readonly cacheSite: CacheSite | undefined
-  /** The `Cache-Control` of its HTTP GET answers, with {@link cache}. */
+  /** The `Cache-Control` of its HTTP GET answers, when it declares `cache` (whether or not the server caches). */
   readonly cacheControl: string | undefined
   /** Its rate limit, when it has one and the server counts limits. */
   readonly rateLimit: LimitCheck | undefined
