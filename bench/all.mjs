@@ -33,11 +33,16 @@ for (const name of selected) {
   if (run.status !== 0) failed.push(name)
 }
 
-// The table shows every benchmark's latest results, also those `--only` did not run this time.
+// The table shows this run's numbers where a benchmark ran, and the last published ones elsewhere.
+// It is published (bench/RESULTS.md, the README) only when every benchmark of this run was fit to
+// publish: a full run, not disturbed by other processes (see bench/lib/results.mjs).
 const rows = []
+const refusals = failed.map((name) => `${name} failed`)
 for (const name of Object.keys(BENCHES)) {
-  const file = path.join(benchDir, 'results', `${name}.json`)
-  if (BENCHES[name] && existsSync(file)) rows.push(...BENCHES[name].rows(JSON.parse(readFileSync(file, 'utf8'))))
+  const record = latestRecord(name, selected.includes(name))
+  if (record === undefined) continue
+  if (record.thisRun && record.data.unpublished) refusals.push(`${name}: ${record.data.unpublished}`)
+  rows.push(...BENCHES[name].rows(record.data))
 }
 
 const machine = `${os.availableParallelism()} cores, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${os.platform()} ${os.arch()}`
@@ -50,18 +55,38 @@ const table = [
 ].join('\n')
 const results = `# Benchmark results
 
-Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`${command}\`${quick ? ' (quick: short runs, one round — indicative only)' : ''}.
-Rows come from each benchmark's latest run: its own command, date and details are in \`bench/results/<name>.json\`; \`bench/README.md\` says how each is measured.
+Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`${command}\`.
+Rows come from each benchmark's latest published run (full, and judged undisturbed by other processes): its own command, date and details are in \`bench/results/<name>.json\`; \`bench/README.md\` says how each is measured.
 
 ${table}
 `
-writeFileSync(path.join(benchDir, 'RESULTS.md'), results)
-updateReadme(results)
 console.log(`\n${results}`)
-console.log(`bench: ${((Date.now() - started) / 1000).toFixed(0)} s; written to bench/RESULTS.md and the README's Performance section`)
+const seconds = ((Date.now() - started) / 1000).toFixed(0)
+if (refusals.length === 0) {
+  writeFileSync(path.join(benchDir, 'RESULTS.md'), results)
+  updateReadme(results)
+  console.log(`bench: ${seconds} s; written to bench/RESULTS.md and the README's Performance section`)
+} else {
+  console.log(`bench: ${seconds} s; NOT published to bench/RESULTS.md or the README:\n${refusals.map((reason) => `  - ${reason}`).join('\n')}`)
+  console.log('Run it again on a quiet machine (a full run, nothing else busy) to publish.')
+}
 if (failed.length > 0) {
   console.error(`bench: ${failed.join(', ')} failed`)
   process.exit(1)
+}
+
+/**
+ * A benchmark's record for the table: what this run wrote (published or not) when it ran, else
+ * the last published one.
+ */
+function latestRecord(name, ran) {
+  const read = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined)
+  const published = read(path.join(benchDir, 'results', `${name}.json`))
+  const unpublished = read(path.join(benchDir, 'results', `${name}.unpublished.json`))
+  const fromThisRun = (record) => ran && record !== undefined && Date.parse(record.date) >= started
+  if (fromThisRun(unpublished) && !(fromThisRun(published) && published.date > unpublished.date)) return { data: unpublished, thisRun: true }
+  if (published !== undefined) return { data: published, thisRun: fromThisRun(published) }
+  return undefined
 }
 
 /** Puts the results between the README's markers: the numbers there always come from this file. */

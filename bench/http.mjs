@@ -3,7 +3,7 @@
 // Usage: node bench/http.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--pipelining 1] [--quick] [--only a,b]
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
-import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
+import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
@@ -95,7 +95,7 @@ else writeResults('http', { command, machine }, {
   servers: SERVERS.map(({ name, label, path: url, expected }) => ({ name, label, request: `GET ${url}`, expected })),
   rounds,
   summary,
-})
+}, { quick: config.quick, disturbance: judgeDisturbance(rounds) })
 
 const broken = summary.filter((row) => row.failures > 0)
 if (broken.length > 0) {
@@ -221,5 +221,6 @@ function readConfig() {
     connections: integer('connections', 1),
     pipelining: integer('pipelining', 1),
     only: values.only === undefined ? undefined : values.only.split(',').map((name) => name.trim()).filter(Boolean),
+    quick: values.quick === true,
   }
 }

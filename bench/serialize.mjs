@@ -16,7 +16,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isDeepStrictEqual } from 'node:util'
-import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
+import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, readJson, rootDir } from './lib/repo.mjs'
@@ -215,7 +215,7 @@ writeResults('serialize', { command, machine }, {
   payloads: payloadInfo,
   runs,
   summary: summary.rows,
-})
+}, { quick: config.quick, partial: config.partial, disturbance: judgeDisturbance(runs.filter((run) => run.otherCpu !== null)) })
 void sink
 
 // ---------------------------------------------------------------------------------------------
@@ -310,6 +310,7 @@ function readConfig() {
     warmup: number('warmup', 0),
     rounds: integer('rounds', 1),
     only,
+    partial: values.only !== undefined,
     quick: values.quick,
     cpuProf: values['cpu-prof'],
   }

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
+import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, rootDir, versionOf } from './lib/repo.mjs'
@@ -339,7 +339,7 @@ writeResults('typecheck', { command, machine }, {
   completion,
   verdicts,
   summary: summaryRows(),
-})
+}, { quick: config.quick, disturbance: judgeDisturbance([...runs, ...completion], { limit: 0.25 }) })
 
 /** Runs one compiler on one project and reads its --extendedDiagnostics, with wall time, CPU and peak RSS. */
 function check(compiler, dir) {

@@ -14,7 +14,7 @@
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { canPin, stop } from './lib/children.mjs'
-import { cpuWindow, warnIfDisturbed } from './lib/cpu.mjs'
+import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
@@ -117,7 +117,7 @@ writeResults('ws', { command, machine }, {
   rpc: { rows: RPC, runs: rpcRuns },
   fanout: { rows: FANOUT, runs: fanoutRuns },
   summary: summary.rows,
-})
+}, { quick: config.quick, partial: config.partial, disturbance: judgeDisturbance(measuredRuns()) })
 const broken = summary.rows.filter((row) => row.failures > 0)
 if (broken.length > 0) {
   console.error(`\nFAILED: ${broken.map((row) => `${row.label} (${row.failureDetail})`).join(', ')}`)
@@ -303,8 +303,12 @@ function printSummary({ rows }) {
     }
   }
   console.log('CPU: share of one core while measured (server on CPU 0, load on CPU 1). Near 100 % is that side\'s limit.')
-  const measured = [...rpcRuns, ...fanoutRuns.flatMap((run) => [run.burst, run.paced])]
-  warnIfDisturbed(measured, { what: 'measurements (see "other" above)' })
+  warnIfDisturbed(measuredRuns(), { what: 'measurements (see "other" above)' })
+}
+
+/** Every measurement of the run, each with the CPU other processes used meanwhile. */
+function measuredRuns() {
+  return [...rpcRuns, ...fanoutRuns.flatMap((run) => [run.burst, run.paced])]
 }
 
 function readConfig() {
@@ -346,6 +350,7 @@ function readConfig() {
     // Which fan-outs: channel messages, invalidation pushes.
     fanoutModes: values.only === 'rpc' ? [] : values.only === 'push' ? ['invalidate'] : ['channel', 'invalidate'],
     quick: values.quick,
+    partial: values.only !== undefined,
     cpuProf: values['cpu-prof'],
   }
 }

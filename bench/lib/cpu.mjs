@@ -57,13 +57,23 @@ function nullIfNaN(value) {
 }
 
 /**
- * Warns when other processes used more than `limit` of a core during some measured runs (each with
- * its `otherCpu` share, or null off Linux): the numbers of those runs are skewed. `what` names
- * the runs and may add what that means for them.
+ * How many measured runs (each with its `otherCpu` share, or null off Linux) other processes used
+ * more than `limit` of a core in: `{ limit, disturbed, of }`, kept in the results. A run judged
+ * disturbed is not published (see results.mjs).
+ */
+export function judgeDisturbance(runs, { limit = 0.1 } = {}) {
+  return { limit, disturbed: runs.filter((run) => run.otherCpu !== null && run.otherCpu > limit).length, of: runs.length }
+}
+
+/**
+ * Warns when other processes used more than `limit` of a core during some measured runs: the
+ * numbers of those runs are skewed. `what` names the runs and may add what that means for them.
+ * Returns the verdict of {@link judgeDisturbance}.
  */
 export function warnIfDisturbed(runs, { limit = 0.1, what = 'runs', consequence = 'those numbers are skewed' } = {}) {
-  const disturbed = runs.filter((run) => run.otherCpu !== null && run.otherCpu > limit)
-  if (disturbed.length > 0) {
-    console.log(`warning: other processes used over ${Math.round(limit * 100)} % of a core in ${disturbed.length} of ${runs.length} ${what}: ${consequence}.`)
+  const verdict = judgeDisturbance(runs, { limit })
+  if (verdict.disturbed > 0) {
+    console.log(`warning: other processes used over ${Math.round(limit * 100)} % of a core in ${verdict.disturbed} of ${verdict.of} ${what}: ${consequence}.`)
   }
+  return verdict
 }
