@@ -208,4 +208,44 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     if (process.env.MIZAN_E2E_SCREENSHOT) await alice.page.screenshot({ path: process.env.MIZAN_E2E_SCREENSHOT, fullPage: true })
     expect(pageErrors).toEqual([])
   })
+
+  it('wraps a 120-character title without spaces instead of pushing the page sideways, wide or narrow', async () => {
+    const long = 'W'.repeat(120)
+    expect((await mutate('posts.create', { title: long }, await signIn('alice'))).status).toBe(200)
+    const reader = await browser.newPage()
+    watch(reader)
+    for (const width of [1280, 375]) {
+      await reader.setViewportSize({ width, height: 800 })
+      await reader.goto(server.url)
+      await postsOf(reader).getByText(long).waitFor()
+      const overflow = await reader.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      expect(overflow, `horizontal overflow at ${width}px`).toBe(0)
+    }
+    await reader.close()
+  })
+
+  it('answers an unknown page with a 404 page that leads back, and scripts with plain text', async () => {
+    const lost = await browser.newPage()
+    const response = await lost.goto(new URL('no/such/page', server.url).href)
+    expect(response?.status()).toBe(404)
+    await lost.getByRole('heading', { name: 'Page not found' }).waitFor()
+    await lost.getByRole('link', { name: 'Back to the posts' }).click()
+    await postsOf(lost).waitFor()
+    await lost.close()
+    const script = await fetch(new URL('no/such/page', server.url))
+    expect([script.status, await script.text()]).toEqual([404, 'Not found'])
+  })
+
+  it('shows what the server declares at /manifest, linked from the page', async () => {
+    const reader = await browser.newPage()
+    watch(reader)
+    await reader.goto(server.url)
+    await reader.getByRole('link', { name: 'the manifest' }).click()
+    await reader.getByRole('heading', { name: 'What this server declares' }).waitFor()
+    const create = reader.getByRole('row').filter({ hasText: 'posts.create' })
+    await expect(create.textContent()).resolves.toMatch(/mutation.*signed-in users.*posts\.list/)
+    expect(await reader.getByRole('link', { name: '/api/mizan/_manifest' }).getAttribute('href')).toBe('/api/mizan/_manifest')
+    await reader.close()
+    expect(pageErrors).toEqual([])
+  })
 })

@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { join } from 'node:path'
+import { mizan } from './api.js'
+import { manifestPage, notFoundPage } from './info-pages.js'
 import { renderPage } from './page.js'
-import { notFound, sendFile } from './static.js'
+import { sendFile } from './static.js'
 
 export interface FrontEnd {
   /** Answers a request the API did not take: the page, or a file of the front end. */
@@ -22,6 +24,21 @@ function pathOf(req: IncomingMessage): string {
 }
 const isPage = (path: string) => path === '/' || path === '/index.html'
 
+/** A 404: the page for a browser, a line of text for anything else. */
+function notFound(req: IncomingMessage, res: ServerResponse): void {
+  const wantsPage = req.headers.accept?.includes('text/html') === true
+  res.writeHead(404, { 'content-type': wantsPage ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(req.method === 'HEAD' ? undefined : wantsPage ? notFoundPage(pathOf(req)) : 'Not found')
+}
+
+/** Pages rendered without React; true when `path` is one (and it was sent). */
+function sendInfoPage(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  if (path !== '/manifest') return false
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
+  res.end(req.method === 'HEAD' ? undefined : manifestPage(mizan.manifest))
+  return true
+}
+
 async function sendPage(req: IncomingMessage, res: ServerResponse, template: string): Promise<void> {
   const html = await renderPage(template, req)
   // The page holds this user's data: no shared cache may keep it.
@@ -37,10 +54,11 @@ export async function builtFrontEnd(dir: string): Promise<FrontEnd> {
   const template = await readFile(join(dir, 'index.html'), 'utf8')
   return {
     async handle(req, res) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res)
+      if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(req, res)
       const path = pathOf(req)
       if (isPage(path)) return sendPage(req, res, template)
-      return sendFile(dir, path, res, req.method === 'HEAD')
+      if (sendInfoPage(req, res, path)) return
+      if (!(await sendFile(dir, path, res, req.method === 'HEAD'))) notFound(req, res)
     },
     close: async () => {},
   }
@@ -52,7 +70,8 @@ export async function devFrontEnd(root: string, httpServer: Server): Promise<Fro
   const vite = await createServer({ root, appType: 'custom', server: { middlewareMode: true, hmr: { server: httpServer } } })
   return {
     async handle(req, res) {
-      if (!isPage(pathOf(req))) return vite.middlewares(req, res, () => notFound(res))
+      if (sendInfoPage(req, res, pathOf(req))) return
+      if (!isPage(pathOf(req))) return vite.middlewares(req, res, () => notFound(req, res))
       const template = await vite.transformIndexHtml(req.url ?? '/', await readFile(join(root, 'index.html'), 'utf8'))
       return sendPage(req, res, template)
     },

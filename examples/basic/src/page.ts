@@ -5,6 +5,7 @@ import { createMizanReact } from '@mizan/react'
 import { callerClient, dehydrateState, inlineState, prefetchContexts } from '@mizan/react/ssr'
 import { QueryClient } from '@tanstack/react-query'
 import { contextFor, mizan } from './api.js'
+import { escapeHtml } from './html.js'
 import type { AppRouter, User } from './router.js'
 
 /** Fills `index.html`'s placeholders for the user who sent `req`. */
@@ -26,10 +27,6 @@ export async function renderPage(template: string, req: IncomingMessage): Promis
 /** What the header shows before React starts; React's first render draws the same. */
 function userMarkup(user: User | null): string {
   return user === null ? '<span class="who">Not signed in</span>' : `<span class="who">Signed in as <strong>${escapeHtml(user.name)}</strong></span>`
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 function headersOf(req: IncomingMessage): { get(name: string): string | null } {

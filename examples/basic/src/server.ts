@@ -38,7 +38,7 @@ http.on('upgrade', (req, socket, head) => {
 http.listen(Number(process.env.PORT ?? 3000), () => {
   const { port } = http.address() as AddressInfo
   console.log(`Mizan example running at http://localhost:${port}/${dev ? '  (dev: Vite with hot reload)' : ''}`)
-  console.log(`  API:      http://localhost:${port}/api/mizan   (manifest: /api/mizan/_manifest)`)
+  console.log(`  API:      http://localhost:${port}/api/mizan   (what it declares: http://localhost:${port}/manifest)`)
   console.log(`  Try:      curl 'http://localhost:${port}/api/mizan/posts.list'`)
 })
 

@@ -15,22 +15,22 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 }
 
-/** Sends `dir` + `path`, or a 404. Files under /assets/ have content hashes in their names: cached for good. */
-export async function sendFile(dir: string, path: string, res: ServerResponse, head = false): Promise<void> {
+/**
+ * Sends `dir` + `path`; false (nothing sent) when there is no such file. Files under /assets/ have
+ * content hashes in their names: cached for good.
+ */
+export async function sendFile(dir: string, path: string, res: ServerResponse, head = false): Promise<boolean> {
   const file = normalize(join(dir, path))
   const type = TYPES[extname(file)]
-  if (!file.startsWith(dir + sep) || type === undefined) return notFound(res)
+  if (!file.startsWith(dir + sep) || type === undefined) return false
   let body: Buffer
   try {
     body = await readFile(file)
   } catch {
-    return notFound(res)
+    return false
   }
   const cache = path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'
   res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': cache })
   res.end(head ? undefined : body)
-}
-
-export function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found')
+  return true
 }

@@ -45,7 +45,7 @@ export function Announcements() {
         </ol>
       )}
       <p className="hint">
-        See every declaration in <a href="/api/mizan/_manifest">the manifest</a>.
+        See every declaration in <a href="/manifest">the manifest</a>.
       </p>
     </section>
   )
