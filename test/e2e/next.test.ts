@@ -15,6 +15,7 @@ if (plan.error !== undefined) {
 }
 
 const WELCOME = 'Welcome: this list was rendered on the server.' // the note a fresh server starts with
+const SNEAKY = '</script><script>window.pwned = 1</script>'
 
 describe.skipIf(!plan.run)('the Next.js example in Chromium', () => {
   let server: NextServer
@@ -88,6 +89,10 @@ describe.skipIf(!plan.run)('the Next.js example in Chromium', () => {
     await page.goto(server.url)
     expect(await notesOf(page).getByRole('listitem').first().locator('p').textContent()).toBe(WELCOME)
     await context.close()
+
+    // Data in the page is escaped: a note that would end the payload's <script> early stays text.
+    expect((await mutate('notes.add', { text: SNEAKY }, cookie)).status).toBe(200)
+    expect(await (await fetch(server.url)).text()).not.toContain(SNEAKY)
   })
 
   let added: string
@@ -99,6 +104,8 @@ describe.skipIf(!plan.run)('the Next.js example in Chromium', () => {
     await page.locator('button:enabled', { hasText: 'Sign in' }).waitFor() // hydrated: buttons are enabled
     await page.evaluate(() => ((window as { marker?: string }).marker = 'same document'))
     await notesOf(page).getByText(WELCOME).waitFor()
+    await notesOf(page).getByText(SNEAKY).waitFor() // shown as text…
+    expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined() // …never run
     expect(calls).toEqual([]) // the user and the notes came with the page
 
     await page.getByLabel('Your name').fill('Ada')
