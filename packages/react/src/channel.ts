@@ -1,3 +1,6 @@
+'use client'
+// A client module: in React Server Components (Next.js's App Router) importing `@mizan/react`
+// gives a reference to `useChannel` instead of loading its hooks, which React's server build lacks.
 import type { ClientMethods, MizanClientError, SocketStatus } from '@mizan/client'
 import { hashKey } from '@tanstack/react-query'
 import { useCallback, useEffect, useRef, useState } from 'react'

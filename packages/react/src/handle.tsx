@@ -7,7 +7,12 @@ import {
   useSuspenseQuery,
   type QueryFunctionContext,
 } from '@tanstack/react-query'
-import { createContext, useContext, type Context, type ReactNode } from 'react'
+// A namespace import, read when called: React's Server Components build (the `react-server`
+// condition) has no `createContext` or `useContext`, and a named import of them would make this
+// module, and so `createMizanReact` and `@mizan/react/ssr`, fail to load in a Server Component.
+// Only `Provider` and `useLocal` use them, and those run in client components.
+import * as React from 'react'
+import type { Context, ReactNode } from 'react'
 import { bridgeOf } from './bridge.js'
 import { queryKeyOf, type MizanPathKey } from './keys.js'
 
@@ -77,7 +82,7 @@ export class ProcedureHandle {
 
   /** The React context a local provider of this path fills. */
   contextOf(): Context<LocalValue | undefined> {
-    return (this.localContext ??= createContext<LocalValue | undefined>(undefined))
+    return (this.localContext ??= React.createContext<LocalValue | undefined>(undefined))
   }
 
   /** `<api.greeting.Provider input={...}>`: fetches the query and renders `fallback` until it has data. */
@@ -97,7 +102,7 @@ export class ProcedureHandle {
 
   /** Reads the nearest local provider of this path, if any. */
   useLocal(): LocalValue | undefined {
-    return useContext(this.contextOf())
+    return React.useContext(this.contextOf())
   }
 
   /** True once this path's `Provider` exists: the query is used as a local context. */

@@ -1,3 +1,6 @@
+'use client'
+// A client module: in React Server Components (Next.js's App Router) importing `@mizan/react`
+// gives a reference to `MizanProvider` instead of loading its hooks, which React's server build lacks.
 import type { ClientMethods } from '@mizan/client'
 import { hydrate, QueryClientProvider, type DehydratedState, type QueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState, type ReactNode } from 'react'

@@ -1,0 +1,11 @@
+// The typed client and its React Query bindings, for client components. Only the router's *type*
+// comes from the server code, so none of it reaches the browser bundle.
+import { createClient } from '@mizan/client'
+import { createMizanReact } from '@mizan/react'
+import type { AppRouter } from './router'
+
+/** Calls the route handler at /api/mizan on the page's origin, with the browser's cookies. */
+export const client = createClient<AppRouter>({ url: '/api/mizan' })
+
+/** `api.notes.list.queryOptions()`, `api.notes.add.useMutation()`, `api.currentUser` and so on. */
+export const api = createMizanReact<AppRouter>(client)
