@@ -16,6 +16,10 @@
 // - `<!-- docs-check: skip — <reason> -->` right before a block leaves it unchecked; the reason is
 //   required.
 //
+// - A block that declares a non-generic interface or type alias under the name of a package export
+//   (`interface Manifest`, `interface CacheOptions`) must declare that export's exact shape:
+//   assignable both ways, with the same keys. The reference pages cannot drift from the packages.
+//
 // Options: strict, noUnusedLocals (an unused import fails), skipLibCheck (the packages' own
 // declarations are checked by their build and by the type tests). A name a block declares at its
 // top level may go unused, since a fragment often only shows a definition; imports and names
@@ -28,6 +32,7 @@ import ts from 'typescript'
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const CHECKED = new Set(['ts', 'tsx', 'typescript'])
 const FILE_NAME = /^\/\/\s*([\w.-]+\.tsx?)(?:\s|$)/
+const PACKAGES = ['@mizan/server', '@mizan/client', '@mizan/wire', '@mizan/react']
 const UNUSED = new Set([6133, 6192, 6196, 6198, 6199, 6205])
 /** Third-party APIs the docs use that this repository does not install (Express, Bun, Deno). */
 export const SHIMS = join(REPO, 'scripts', 'check-docs.shims.d.ts')
@@ -150,10 +155,11 @@ export function extractBlocks(markdown, doc) {
 }
 
 /** Top-level names a module declares (imports included), split into values and types. */
-function declaredNames(code) {
-  const source = ts.createSourceFile('names.tsx', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TSX)
+function declaredNames(code, tsx = false) {
+  const source = ts.createSourceFile(tsx ? 'names.tsx' : 'names.ts', code, ts.ScriptTarget.ES2022, true, tsx ? ts.ScriptKind.TSX : ts.ScriptKind.TS)
   const values = new Set()
   const types = new Set()
+  const shapes = new Map() // non-generic interfaces and type aliases -> their 0-based line
   const bind = (name) => {
     if (ts.isIdentifier(name)) values.add(name.text)
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name)
@@ -172,22 +178,20 @@ function declaredNames(code) {
       for (const declaration of statement.declarationList.declarations) bind(declaration.name)
     } else if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
       types.add(statement.name.text)
+      if (!statement.typeParameters) shapes.set(statement.name.text, source.getLineAndCharacterOfPosition(statement.name.getStart(source)).line)
     } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement)) && statement.name && ts.isIdentifier(statement.name)) {
       values.add(statement.name.text)
     }
   }
-  return { values, types }
+  return { values, types, shapes }
 }
 
 /** Whether an unused-name diagnostic points at a name declared at the top level (not an import). */
 function isTopLevelDeclaration(source, start) {
   let node = findNode(source, start)
   while (node && !ts.isSourceFile(node.parent)) {
-    if (ts.isFunctionLike(node) || ts.isBlock(node) || ts.isClassLike(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) {
-      // Only the declaration's own name counts; what is inside it must be used.
-      if (node.name && node.name.getStart(source) === start && ts.isSourceFile(node.parent)) return true
-      return false
-    }
+    // Below the top-level statement: a name inside a function or block body must be used.
+    if (ts.isFunctionLike(node) || ts.isBlock(node)) return false
     node = node.parent
   }
   return Boolean(node) && !ts.isImportDeclaration(node)
@@ -241,7 +245,7 @@ export function checkDocs({ root = REPO, documents = defaultDocuments(root), tex
       blocks += unit.parts.length
       const text = []
       const lines = []
-      const own = declaredNames(unit.parts.map((p) => p.code.join('\n')).join('\n'))
+      const own = declaredNames(unit.parts.map((p) => p.code.join('\n')).join('\n'), unit.tsx)
       if (unit.prelude) {
         const { values, types } = preludeNames.get(unit.prelude)
         const wanted = [...values, ...types].filter((name) => !own.values.has(name) && !own.types.has(name))
@@ -255,6 +259,24 @@ export function checkDocs({ root = REPO, documents = defaultDocuments(root), tex
           text.push(code)
           lines.push({ file: doc, line: part.line + i, indent: part.indent })
         })
+      }
+      // A type the block declares under the name of a package export must be that export's shape:
+      // the reference pages redeclare interfaces, and they must not drift from the real ones.
+      if (own.shapes.size) {
+        const first = text.length - unit.parts.reduce((n, p) => n + p.code.length, 0)
+        PACKAGES.forEach((pkg, i) => {
+          text.push(`import type * as __mizan${i} from '${pkg}'`)
+          lines.push({ file: doc, line: unit.parts[0].line, injected: true })
+        })
+        // Assignable both ways, with the same keys (so an optional member left out counts too).
+        text.push('type __MizanSame<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false')
+        lines.push({ file: doc, line: unit.parts[0].line, injected: true })
+        for (const [name, line] of own.shapes) {
+          PACKAGES.forEach((pkg, i) => {
+            text.push(`const __mizan_${name}_${i}: __MizanSame<${name}, __mizan${i}.${name}> = true`)
+            lines.push({ ...lines[first + line], injected: true, shape: { name, pkg } })
+          })
+        }
       }
       text.push('export {}') // every block is a module, whatever it holds
       lines.push({ file: doc, line: unit.parts[unit.parts.length - 1].line, injected: true })
@@ -275,7 +297,10 @@ export function checkDocs({ root = REPO, documents = defaultDocuments(root), tex
   }
   const program = ts.createProgram({ rootNames: [...files.keys(), SHIMS], options: COMPILER_OPTIONS, host })
 
-  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+  const diagnostics = ts.getPreEmitDiagnostics(program)
+  // Shape checks against a package that does not export the name fail to resolve it (TS2694, TS2724): not a mismatch.
+  const unexported = new Set(diagnostics.filter((d) => (d.code === 2694 || d.code === 2724) && d.file).map((d) => `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line}`))
+  for (const diagnostic of diagnostics) {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')
     const source = diagnostic.file
     const file = source && files.get(resolve(source.fileName))
@@ -286,6 +311,10 @@ export function checkDocs({ root = REPO, documents = defaultDocuments(root), tex
     }
     const { line, character } = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
     const at = file.lines[line] ?? file.lines[file.lines.length - 1]
+    if (at.shape) {
+      if (diagnostic.code === 2322 && !unexported.has(`${source.fileName}:${line}`)) problems.push({ file: at.file, line: at.line, column: 1, message: `docs-check: ${at.shape.name} as written here is not the ${at.shape.name} that ${at.shape.pkg} exports` })
+      continue
+    }
     if (UNUSED.has(diagnostic.code)) {
       if (at.injected) continue // a prelude name this block does not need
       if (file.unit && isTopLevelDeclaration(source, diagnostic.start ?? 0)) continue

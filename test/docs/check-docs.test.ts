@@ -51,6 +51,14 @@ const doc = [
   '}',
   '```',
   '',
+  '```ts',
+  'interface CacheOptions {',
+  '  ttl: number',
+  "  scope: 'public' | 'user'",
+  '}',
+  'interface Unrelated { a: number }',
+  '```',
+  '',
   '<!-- docs-check: skip -->',
   '```ts',
   'whatever',
@@ -73,16 +81,17 @@ describe('the docs checker', () => {
       `${lineOf('client.goodbye')}:14 TS2339`, // a continued block sees the names before it, and a wrong path fails
       `${lineOf("'three'")}:9 TS2322`, // a block indented in a list: the column is the Markdown's
       `${lineOf('unusedInside')}:9 TS6133`, // an unused name inside a function fails
+      `${lineOf('interface CacheOptions')}:1 docs-c`, // a documented export missing members (swr, rev)
       `${lineOf('<!-- docs-check: skip -->')}:1 docs-c`, // a skip without a reason
     ])
   })
 
   it('counts blocks and modules, and leaves skipped and non-TypeScript blocks out', () => {
-    expect(result).toMatchObject({ blocks: 5, modules: 4, skipped: 2, documents: 1 })
+    expect(result).toMatchObject({ blocks: 6, modules: 5, skipped: 2, documents: 1 })
   })
 
-  it('explains a skip without a reason', () => {
-    const skip = result.problems.find((p: { message: string }) => p.message.startsWith('docs-check'))
-    expect(skip.message).toContain('skip needs a reason')
+  it('explains a skip without a reason, and a documented type that is not the exported one', () => {
+    const messages = result.problems.map((p: { message: string }) => p.message).filter((m: string) => m.startsWith('docs-check'))
+    expect(messages).toEqual(['docs-check: CacheOptions as written here is not the CacheOptions that @mizan/server exports', expect.stringContaining('skip needs a reason')])
   })
 })
