@@ -15,7 +15,6 @@
 // - `<!-- docs-check: continue -->` right before a block makes it part of the previous block's module.
 // - `<!-- docs-check: skip — <reason> -->` right before a block leaves it unchecked; the reason is
 //   required.
-//
 // - A block that declares a non-generic interface or type alias under the name of a package export
 //   (`interface Manifest`, `interface CacheOptions`) must declare that export's exact shape:
 //   assignable both ways, with the same keys. The reference pages cannot drift from the packages.
@@ -23,7 +22,11 @@
 // Options: strict, noUnusedLocals (an unused import fails), skipLibCheck (the packages' own
 // declarations are checked by their build and by the type tests). A name a block declares at its
 // top level may go unused, since a fragment often only shows a definition; imports and names
-// inside functions may not. Errors are reported at the Markdown file and line.
+// inside functions may not. Errors are reported at the Markdown file and line. Express, Bun and
+// Deno, which the docs show but the repository does not install, get minimal types from
+// scripts/check-docs.shims.d.ts.
+//
+// Usage: node scripts/check-docs.mjs (exits 1 on any error). Tests import checkDocs and extractBlocks.
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
