@@ -6,7 +6,7 @@
 // Conventions (written in the Markdown source, invisible once rendered):
 //
 // - Every ts/tsx block is a module of its own. Other languages (console, sh, json) are not checked.
-// - A block whose first line is a file name comment (`// server.ts`, `// client.tsx — ...`) is that
+// - A block whose first line is a file name comment (`// server.ts`, `// lib/client.tsx — ...`) is that
 //   file, so a later block of the same document may import it (`import type { AppRouter } from './server'`).
 // - `<!-- docs-check: prelude` ... `-->` holds hidden code for the names the prose has defined
 //   earlier (a router, a context type, `declare const db: Db`). Every later block of the document
@@ -34,7 +34,7 @@ import ts from 'typescript'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const CHECKED = new Set(['ts', 'tsx', 'typescript'])
-const FILE_NAME = /^\/\/\s*([\w.-]+\.tsx?)(?:\s|$)/
+const FILE_NAME = /^\/\/\s*([\w.\-/[\]]+\.tsx?)(?:\s|$)/
 const PACKAGES = ['@mizan/server', '@mizan/client', '@mizan/wire', '@mizan/react']
 const UNUSED = new Set([6133, 6192, 6196, 6198, 6199, 6205])
 /** Third-party APIs the docs use that this repository does not install (Express, Bun, Deno). */

@@ -95,3 +95,24 @@ describe('the docs checker', () => {
     expect(messages).toEqual(['docs-check: CacheOptions as written here is not the CacheOptions that @mizan/server exports', expect.stringContaining('skip needs a reason')])
   })
 })
+
+describe('the docs checker, with blocks named by paths', () => {
+  it('places a block named `// lib/router.ts` at that path, so `app/[id]/page.tsx` imports it relatively', () => {
+    const paths = [
+      '```ts',
+      '// lib/router.ts',
+      "import { initMizan } from '@mizan/server'",
+      'export const router = initMizan().router({ hi: initMizan().query(() => 1) })',
+      '```',
+      '',
+      '```tsx',
+      '// app/[id]/page.tsx',
+      "import { router } from '../../lib/router'",
+      'export default function Page() {',
+      '  return <p>{Object.keys(router).length}</p>',
+      '}',
+      '```',
+    ].join('\n')
+    expect(checkDocs({ documents: ['paths.md'], texts: { 'paths.md': paths } }).problems).toEqual([])
+  })
+})
