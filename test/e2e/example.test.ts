@@ -4,7 +4,7 @@
 // browser appearing in the others' lists (invalidations pushed over the WebSocket).
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromiumPlan, launchChromium } from './chromium.js'
+import { chromiumPlan, launchChromium, watchPage } from './chromium.js'
 import { startExample, type ExampleServer } from './example-server.js'
 
 const plan = chromiumPlan()
@@ -22,17 +22,7 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
   const apiCalls: string[] = []
 
   /** Collects a page's errors into pageErrors and the API calls it makes into `calls`. */
-  function watch(target: Page, calls: string[] = []): string[] {
-    target.on('pageerror', (error) => pageErrors.push(error.message))
-    // Chromium logs every 4xx as a console error; the validation test causes one on purpose.
-    target.on('console', (message) => void (message.type() === 'error' && !message.text().startsWith('Failed to load resource') && pageErrors.push(message.text())))
-    target.on('response', (response) => void (response.status() >= 500 && pageErrors.push(`${response.status()} from ${response.url()}`)))
-    target.on('request', (request) => {
-      const path = new URL(request.url()).pathname
-      if (path.startsWith('/api/mizan/')) calls.push(path.slice('/api/mizan/'.length))
-    })
-    return calls
-  }
+  const watch = (target: Page, calls: string[] = []): string[] => watchPage(target, pageErrors, calls)
 
   beforeAll(async () => {
     // Both at once, but each kept as soon as it is up, so afterAll stops whichever started.

@@ -4,7 +4,7 @@
 // that appears in the list with no reload because `notes.add` declares `affects: ['notes.list']`.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chromiumPlan, launchChromium } from './chromium.js'
+import { chromiumPlan, launchChromium, watchPage } from './chromium.js'
 import { buildNext, startNext, type NextServer } from './next-server.js'
 
 const plan = chromiumPlan()
@@ -36,18 +36,7 @@ describe.skipIf(!plan.run)('the Next.js example in Chromium', () => {
   })
 
   /** Records a page's errors (React's hydration mismatches are console errors) and its API calls. */
-  function watch(target: Page): string[] {
-    const calls: string[] = []
-    target.on('pageerror', (error) => pageErrors.push(error.message))
-    // Chromium logs every 4xx as "Failed to load resource"; the validation step causes one on purpose.
-    target.on('console', (message) => void (message.type() === 'error' && !message.text().startsWith('Failed to load resource') && pageErrors.push(message.text())))
-    target.on('response', (response) => void (response.status() >= 500 && pageErrors.push(`${response.status()} from ${response.url()}`)))
-    target.on('request', (request) => {
-      const path = new URL(request.url()).pathname
-      if (path.startsWith('/api/mizan/')) calls.push(path.slice('/api/mizan/'.length))
-    })
-    return calls
-  }
+  const watch = (target: Page): string[] => watchPage(target, pageErrors)
 
   const api = (path: string, init?: RequestInit) => fetch(new URL(`api/mizan/${path}`, server.url), init)
   const mutate = (path: string, input: unknown, cookie?: string) =>
