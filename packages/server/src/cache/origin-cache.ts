@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import type { Transformer } from '@mizan/wire'
 import type { MaybePromise } from '../maybe-promise.js'
 import type { CacheOptions } from '../procedure.js'
-import { dataBody, readDataBody } from '../transformer.js'
+import { dataBody, readDataBody, whenLoaded } from '../transformer.js'
 import { GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { canonical } from './canonical.js'
 import { CacheEntry, decodeEntry, etagOf } from './entry.js'
@@ -195,8 +195,8 @@ export class OriginCache {
   }
 
   /** A fresh copy of the stored value (so no caller can change the cache), or the entry itself, whose body goes out as it is. */
-  private answer(env: CacheCallEnv, entry: CacheEntry): unknown {
-    return env.wantsCachedBody === true ? entry : readDataBody(entry.body, this.transformer)
+  private answer(env: CacheCallEnv, entry: CacheEntry): MaybePromise<unknown> {
+    return env.wantsCachedBody === true ? entry : whenLoaded(() => readDataBody(entry.body, this.transformer))
   }
 
   /**
@@ -226,9 +226,9 @@ export class OriginCache {
       const generations = read.slice()
       started.promise = Promise.resolve()
         .then(() => fill(started.controller.signal))
-        .then((value) => {
+        .then((value) => whenLoaded(() => dataBody(value, this.transformer)))
+        .then((body) => {
           const now = Date.now()
-          const body = dataBody(value, this.transformer)
           const entry = new CacheEntry(now + ttl * 1000, now + (ttl + swr) * 1000, generations, etagOf(body), body)
           const shareable = env.setsCookie?.() !== true
           if (shareable) this.store(site.path, key, entry, (ttl + swr) * 1000, names)

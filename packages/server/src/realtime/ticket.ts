@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
 import { memoryReplayStore, type ReplayStore } from './replay-store.js'
 
 export {
@@ -142,6 +142,8 @@ export interface TicketIssuer {
  * ```
  */
 export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
+  // jose loads with the first ticket minted or checked: an app whose sockets never take one never imports it.
+  const loadJose = () => import('jose')
   const key = secretBytes(options.secret)
   const audience = options.audience ?? DEFAULT_TICKET_AUDIENCE
   const ttl = options.ttlSeconds ?? 30
@@ -156,6 +158,7 @@ export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
       for (const name of RESERVED_CLAIMS) {
         if (Object.hasOwn(extra, name)) throw new TypeError(`Mizan: ticket claim "${name}" is set by the issuer and cannot be given to mint`)
       }
+      const { SignJWT } = await loadJose()
       const iat = Math.floor(now() / 1000)
       const jwt = new SignJWT(extra)
         .setProtectedHeader({ alg: ALG, typ: TICKET_TYP })
@@ -171,6 +174,7 @@ export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
 
     async verify(ticket) {
       if (typeof ticket !== 'string' || ticket.length > MAX_TICKET_LENGTH) throw new TicketError('invalid')
+      const { errors, jwtVerify } = await loadJose()
       let payload: JWTPayload
       try {
         ;({ payload } = await jwtVerify(ticket, key, {
