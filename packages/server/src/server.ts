@@ -150,7 +150,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     limits,
     isDev,
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
-    manifest: options.manifest === false ? undefined : { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` },
+    manifest: options.manifest === false ? undefined : servedManifest(manifest),
     session:
       tickets === undefined
         ? undefined
@@ -264,6 +264,20 @@ function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRout
   }
   const report = options.onError ?? ((event: { error: unknown; path: string }) => console.error(`[mizan] cache (${event.path}):`, event.error))
   return new OriginCache(backend, transformer, options.principal ?? defaultPrincipal, (error, path) => report({ error, path, ctx: undefined }))
+}
+
+/** The manifest's body and ETag, made on the first request for it (see buildManifest). */
+function servedManifest(manifest: Manifest): { body: string; etag: string } {
+  let served: { body: string; etag: string } | undefined
+  const make = () => (served ??= { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` })
+  return {
+    get body() {
+      return make().body
+    },
+    get etag() {
+      return make().etag
+    },
+  }
 }
 
 function principalString(principal: string | number | null | undefined): string | null {

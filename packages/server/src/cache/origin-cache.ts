@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 import type { Transformer } from '@mizan/wire'
 import type { MaybePromise } from '../maybe-promise.js'
 import type { CacheOptions } from '../procedure.js'
@@ -305,7 +305,7 @@ export class OriginCache {
   private hmac(text: string): string {
     let digest = this.digests.get(text)
     if (digest === undefined) {
-      digest = createHmac('sha256', this.backend.secret).update(text).digest('base64url')
+      digest = nodeCrypto().createHmac('sha256', this.backend.secret).update(text).digest('base64url')
       if (this.digests.size >= 10_000) this.digests.clear()
       this.digests.set(text, digest)
     }

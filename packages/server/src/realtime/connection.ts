@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 import type { Dispatcher } from '../dispatch.js'
 import { MizanError, toErrorShape } from '../errors.js'
 import type { InputDecoder } from '../input/decoder.js'
@@ -64,7 +64,7 @@ export const CLOSE = {
  * calls; subscriptions through the hub. A transport only frames and unframes.
  */
 export class Connection implements PushTarget {
-  readonly id = randomUUID()
+  readonly id = nodeCrypto().randomUUID()
   private readonly subscriptions = new Map<string, Subscription>()
   /**
    * Subscription ids holding a slot under `maxSubscriptions`, joined or still joining, each with

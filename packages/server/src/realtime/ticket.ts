@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 import type { JWTPayload } from 'jose'
 import { memoryReplayStore, type ReplayStore } from './replay-store.js'
 
@@ -165,7 +165,7 @@ export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
         .setAudience(audience)
         .setIssuedAt(iat)
         .setExpirationTime(iat + ttl)
-        .setJti(randomBytes(16).toString('base64url'))
+        .setJti(nodeCrypto().randomBytes(16).toString('base64url'))
       if (sub !== null) jwt.setSubject(sub)
       const ticket = await jwt.sign(key)
       if (ticket.length > MAX_TICKET_LENGTH) throw new TypeError(`Mizan: ticket is ${ticket.length} characters, over the ${MAX_TICKET_LENGTH} limit: keep extra claims small`)
