@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in one run, one table, written to bench/RESULTS.md and the
 // README's Performance section. `--quick` runs each benchmark briefly (well under 2 minutes in all).
-// Usage: node bench/all.mjs [--quick] [--only http,ws,bundle,serialize,typecheck]
+// Usage: node bench/all.mjs [--quick] [--only http,coldstart,ws,bundle,serialize,typecheck]
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -16,6 +16,7 @@ const quick = values.quick
 // Each benchmark: its script, the flags of a quick run, and how its results become table rows.
 const BENCHES = {
   http: { script: 'http.mjs', quick: ['--quick', '--duration', '2', '--warmup', '1'], rows: httpRows },
+  coldstart: { script: 'coldstart.mjs', quick: ['--quick'], rows: coldstartRows },
   ws: { script: 'ws.mjs', quick: ['--quick'], rows: wsRows },
   bundle: { script: 'bundle.mjs', quick: [], rows: bundleRows },
   serialize: { script: 'serialize.mjs', quick: ['--quick'], rows: serializeRows },
@@ -132,6 +133,22 @@ function httpRows(data) {
     if (by[name]) rows.push({ measure: label, mizan: fmt(by[name].reqPerSec), baseline: `${fmt(plain)} (Mizan uncached)`, ratio: fmt(by[name].reqPerSec / plain, '×'), target })
   }
   return rows
+}
+
+function coldstartRows(data) {
+  const by = Object.fromEntries(data.summary.map((s) => [s.server, s]))
+  const ms = (row) => fmt(row?.medianMs, ' ms')
+  return [
+    {
+      measure: 'cold start, spawn → listening (median)',
+      mizan: ms(by.mizan),
+      trpc: ms(by.trpc),
+      orpc: ms(by.orpc),
+      baseline: `${ms(by.bare)} (node:http)`,
+      ratio: fmt(by.mizan?.ratioToTrpc, '× tRPC'),
+      target: '≤ 1.0× tRPC',
+    },
+  ]
 }
 
 function wsRows(data) {

@@ -45,7 +45,10 @@ if (process.env.MIZAN_SERIALIZE_CHILD !== '1' && (typeof globalThis.gc !== 'func
 const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
 
 checkPrerequisites()
-const { superjsonTransformer, dataBody } = await import(pathToFileURL(path.join(rootDir, 'packages/server/dist/transformer.js')).href)
+const { lazySuperjsonTransformer, dataBody } = await import(pathToFileURL(path.join(rootDir, 'packages/server/dist/transformer.js')).href)
+// The server's transformer, as a server has it once superjson is loaded (it loads on the first value that needs it).
+const superjsonTransformer = lazySuperjsonTransformer()
+await superjsonTransformer.load()
 const { eagerTransformer } = await import(pathToFileURL(path.join(rootDir, 'packages/client/dist/serializer.js')).href)
 // The very superjson Mizan's server imports (resolved from packages/server), not another copy.
 const superjsonEntry = createRequire(path.join(rootDir, 'packages/server/package.json')).resolve('superjson')

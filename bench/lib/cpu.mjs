@@ -1,7 +1,7 @@
 // CPU time from /proc, to say whose limit a number is: a server near 100 % of its core was the
 // limit; one well below was waiting for the load generator; and CPU used by neither ("other") means
 // some other process skewed the measurement. Off Linux every reading is NaN, shown as n/a.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 
 let ticksPerSecond
@@ -28,6 +28,21 @@ export function processCpuSeconds(pid) {
     // The fields after the command name, which is in parentheses and may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(fields[11]) + Number(fields[12])) / clockTicks()
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * CPU seconds every thread of a process has run so far, to the nanosecond (the first field of each
+ * thread's /proc schedstat): for short measurements, where clock ticks are too coarse. NaN where
+ * there is none.
+ */
+export function processThreadsCpuSeconds(pid) {
+  try {
+    let nanoseconds = 0
+    for (const task of readdirSync(`/proc/${pid}/task`)) nanoseconds += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ', 1)[0])
+    return nanoseconds / 1e9
   } catch {
     return Number.NaN
   }

@@ -2,7 +2,7 @@
 // cache in front of it: a hit is served from this process, purges arrive over pub/sub.
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { redisCache } from '../../packages/server/dist/index.js'
+import { redisCache } from '@mizan/server'
 import { cachedGreetServer } from './mizan-cached.mjs'
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true })

@@ -1,5 +1,5 @@
 // The shared part of the cache servers: the greet query with a 1 ms handler and a public cache.
-import { createMizanServer, initMizan } from '../../packages/server/dist/index.js'
+import { createMizanServer, initMizan } from '@mizan/server'
 import { z } from 'zod'
 
 export async function cachedGreetServer(cache) {

@@ -1,6 +1,7 @@
-// Mizan from this repository's own build (packages/server/dist, made by `npm run build` at the root).
+// Mizan as an app loads it: `@mizan/server` through its package exports (this repository's build,
+// made by `npm run build` at the root, resolved from the root workspace).
 // Default transformer (superjson); a plain-JSON value goes as it is, so the wire is plain JSON.
-import { initMizan, createMizanServer } from '../../packages/server/dist/index.js'
+import { initMizan, createMizanServer } from '@mizan/server'
 import { z } from 'zod'
 
 const m = initMizan()

@@ -1,4 +1,4 @@
-// Mizan from this repository's build (packages/server/dist), default transformer (superjson; plain
+// Mizan as an app loads it (`@mizan/server`: this repository's build), default transformer (superjson; plain
 // JSON values go as they are). One server for both measures:
 //  - `echo`: a `websocket: true` query, zod input { n: number }, returns { n };
 //  - `feed`: a channel, params { room }, group = room, zod-checked message { p, seq, t }, published
@@ -10,7 +10,7 @@
 // The socket's per-connection rate limit (default 50 messages/s, bursts of 100) would stop the RPC
 // benchmark after a fraction of a second, so it is raised to 1e9. Every other socket limit keeps
 // its default, maxBufferedBytes (1 MiB) included: the fan-out load reports any connection dropped.
-import { createMizanServer, initMizan } from '../../../packages/server/dist/index.js'
+import { createMizanServer, initMizan } from '@mizan/server'
 import { z } from 'zod'
 import { servePublishes } from './publisher.mjs'
 

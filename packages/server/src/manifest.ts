@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from './builtins.js'
 import { describeAuth } from './auth.js'
 import type { Dispatcher } from './dispatch.js'
 import type { CacheOptions, ProcedureKind } from './procedure.js'
@@ -77,6 +77,19 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
   }
   const routers = [...dispatcher.flat.prefixes].sort()
   const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, channels, routers }
-  const hash = 'sha256-' + createHash('sha256').update(JSON.stringify(described)).digest('base64url')
-  return { version: MANIFEST_VERSION, hash, transformer, basePath, procedures, channels, routers }
+  // Written out now, so a `meta` JSON cannot hold fails at startup; hashed when first read: loading
+  // node:crypto and a first sha256 cost a start about 2 ms of CPU that it need not pay.
+  const text = JSON.stringify(described)
+  let hash: string | undefined
+  return {
+    version: MANIFEST_VERSION,
+    get hash() {
+      return (hash ??= 'sha256-' + nodeCrypto().createHash('sha256').update(text).digest('base64url'))
+    },
+    transformer,
+    basePath,
+    procedures,
+    channels,
+    routers,
+  }
 }

@@ -150,7 +150,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     limits,
     isDev,
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
-    manifest: options.manifest === false ? undefined : { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` },
+    manifest: options.manifest === false ? undefined : servedManifest(manifest),
     session:
       tickets === undefined
         ? undefined
@@ -179,6 +179,9 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     websocketPaths: [...dispatcher.flat.procedures].filter(([, def]) => def.options.websocket === true).map(([path]) => path),
   })
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head)
+  // Apps that declare realtime features will take sockets: their server loads `ws` right after it
+  // listens, so the first upgrade need not wait. Others load it only if a socket ever comes.
+  const expectsSockets = options.websocket !== undefined || dispatcher.flat.channels.size > 0 || [...dispatcher.flat.procedures.values()].some((def) => def.options.websocket === true)
   const fetchHandler = createFetchHandler(settings, basePath)
   let httpServer: Server | undefined
   let closing: Promise<void> | undefined
@@ -223,6 +226,8 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
           const address = server.address() as AddressInfo
           const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? 'localhost' : host
           resolve({ port: address.port, url: `http://${shownHost}:${address.port}${basePath}` })
+          // After the caller hears it listens: loading `ws` does not delay that.
+          if (expectsSockets) setImmediate(() => sockets.load().catch((error: unknown) => report({ error, path: '(websocket)', ctx: undefined })))
         })
       })
     },
@@ -259,6 +264,20 @@ function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRout
   }
   const report = options.onError ?? ((event: { error: unknown; path: string }) => console.error(`[mizan] cache (${event.path}):`, event.error))
   return new OriginCache(backend, transformer, options.principal ?? defaultPrincipal, (error, path) => report({ error, path, ctx: undefined }))
+}
+
+/** The manifest's body and ETag, made on the first request for it (see buildManifest). */
+function servedManifest(manifest: Manifest): { body: string; etag: string } {
+  let served: { body: string; etag: string } | undefined
+  const make = () => (served ??= { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` })
+  return {
+    get body() {
+      return make().body
+    },
+    get etag() {
+      return make().etag
+    },
+  }
 }
 
 function principalString(principal: string | number | null | undefined): string | null {

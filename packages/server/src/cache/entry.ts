@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 
 /** A cache hit as stored: the reply body and its ETag, for a transport to send as they are. */
 export class CachedAnswer {
@@ -59,7 +59,7 @@ export class CacheEntry extends CachedAnswer {
 
 /** The ETag of a reply body: a strong tag of 162 bits of its SHA-256. */
 export function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+  return `"${nodeCrypto().createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
 }
 
 /** Reads an entry's text back, or `undefined` when it is not one (a stranger's key, a truncated value). */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 import { cacheSecret, GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { decodeEntry, type CacheEntry } from './entry.js'
 import { Lru } from './lru.js'
@@ -25,7 +25,7 @@ interface Stored {
  * copy), so nothing a caller does to a value it got can reach the cache.
  */
 export function memoryCache(options: MemoryCacheOptions = {}): CacheBackend {
-  const secret = options.secret === undefined ? new Uint8Array(randomBytes(32)) : cacheSecret(options.secret, 'memoryCache()')
+  const secret = options.secret === undefined ? new Uint8Array(nodeCrypto().randomBytes(32)) : cacheSecret(options.secret, 'memoryCache()')
   return new MemoryCache(options.maxEntries ?? 10_000, options.maxBytes ?? 64 * 1024 * 1024, secret)
 }
 

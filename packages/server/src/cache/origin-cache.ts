@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 import type { Transformer } from '@mizan/wire'
 import type { MaybePromise } from '../maybe-promise.js'
 import type { CacheOptions } from '../procedure.js'
-import { dataBody, readDataBody } from '../transformer.js'
+import { dataBody, readDataBody, whenLoaded } from '../transformer.js'
 import { GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { canonical } from './canonical.js'
 import { CacheEntry, decodeEntry, etagOf } from './entry.js'
@@ -195,8 +195,8 @@ export class OriginCache {
   }
 
   /** A fresh copy of the stored value (so no caller can change the cache), or the entry itself, whose body goes out as it is. */
-  private answer(env: CacheCallEnv, entry: CacheEntry): unknown {
-    return env.wantsCachedBody === true ? entry : readDataBody(entry.body, this.transformer)
+  private answer(env: CacheCallEnv, entry: CacheEntry): MaybePromise<unknown> {
+    return env.wantsCachedBody === true ? entry : whenLoaded(() => readDataBody(entry.body, this.transformer))
   }
 
   /**
@@ -226,9 +226,9 @@ export class OriginCache {
       const generations = read.slice()
       started.promise = Promise.resolve()
         .then(() => fill(started.controller.signal))
-        .then((value) => {
+        .then((value) => whenLoaded(() => dataBody(value, this.transformer)))
+        .then((body) => {
           const now = Date.now()
-          const body = dataBody(value, this.transformer)
           const entry = new CacheEntry(now + ttl * 1000, now + (ttl + swr) * 1000, generations, etagOf(body), body)
           const shareable = env.setsCookie?.() !== true
           if (shareable) this.store(site.path, key, entry, (ttl + swr) * 1000, names)
@@ -305,7 +305,7 @@ export class OriginCache {
   private hmac(text: string): string {
     let digest = this.digests.get(text)
     if (digest === undefined) {
-      digest = createHmac('sha256', this.backend.secret).update(text).digest('base64url')
+      digest = nodeCrypto().createHmac('sha256', this.backend.secret).update(text).digest('base64url')
       if (this.digests.size >= 10_000) this.digests.clear()
       this.digests.set(text, digest)
     }

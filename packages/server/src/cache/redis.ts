@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis-client.js'
 import { cacheSecret, GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { decodeEntry, type CacheEntry } from './entry.js'
 import { NearCache, type NearCacheOptions } from './near-cache.js'
@@ -7,7 +8,7 @@ import { PurgeChannel } from './purge-channel.js'
 /** Options of {@link redisCache}. */
 export interface RedisCacheOptions {
   /** An ioredis client. `enableAutoPipelining: true` is recommended: concurrent reads share round trips. */
-  redis: Redis
+  redis: RedisClient
   /** The key secret, at least 32 bytes, the same on every instance and used for nothing else. */
   secret: string | Uint8Array
   /** Prefix of every key Mizan writes. Default `mizan:`. */
@@ -67,7 +68,7 @@ class RedisCache implements CacheBackend {
   private readonly purges: PurgeChannel | undefined
 
   constructor(options: RedisCacheOptions) {
-    this.redis = options.redis
+    this.redis = options.redis as unknown as Redis
     this.secret = cacheSecret(options.secret, 'redisCache()')
     this.prefix = options.prefix ?? 'mizan:'
     this.channel = `${this.prefix}purges`

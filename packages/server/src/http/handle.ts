@@ -3,7 +3,7 @@ import type { CallResult, CompiledProcedure, Dispatcher, Invalidation } from '..
 import { CachedAnswer, etagOf } from '../cache/origin-cache.js'
 import { boundedInvalidations, resultText } from '../result-wire.js'
 import { MizanError, toErrorShape } from '../errors.js'
-import { dataBody } from '../transformer.js'
+import { dataBody, whenLoaded } from '../transformer.js'
 import type { CorsPolicy } from './cors.js'
 import type { ContextOptions, HttpExchange, HttpReply, ResponseHeaders } from './exchange.js'
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../input/limits.js'
@@ -93,9 +93,15 @@ function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<Ht
 function singleReply(exchange: HttpExchange, settings: HttpSettings, path: string, params: URLSearchParams | undefined): MaybePromise<HttpReply> {
   const proc = resolve(settings.dispatcher, path, exchange.method)
   if (exchange.method === 'POST') {
-    return readJsonBody(exchange, settings, 1).then((body) => callOnce(exchange, settings, proc, body === undefined ? undefined : envelopeValue(body, settings.decoder, 'body')))
+    return readJsonBody(exchange, settings, 1).then((body) =>
+      body === undefined ? callOnce(exchange, settings, proc, undefined) : andThen(whenLoaded(() => envelopeValue(body, settings.decoder, 'body')), (input) => callOnce(exchange, settings, proc, input)),
+    )
   }
-  return callOnce(exchange, settings, proc, params === undefined ? undefined : paramValue(params, settings.decoder))
+  if (params === undefined) return callOnce(exchange, settings, proc, undefined)
+  return andThen(
+    whenLoaded(() => paramValue(params, settings.decoder)),
+    (input) => callOnce(exchange, settings, proc, input),
+  )
 }
 
 function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown): MaybePromise<HttpReply> {
@@ -124,7 +130,12 @@ function callWith(exchange: HttpExchange, settings: HttpSettings, proc: Compiled
   return singleResult(exchange, proc, result, settings)
 }
 
-function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): HttpReply {
+/** The reply to one call. It serializes (again, if superjson had to load first: building it changes nothing). */
+function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): MaybePromise<HttpReply> {
+  return whenLoaded(() => resultReply(exchange, proc, result, settings))
+}
+
+function resultReply(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): HttpReply {
   const headers = baseHeaders(proc, exchange.method, exchange.resHeaders)
   if (result.invalidations.length > 0) {
     headers[INVALIDATE_HEADER] = boundedInvalidations(result.invalidations, settings.transformer, MAX_INVALIDATE_HEADER, encodeInvalidateHeader)
@@ -188,8 +199,10 @@ async function batchReply(
       try {
         const proc = resolve(settings.dispatcher, path, exchange.method)
         const envelope = envelopes[index]
-        const input = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
-        return resultText(await settings.dispatcher.call(proc, ctx, input, exchange), settings.transformer, settings.isDev)
+        const decoded = envelope == null ? undefined : whenLoaded(() => envelopeValue(envelope, settings.decoder, `input[${index}]`))
+        const result = await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange)
+        const text = whenLoaded(() => resultText(result, settings.transformer, settings.isDev))
+        return text instanceof Promise ? await text : text
       } catch (error) {
         return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
       }

@@ -1,5 +1,6 @@
 import type { Transformer } from '@mizan/wire'
 import { MizanError } from '../errors.js'
+import { TransformerLoading } from '../transformer.js'
 import type { InputLimits } from './limits.js'
 import { guardJson, parseUntrustedJson, type JsonBounds } from './untrusted-json.js'
 
@@ -45,7 +46,9 @@ export class InputDecoder {
     const tree = treeMeta(meta)
     try {
       return this.transformer.deserialize(json, tree)
-    } catch {
+    } catch (error) {
+      // Not the input's fault: superjson is loading, and the caller runs this again once it has.
+      if (error instanceof TransformerLoading) throw error
       throw invalidMeta()
     }
   }

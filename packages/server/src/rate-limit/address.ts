@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { isIPv4, isIPv6 } from 'node:net'
+import { nodeNet } from '../builtins.js'
 
 /** What {@link ClientAddressOf} reads a request's client address from. */
 export interface ClientAddressSource {
@@ -27,8 +27,8 @@ export type ClientAddressOf = (source: ClientAddressSource) => string | undefine
  */
 export function addressKey(address: string): string {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address
-  if (isIPv4(bare)) return bare
-  if (!isIPv6(bare)) return address
+  if (nodeNet().isIPv4(bare)) return bare
+  if (!nodeNet().isIPv6(bare)) return address
   const groups = expandIPv6(bare.split('%')[0]!)
   if (groups === undefined) return address
   if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {

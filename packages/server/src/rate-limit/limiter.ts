@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 import type { PrincipalOf } from '../cache/origin-cache.js'
 import type { MaybePromise } from '../maybe-promise.js'
 import { addressKey } from './address.js'
@@ -69,7 +69,7 @@ export class Limiter {
   /** @internal */
   keyOf(path: string, rule: ParsedRule, who: string): string {
     const key = `${path}|${rule.windowMs}|${who}`
-    return key.length <= MAX_KEY_LENGTH ? key : `${path}|${rule.windowMs}|h:${createHash('sha256').update(who).digest('base64url')}`
+    return key.length <= MAX_KEY_LENGTH ? key : `${path}|${rule.windowMs}|h:${nodeCrypto().createHash('sha256').update(who).digest('base64url')}`
   }
 }
 

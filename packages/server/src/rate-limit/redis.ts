@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis-client.js'
 import type { RateLimitDecision, RateLimitStore } from './store.js'
 
 /** Options of {@link redisRateLimit}. */
 export interface RedisRateLimitOptions {
   /** An ioredis client. The store defines one script command on it and adds an `error` listener. */
-  redis: Redis
+  redis: RedisClient
   /** Prefix of every key the store writes. Default `mizan:rl:`. */
   prefix?: string
   /** Milliseconds a check may take before the call goes on without it (see `failClosed`). Default 250. */
@@ -84,7 +85,7 @@ class RedisRateLimit implements RateLimitStore {
 
   constructor(options: RedisRateLimitOptions) {
     if (options.redis === undefined || typeof options.redis.defineCommand !== 'function') throw new TypeError('Mizan: redisRateLimit({ redis }) needs an ioredis client')
-    this.redis = options.redis
+    this.redis = options.redis as unknown as Redis
     this.prefix = options.prefix ?? 'mizan:rl:'
     this.timeout = options.timeout ?? 250
     this.failClosed = options.failClosed ?? false

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { nodeCrypto } from '../builtins.js'
 import { compileAuth, type AuthCheck } from '../auth.js'
 import { MizanError } from '../errors.js'
 import type { MaybePromise } from '../maybe-promise.js'
@@ -171,5 +171,5 @@ class RuleIds {
 }
 
 function sourceHash(fn: Function): string {
-  return createHash('sha256').update(String(fn)).digest('base64url').slice(0, 10)
+  return nodeCrypto().createHash('sha256').update(String(fn)).digest('base64url').slice(0, 10)
 }

@@ -1,13 +1,30 @@
-import { randomUUID } from 'node:crypto'
-import type { WebSocket } from 'ws'
+import { nodeCrypto } from '../builtins.js'
 import type { Dispatcher } from '../dispatch.js'
 import { MizanError, toErrorShape } from '../errors.js'
 import type { InputDecoder } from '../input/decoder.js'
+import type { MaybePromise } from '../maybe-promise.js'
 import { resultText } from '../result-wire.js'
+import { whenLoaded } from '../transformer.js'
 import type { Transformer } from '@mizan/wire'
 import type { ConnectionAudience } from './audience.js'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
 import { RateLimiter, type SocketLimits } from './limits.js'
+
+/**
+ * What a connection uses of its `ws` socket. Written here rather than imported from `ws`, so that
+ * Mizan's declarations load in an app that has not installed `@types/ws`.
+ */
+export interface ServerSocket {
+  readonly readyState: number
+  readonly OPEN: number
+  readonly bufferedAmount: number
+  send(text: string): void
+  close(code?: number, reason?: string): void
+  terminate(): void
+  ping(): void
+  on(event: 'pong' | 'close' | 'error', listener: () => void): unknown
+  once(event: 'close', listener: () => void): unknown
+}
 
 /** What every connection of a socket server shares. */
 export interface ConnectionSettings {
@@ -47,7 +64,7 @@ export const CLOSE = {
  * calls; subscriptions through the hub. A transport only frames and unframes.
  */
 export class Connection implements PushTarget {
-  readonly id = randomUUID()
+  readonly id = nodeCrypto().randomUUID()
   private readonly subscriptions = new Map<string, Subscription>()
   /**
    * Subscription ids holding a slot under `maxSubscriptions`, joined or still joining, each with
@@ -63,7 +80,7 @@ export class Connection implements PushTarget {
   alive = true
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: ServerSocket,
     private readonly ctx: unknown,
     private readonly settings: ConnectionSettings,
     audience: ConnectionAudience,
@@ -175,8 +192,9 @@ export class Connection implements PushTarget {
     if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
     if (proc.def.options.websocket !== true) throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is not served over WebSocket`)
     const input = this.decode(frame.input, frame.meta)
-    const result = await this.settings.dispatcher.call(proc, this.ctx, input, this.env)
-    this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${resultText(result, this.settings.transformer, this.settings.isDev)}}`)
+    const result = await this.settings.dispatcher.call(proc, this.ctx, input instanceof Promise ? await input : input, this.env)
+    const text = whenLoaded(() => resultText(result, this.settings.transformer, this.settings.isDev))
+    this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${text instanceof Promise ? await text : text}}`)
   }
 
   /** Joins are remembered while they run, so that a `send` right behind one waits for it. */
@@ -196,7 +214,7 @@ export class Connection implements PushTarget {
     const turn = this.takeSlot(id)
     try {
       // Params are validated before authorize sees them; the group is the server's choice alone.
-      const params = await channel.parseParams(this.decode(frame.params, frame.meta))
+      const params = await channel.parseParams(await this.decode(frame.params, frame.meta))
       const authorize = channel.def.options.authorize
       if (authorize !== undefined && !(await authorize({ ctx: this.ctx, params }))) {
         throw new MizanError(hub.principalOf(this.ctx) == null ? 'UNAUTHORIZED' : 'FORBIDDEN', `Not allowed to join "${channel.path}"`)
@@ -246,13 +264,14 @@ export class Connection implements PushTarget {
     const { channel, group, params } = subscription
     const receive = channel.def.options.receive
     if (receive === undefined || channel.parseReceived === undefined) throw new MizanError('METHOD_NOT_SUPPORTED', `"${channel.path}" receives no messages`)
-    const message = await channel.parseReceived(this.decode(frame.message, frame.meta))
+    const message = await channel.parseReceived(await this.decode(frame.message, frame.meta))
     await receive.handle({ ctx: this.ctx, params, message, publish: (out: unknown) => this.settings.hub.publishToGroup(channel, group, out) })
     if (typeof frame.ref === 'string') this.sendFrame({ type: 'sent', id: frame.ref })
   }
 
-  private decode(json: unknown, meta: unknown): unknown {
-    return this.settings.decoder.value(json, meta)
+  /** A frame's value; later when superjson has to load first (see whenLoaded). */
+  private decode(json: unknown, meta: unknown): MaybePromise<unknown> {
+    return whenLoaded(() => this.settings.decoder.value(json, meta))
   }
 
   private disposed = false

@@ -7,6 +7,7 @@ import { boundedInvalidations, MAX_FRAME_INVALIDATIONS } from '../result-wire.js
 import type { FlatRouter } from '../router.js'
 import { inputValidator, type Validator } from '../schema.js'
 import type { MaybePromise } from '../maybe-promise.js'
+import { whenLoaded } from '../transformer.js'
 import { PushAudiences, userGroup, type AudienceClass, type AudienceReport, type ConnectionAudience } from './audience.js'
 import type { PubSub } from './pubsub.js'
 
@@ -89,8 +90,11 @@ export class Hub {
     } catch (error) {
       throw new MizanError('INTERNAL_SERVER_ERROR', `A message published to "${channel.path}" fails its schema`, { cause: error })
     }
-    const { json, meta } = this.transformer.serialize(checked)
-    await this.pubsub.publish(this.groupKey(channel.path, group), JSON.stringify(meta === undefined ? { json } : { json, meta }))
+    const payload = whenLoaded(() => {
+      const { json, meta } = this.transformer.serialize(checked)
+      return JSON.stringify(meta === undefined ? { json } : { json, meta })
+    })
+    await this.pubsub.publish(this.groupKey(channel.path, group), payload instanceof Promise ? await payload : payload)
   }
 
   /**
@@ -124,15 +128,18 @@ export class Hub {
         bucket.list.push(entry)
       }
     }
+    // The frames, built before anything is sent: once superjson has loaded if an input needs it.
+    const built = whenLoaded(() => ({
+      shared: [...shared].map(([audience, list]) => [audience, this.frameOf(list)] as const),
+      parts: [...own.values()].map(({ part, list }): OwnPart => ({ ...part, frame: this.frameOf(list) })),
+    }))
+    const frames = built instanceof Promise ? await built : built
     const sends: Promise<void>[] = []
     // The origin ends at the first newline of a shared payload: one it could contain (it may come
     // from a request header) is no connection's id anyway.
     const from = origin === undefined || origin.includes('\n') ? '' : origin
-    for (const [audience, list] of shared) sends.push(this.pubsub.publish(audience.group, `${from}\n${this.frameOf(list)}`))
-    if (own.size > 0) {
-      const parts: OwnPart[] = [...own.values()].map(({ part, list }) => ({ ...part, frame: this.frameOf(list) }))
-      sends.push(this.pubsub.publish(userGroup(principal!), JSON.stringify({ origin: origin ?? null, parts })))
-    }
+    for (const [audience, frame] of frames.shared) sends.push(this.pubsub.publish(audience.group, `${from}\n${frame}`))
+    if (frames.parts.length > 0) sends.push(this.pubsub.publish(userGroup(principal!), JSON.stringify({ origin: origin ?? null, parts: frames.parts })))
     await Promise.all(sends)
   }
 

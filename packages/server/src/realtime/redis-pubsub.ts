@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis-client.js'
 import type { PubSub } from './pubsub.js'
 
 /** Options of {@link redisPubSub}. */
@@ -7,7 +8,7 @@ export interface RedisPubSubOptions {
    * The ioredis client `publish` uses. It is never closed by Mizan. Subscriptions run on a
    * connection of their own, made with `redis.duplicate()` on the first `subscribe`.
    */
-  redis: Redis
+  redis: RedisClient
   /**
    * Prefix of every channel Mizan uses, so that apps sharing a Redis do not hear each other.
    * Default `mizan:`. A group's channel is `{prefix}ps:{group}`.
@@ -88,7 +89,7 @@ class RedisPubSubBackend implements RedisPubSub {
   private readonly onRedisReady = () => void (this.muted = false)
 
   constructor(options: RedisPubSubOptions) {
-    this.redis = options.redis
+    this.redis = options.redis as unknown as Redis
     this.prefix = options.prefix ?? 'mizan:'
     this.timeout = options.timeout ?? 1000
     this.onError = options.onError

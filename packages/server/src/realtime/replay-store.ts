@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis-client.js'
 import { ExpiryQueue } from './expiry-queue.js'
 
 /**
@@ -110,7 +111,7 @@ export interface RedisReplayStoreOptions {
    * An ioredis client shared by every instance. Its errors reject verify (fail closed); a low
    * `maxRetriesPerRequest` keeps a handshake from waiting long on a Redis that is down.
    */
-  redis: Redis
+  redis: RedisClient
   /** Prefix of every key written. Default `mizan:ws-ticket:`. */
   prefix?: string
 }
@@ -122,7 +123,7 @@ export interface RedisReplayStoreOptions {
  * when the ticket expires.
  */
 export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
-  const { redis } = options
+  const redis = options.redis as unknown as Redis
   const prefix = options.prefix ?? 'mizan:ws-ticket:'
   return {
     async claim(jti, expiresAt) {

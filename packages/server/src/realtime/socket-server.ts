@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, type WebSocket } from 'ws'
+import type { WebSocket, WebSocketServer } from 'ws'
 import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } from './ticket.js'
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
 import type { ConnectionAudience } from './audience.js'
@@ -40,27 +40,76 @@ interface SocketServerSettings extends ConnectionSettings {
   readonly clientAddress?: ClientAddressOf | undefined
 }
 
-/** Accepts WebSocket upgrades on the Mizan path and runs their connections. */
+/**
+ * Accepts WebSocket upgrades on the Mizan path and runs their connections. The `ws` library loads
+ * with the first upgrade (or with {@link SocketServer.load}): a server that never takes a socket
+ * never imports it.
+ */
 export class SocketServer {
-  private readonly wss: WebSocketServer
+  private wss: WebSocketServer | undefined
+  private loading: Promise<WebSocketServer> | undefined
+  private closed = false
   private readonly connections = new Set<Connection>()
-  private readonly heartbeat: NodeJS.Timeout
+  /** Pings every connection; started with the first one. */
+  private heartbeat: NodeJS.Timeout | undefined
 
-  constructor(private readonly settings: SocketServerSettings) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: settings.limits.maxMessageSize })
-    this.heartbeat = setInterval(() => this.connections.forEach((connection) => connection.ping()), settings.limits.heartbeatMs)
-    this.heartbeat.unref()
+  constructor(private readonly settings: SocketServerSettings) {}
+
+  /**
+   * Loads `ws` and makes the server that upgrades sockets, once. `listen()` calls it just after
+   * listening when the app has realtime features, so the first upgrade seldom waits for it.
+   */
+  load(): Promise<void> {
+    return this.server().then(() => undefined)
+  }
+
+  private server(): Promise<WebSocketServer> {
+    return (this.loading ??= import('ws').then(
+      ({ WebSocketServer }) => (this.wss = new WebSocketServer({ noServer: true, maxPayload: this.settings.limits.maxMessageSize })),
+      (error: unknown) => {
+        // The upgrades waiting on it fail; the next one tries again.
+        this.loading = undefined
+        throw error
+      },
+    ))
   }
 
   /** Takes an upgrade request; returns `false` (touching nothing) when it is not for this server. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const pathname = (req.url ?? '/').split('?')[0]
     if (pathname !== this.settings.path) return false
+    if (this.closed) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return true
+    }
     if (!this.originAllowed(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return true
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    if (this.wss !== undefined) {
+      this.upgrade(this.wss, req, socket, head)
+      return true
+    }
+    // The first upgrade waits for `ws`. A socket that fails meanwhile must not throw from an
+    // unheard 'error' event; one that closed, or a server that closed, is not upgraded.
+    const onError = () => socket.destroy()
+    socket.on('error', onError)
+    this.server().then(
+      (wss) => {
+        socket.off('error', onError)
+        if (this.closed || socket.destroyed) socket.destroy()
+        else this.upgrade(wss, req, socket, head)
+      },
+      (error: unknown) => {
+        this.settings.dispatcher.onError({ error, path: '(websocket)', ctx: undefined })
+        socket.destroy()
+      },
+    )
+    return true
+  }
+
+  private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    wss.handleUpgrade(req, socket, head, (ws) => {
       // Frames can arrive while the ticket is checked and the context built: keep them, in order.
       const inbox = new Inbox(ws)
       void (async () => {
@@ -95,6 +144,10 @@ export class SocketServer {
         if (ws.readyState !== ws.OPEN) return
         const connection = new Connection(ws, ctx, this.settings, audience, address)
         this.connections.add(connection)
+        if (this.heartbeat === undefined && !this.closed) {
+          this.heartbeat = setInterval(() => this.connections.forEach((each) => each.ping()), this.settings.limits.heartbeatMs)
+          this.heartbeat.unref()
+        }
         ws.on('close', () => this.connections.delete(connection))
         await this.settings.hub.ready(audience)
         if (ws.readyState !== ws.OPEN) return
@@ -110,7 +163,6 @@ export class SocketServer {
         })
       })()
     })
-    return true
   }
 
   /**
@@ -150,6 +202,7 @@ export class SocketServer {
    * finish the closing handshake within `graceMs` is cut off.
    */
   async close(graceMs = 1000): Promise<void> {
+    this.closed = true
     clearInterval(this.heartbeat)
     const open = [...this.connections]
     for (const connection of open) connection.close(CLOSE.restart, 'server restarting')
@@ -158,7 +211,8 @@ export class SocketServer {
     await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
     clearTimeout(timer)
     for (const connection of this.connections) connection.terminate()
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()))
+    const wss = this.wss
+    if (wss !== undefined) await new Promise<void>((resolve) => wss.close(() => resolve()))
   }
 
   private originAllowed(req: IncomingMessage): boolean {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose'
+import { nodeCrypto } from '../builtins.js'
+import type { JWTPayload } from 'jose'
 import { memoryReplayStore, type ReplayStore } from './replay-store.js'
 
 export {
@@ -142,6 +142,8 @@ export interface TicketIssuer {
  * ```
  */
 export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
+  // jose loads with the first ticket minted or checked: an app whose sockets never take one never imports it.
+  const loadJose = () => import('jose')
   const key = secretBytes(options.secret)
   const audience = options.audience ?? DEFAULT_TICKET_AUDIENCE
   const ttl = options.ttlSeconds ?? 30
@@ -156,13 +158,14 @@ export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
       for (const name of RESERVED_CLAIMS) {
         if (Object.hasOwn(extra, name)) throw new TypeError(`Mizan: ticket claim "${name}" is set by the issuer and cannot be given to mint`)
       }
+      const { SignJWT } = await loadJose()
       const iat = Math.floor(now() / 1000)
       const jwt = new SignJWT(extra)
         .setProtectedHeader({ alg: ALG, typ: TICKET_TYP })
         .setAudience(audience)
         .setIssuedAt(iat)
         .setExpirationTime(iat + ttl)
-        .setJti(randomBytes(16).toString('base64url'))
+        .setJti(nodeCrypto().randomBytes(16).toString('base64url'))
       if (sub !== null) jwt.setSubject(sub)
       const ticket = await jwt.sign(key)
       if (ticket.length > MAX_TICKET_LENGTH) throw new TypeError(`Mizan: ticket is ${ticket.length} characters, over the ${MAX_TICKET_LENGTH} limit: keep extra claims small`)
@@ -171,6 +174,7 @@ export function createTicketIssuer(options: TicketIssuerOptions): TicketIssuer {
 
     async verify(ticket) {
       if (typeof ticket !== 'string' || ticket.length > MAX_TICKET_LENGTH) throw new TicketError('invalid')
+      const { errors, jwtVerify } = await loadJose()
       let payload: JWTPayload
       try {
         ;({ payload } = await jwtVerify(ticket, key, {

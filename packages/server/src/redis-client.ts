@@ -1,0 +1,28 @@
+/** A command of the client. Mizan calls it as ioredis documents; any arguments and answer fit here. */
+type Command = (...args: never[]) => unknown
+
+/**
+ * An ioredis client (`new Redis(url)`, ioredis 5 or 6), as the Redis options take it: `redisCache`,
+ * `redisPubSub`, `redisRateLimit` and `redisReplayStore`.
+ *
+ * It lists the members Mizan uses rather than importing ioredis's own type, so that Mizan's type
+ * declarations load (with `skipLibCheck: false`) in an app that has not installed ioredis, an
+ * optional peer: an ioredis `Redis` fits it, a URL string or another library's client does not.
+ */
+export interface RedisClient {
+  /** ioredis's connection status (`'ready'`, `'connecting'`, `'end'`...). */
+  readonly status: string
+  duplicate: Command
+  mget: Command
+  set: Command
+  eval: Command
+  multi: Command
+  publish: Command
+  subscribe: Command
+  unsubscribe: Command
+  defineCommand: Command
+  on: Command
+  off: Command
+  disconnect: Command
+}
+

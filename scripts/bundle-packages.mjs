@@ -1,0 +1,55 @@
+// Bundles the JavaScript tsc emitted for the server packages into one file per entry point, which is
+// what their package.json `exports` load. Node loads every module of an import graph separately:
+// @mizan/server as ~60 small files took ~30 ms longer to import than as one, most of its cold
+// start's difference from tRPC's (see bench/coldstart.mjs). tsc's output (dist/*.js, dist/*.d.ts)
+// stays: the declarations are what TypeScript reads, and the repository's benchmarks import single
+// modules of it.
+// Run by `npm run build` after `tsc -b`. Usage: node scripts/bundle-packages.mjs
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** The packages whose JavaScript ships bundled; the client and React packages are bundled by the app's bundler. */
+export const BUNDLED = ['wire', 'server']
+
+/** Where an export's bundle is (`./dist/bundle/<name>.js`) and the tsc output it is made from (`dist/<name>.js`). */
+function entryPoints(pkgDir) {
+  const { exports } = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'))
+  const entries = {}
+  for (const [subpath, target] of Object.entries(exports)) {
+    if (typeof target === 'string') continue // ./package.json
+    const match = /^\.\/dist\/bundle\/(.+)\.js$/.exec(target.import)
+    if (match === null) throw new Error(`${pkgDir}: export "${subpath}" must load ./dist/bundle/<name>.js (got ${target.import})`)
+    entries[match[1]] = path.join(pkgDir, 'dist', `${match[1]}.js`)
+  }
+  return entries
+}
+
+for (const name of BUNDLED) {
+  const pkgDir = path.join(rootDir, 'packages', name)
+  await build({
+    entryPoints: entryPoints(pkgDir),
+    outdir: path.join(pkgDir, 'dist/bundle'),
+    bundle: true,
+    // Several entry points share their modules (and the state in them) through common chunks;
+    // dynamic imports stay dynamic.
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'es2022',
+    // Dependencies and peers stay imports: only this package's own modules are bundled.
+    packages: 'external',
+    // Follows tsc's source maps, so stack traces and debuggers point at src/*.ts.
+    sourcemap: true,
+    // Whitespace and syntax minified (~3 ms less CPU to load the server than as written), names
+    // kept: a stack trace still reads, and the source map gives the lines of src/*.ts.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // No keepNames: its wrapper call per function costs start-up time, and no code reads a
+    // function's name (errors set `name` themselves). A clash renames an internal helper only.
+    logLevel: 'warning',
+  })
+}
