@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { canPin, spawnPinned, stop } from './lib/children.mjs'
-import { machineBusySeconds, processCpuSeconds, processThreadsCpuSeconds, warnIfDisturbed } from './lib/cpu.mjs'
+import { judgeDisturbance, machineBusySeconds, processCpuSeconds, processThreadsCpuSeconds, warnIfDisturbed } from './lib/cpu.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
@@ -63,7 +63,7 @@ writeResults('coldstart', { command, machine }, {
   servers: SERVERS.map(({ name, label }) => ({ name, label, file: `bench/servers/${name}.mjs` })),
   runs,
   summary,
-})
+}, { quick: config.quick, disturbance: judgeDisturbance(summary) })
 
 /**
  * Spawns one server and times it to its first line (the port, printed once it listens), with the
@@ -173,10 +173,10 @@ function printSummary(rows) {
 }
 
 function readConfig() {
-  const { integer } = readOptions({
+  const { integer, values } = readOptions({
     options: { rounds: { type: 'string' }, warmup: { type: 'string', default: '3' } },
     quick: { rounds: ['10', '40'] },
     usage: 'node bench/coldstart.mjs [--rounds N=40] [--warmup N=3] [--quick: 10 rounds]',
   })
-  return { rounds: integer('rounds', 1), warmup: integer('warmup', 0) }
+  return { rounds: integer('rounds', 1), warmup: integer('warmup', 0), quick: values.quick === true }
 }
