@@ -61,6 +61,11 @@ export class Lru<V> {
     this.bytes -= slot.bytes
   }
 
+  /** Entries from the least recently used on (roughly: see the class), for freeing stale ones while iterating. */
+  *oldestFirst(): IterableIterator<[string, V]> {
+    for (const [key, slot] of this.slots) yield [key, slot.value]
+  }
+
   /** Drops every entry. */
   clear(): void {
     this.slots.clear()

@@ -1,3 +1,4 @@
+import { Lru } from '../cache/lru.js'
 import { expiresAt, slide, type WindowState } from './sliding-window.js'
 import type { RateLimitDecision, RateLimitStore } from './store.js'
 
@@ -33,15 +34,14 @@ export function memoryRateLimit(options: MemoryRateLimitOptions = {}): MemoryRat
 /** The store {@link memoryRateLimit} returns; `size` is how many keys it holds. */
 export class MemoryRateLimit implements RateLimitStore {
   readonly kind = 'memory'
-  // A Map iterates in insertion order: re-inserting on every hit keeps it ordered by last use.
-  private readonly entries = new Map<string, Entry>()
-  private readonly maxKeys: number
+  // The cache's LRU: bounded by key count, ordered by use without re-inserting on every hit.
+  private readonly entries: Lru<Entry>
   private readonly now: () => number
 
   constructor(options: MemoryRateLimitOptions = {}) {
     const maxKeys = options.maxKeys ?? 100_000
     if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new TypeError('Mizan: memoryRateLimit({ maxKeys }) must be a whole number, at least 1')
-    this.maxKeys = maxKeys
+    this.entries = new Lru(maxKeys, Number.POSITIVE_INFINITY)
     this.now = options.now ?? Date.now
   }
 
@@ -53,19 +53,18 @@ export class MemoryRateLimit implements RateLimitStore {
   hit(key: string, max: number, windowMs: number): RateLimitDecision {
     const now = Math.floor(this.now())
     const entry = this.entries.get(key)
-    if (entry !== undefined) this.entries.delete(key)
     // A key last used under another window length (a changed declaration) starts over.
     const { state, decision } = slide(entry?.windowMs === windowMs ? entry : undefined, max, windowMs, now)
-    this.entries.set(key, { ...state, windowMs })
+    if (entry === undefined) this.entries.set(key, { ...state, windowMs }, 0)
+    else Object.assign(entry, state, { windowMs })
     this.sweep(now)
-    if (this.entries.size > this.maxKeys) this.entries.delete(this.entries.keys().next().value!)
     return decision
   }
 
   /** Frees the least recently used keys whose windows have passed, a few per call. */
   private sweep(now: number): void {
     let looked = 0
-    for (const [key, entry] of this.entries) {
+    for (const [key, entry] of this.entries.oldestFirst()) {
       if (looked++ === SWEEP_PER_HIT || now < expiresAt(entry, entry.windowMs)) return
       this.entries.delete(key)
     }
