@@ -2,6 +2,8 @@ import type { InvalidationWire, Transformer } from '@mizan/wire'
 import { CachedAnswer } from './cache/origin-cache.js'
 import type { CallResult, Invalidation } from './dispatch.js'
 import { toErrorShape } from './errors.js'
+import type { MaybePromise } from './maybe-promise.js'
+import { whenLoaded } from './transformer.js'
 
 /**
  * Characters the invalidations of one reply or push frame may take. A frame far larger than this
@@ -13,8 +15,13 @@ export const MAX_FRAME_INVALIDATIONS = 64 * 1024
 /**
  * One call's result as JSON text, the same in an HTTP batch and on the WebSocket:
  * `{"data":...,"meta"?:...,"invalidate"?:[...]}`, `{}` for `undefined`, or `{"error":{...}}`.
+ * Synchronous except when superjson has to load first (see whenLoaded).
  */
-export function resultText(result: CallResult, transformer: Transformer, isDev: boolean): string {
+export function resultText(result: CallResult, transformer: Transformer, isDev: boolean): MaybePromise<string> {
+  return whenLoaded(() => resultTextNow(result, transformer, isDev))
+}
+
+function resultTextNow(result: CallResult, transformer: Transformer, isDev: boolean): string {
   const invalidate = result.invalidations.length > 0 ? boundedInvalidations(result.invalidations, transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify) : undefined
   if (!result.ok) return withInvalidate(JSON.stringify({ error: toErrorShape(result.error, isDev) }), invalidate)
   if (result.data instanceof CachedAnswer) return result.data.body

@@ -94,14 +94,11 @@ function singleReply(exchange: HttpExchange, settings: HttpSettings, path: strin
   const proc = resolve(settings.dispatcher, path, exchange.method)
   if (exchange.method === 'POST') {
     return readJsonBody(exchange, settings, 1).then((body) =>
-      body === undefined ? callOnce(exchange, settings, proc, undefined) : andThen(whenLoaded(() => envelopeValue(body, settings.decoder, 'body')), (input) => callOnce(exchange, settings, proc, input)),
+      body === undefined ? callOnce(exchange, settings, proc, undefined) : andThen(envelopeValue(body, settings.decoder, 'body'), (input) => callOnce(exchange, settings, proc, input)),
     )
   }
   if (params === undefined) return callOnce(exchange, settings, proc, undefined)
-  return andThen(
-    whenLoaded(() => paramValue(params, settings.decoder)),
-    (input) => callOnce(exchange, settings, proc, input),
-  )
+  return andThen(paramValue(params, settings.decoder), (input) => callOnce(exchange, settings, proc, input))
 }
 
 function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown): MaybePromise<HttpReply> {
@@ -199,9 +196,9 @@ async function batchReply(
       try {
         const proc = resolve(settings.dispatcher, path, exchange.method)
         const envelope = envelopes[index]
-        const decoded = envelope == null ? undefined : whenLoaded(() => envelopeValue(envelope, settings.decoder, `input[${index}]`))
+        const decoded = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
         const result = await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange)
-        const text = whenLoaded(() => resultText(result, settings.transformer, settings.isDev))
+        const text = resultText(result, settings.transformer, settings.isDev)
         return text instanceof Promise ? await text : text
       } catch (error) {
         return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
@@ -266,7 +263,7 @@ export function tooLarge(limit: number): MizanError {
 }
 
 /** The input of a single GET call: the `input` parameter, with `meta` when it has special types. */
-function paramValue(params: URLSearchParams, decoder: InputDecoder): unknown {
+function paramValue(params: URLSearchParams, decoder: InputDecoder): MaybePromise<unknown> {
   const text = params.get('input')
   if (text === null) return undefined
   const json = decoder.parse(text, 0, 'input')
@@ -275,7 +272,7 @@ function paramValue(params: URLSearchParams, decoder: InputDecoder): unknown {
 }
 
 /** The input of a call in a body or a batch: `{ "input": ..., "meta"?: ... }`. */
-function envelopeValue(envelope: unknown, decoder: InputDecoder, where: string): unknown {
+function envelopeValue(envelope: unknown, decoder: InputDecoder, where: string): MaybePromise<unknown> {
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
     throw new MizanError('BAD_REQUEST', `The ${where} must be an object { "input": ..., "meta"?: ... }`)
   }

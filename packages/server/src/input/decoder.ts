@@ -1,6 +1,7 @@
 import type { Transformer } from '@mizan/wire'
 import { MizanError } from '../errors.js'
-import { TransformerLoading } from '../transformer.js'
+import type { MaybePromise } from '../maybe-promise.js'
+import { TransformerLoading, whenLoaded } from '../transformer.js'
 import type { InputLimits } from './limits.js'
 import { guardJson, parseUntrustedJson, type JsonBounds } from './untrusted-json.js'
 
@@ -14,40 +15,45 @@ import { guardJson, parseUntrustedJson, type JsonBounds } from './untrusted-json
  * shared objects in full anyway, so only identity is lost, which an RPC input never had.
  */
 export class InputDecoder {
-  /** The bounds of one request's JSON document; a batch or a frame carries a little wrapping around its inputs. */
-  readonly bounds: JsonBounds
+  /**
+   * The bounds of a JSON document by how deep it wraps its inputs: 0 for a bare input, 1 for an
+   * envelope, 2 for a batch array or a frame. Made once, not per request.
+   */
+  private readonly byWrapping: readonly JsonBounds[]
 
   constructor(
     private readonly transformer: Transformer,
     limits: InputLimits,
   ) {
-    this.bounds = { maxDepth: limits.maxInputDepth, maxNodes: limits.maxInputNodes }
+    this.byWrapping = [0, 1, 2].map((levels) => ({ maxDepth: limits.maxInputDepth + levels, maxNodes: limits.maxInputNodes }))
   }
 
-  /** The bounds of a document that wraps its inputs `levels` deep (an envelope, a batch array, a frame). */
-  wrapped(levels: number): JsonBounds {
-    return { maxDepth: this.bounds.maxDepth + levels, maxNodes: this.bounds.maxNodes }
-  }
-
-  /** Parses untrusted JSON text within the bounds of a document wrapping its inputs `levels` deep. */
+  /** Parses untrusted JSON text within the bounds of a document wrapping its inputs `levels` (0–2) deep. */
   parse(text: string, levels: number, what: string): unknown {
-    return parseUntrustedJson(text, levels === 0 ? this.bounds : this.wrapped(levels), what)
+    return parseUntrustedJson(text, this.byWrapping[levels]!, what)
   }
 
   /** Checks a value a framework parsed already (Express's `req.body`) against the same bounds. */
   guard(value: unknown, levels: number): void {
-    guardJson(value, levels === 0 ? this.bounds : this.wrapped(levels))
+    guardJson(value, this.byWrapping[levels]!)
   }
 
-  /** The input a checked JSON value and its optional `meta` describe. */
-  value(json: unknown, meta: unknown): unknown {
+  /**
+   * The input a checked JSON value and its optional `meta` describe. Synchronous except once in a
+   * server's life: the first `meta` waits for superjson to load (see whenLoaded).
+   */
+  value(json: unknown, meta: unknown): MaybePromise<unknown> {
     if (meta === undefined || meta === null) return json
     if (typeof meta !== 'object' || Array.isArray(meta)) throw invalidMeta()
     const tree = treeMeta(meta)
+    return whenLoaded(() => this.deserialize(json, tree))
+  }
+
+  private deserialize(json: unknown, meta: object): unknown {
     try {
-      return this.transformer.deserialize(json, tree)
+      return this.transformer.deserialize(json, meta)
     } catch (error) {
-      // Not the input's fault: superjson is loading, and the caller runs this again once it has.
+      // Not the input's fault: superjson is loading, and whenLoaded runs this again once it has.
       if (error instanceof TransformerLoading) throw error
       throw invalidMeta()
     }

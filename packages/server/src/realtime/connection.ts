@@ -4,7 +4,6 @@ import { MizanError, toErrorShape } from '../errors.js'
 import type { InputDecoder } from '../input/decoder.js'
 import type { MaybePromise } from '../maybe-promise.js'
 import { resultText } from '../result-wire.js'
-import { whenLoaded } from '../transformer.js'
 import type { Transformer } from '@mizan/wire'
 import type { ConnectionAudience } from './audience.js'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
@@ -193,7 +192,7 @@ export class Connection implements PushTarget {
     if (proc.def.options.websocket !== true) throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is not served over WebSocket`)
     const input = this.decode(frame.input, frame.meta)
     const result = await this.settings.dispatcher.call(proc, this.ctx, input instanceof Promise ? await input : input, this.env)
-    const text = whenLoaded(() => resultText(result, this.settings.transformer, this.settings.isDev))
+    const text = resultText(result, this.settings.transformer, this.settings.isDev)
     this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${text instanceof Promise ? await text : text}}`)
   }
 
@@ -269,9 +268,9 @@ export class Connection implements PushTarget {
     if (typeof frame.ref === 'string') this.sendFrame({ type: 'sent', id: frame.ref })
   }
 
-  /** A frame's value; later when superjson has to load first (see whenLoaded). */
+  /** A frame's value; later when superjson has to load first. */
   private decode(json: unknown, meta: unknown): MaybePromise<unknown> {
-    return whenLoaded(() => this.settings.decoder.value(json, meta))
+    return this.settings.decoder.value(json, meta)
   }
 
   private disposed = false
