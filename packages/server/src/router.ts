@@ -70,8 +70,17 @@ export interface FlatRouter {
   readonly prefixes: ReadonlySet<string>
 }
 
+// A router is immutable once built: it is walked once, however many servers, caches and callers ask.
+const flattened = new WeakMap<AnyRouter, FlatRouter>()
+
 /** Walks a router into a {@link FlatRouter}, checking keys of plain nested objects too. */
 export function flattenRouter(router: AnyRouter): FlatRouter {
+  let flat = flattened.get(router)
+  if (flat === undefined) flattened.set(router, (flat = walkRouter(router)))
+  return flat
+}
+
+function walkRouter(router: AnyRouter): FlatRouter {
   const procedures = new Map<string, ProcedureDef>()
   const channels = new Map<string, ChannelDef>()
   const prefixes = new Set<string>()

@@ -43,19 +43,29 @@ export function outputValidator(schema: AnySchema): Validator {
 }
 
 function compile(schema: AnySchema, fail: (issues: ReadonlyArray<StandardIssue>) => MizanError): Validator {
-  const standard = schema['~standard']
-  if (standard === undefined || typeof standard.validate !== 'function') {
-    throw new TypeError('Mizan: a schema must implement Standard Schema v1 (zod 4, Valibot, ArkType do)')
-  }
-  const validate = standard.validate
+  // `in` does not run a getter: zod builds `~standard` on first read, which a server that starts
+  // (and may never see this procedure called) need not pay for. It is read on the first call.
+  if (typeof schema !== 'object' || schema === null || !('~standard' in schema)) throw notStandard()
+  let validate: StandardSchemaV1['~standard']['validate'] | undefined
   const settle = (result: StandardResult<unknown>): unknown => {
     if (result.issues !== undefined) throw fail(result.issues)
     return result.value
   }
   return (value) => {
+    validate ??= standardValidate(schema)
     const result = validate(value)
     return result instanceof Promise ? result.then(settle) : settle(result)
   }
+}
+
+function standardValidate(schema: AnySchema): StandardSchemaV1['~standard']['validate'] {
+  const standard = schema['~standard']
+  if (standard === undefined || typeof standard.validate !== 'function') throw notStandard()
+  return standard.validate
+}
+
+function notStandard(): TypeError {
+  return new TypeError('Mizan: a schema must implement Standard Schema v1 (zod 4, Valibot, ArkType do)')
 }
 
 /** Builds `data.issues` and `data.fieldErrors` from Standard Schema issues. */

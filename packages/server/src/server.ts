@@ -290,7 +290,10 @@ function defaultPrincipal(ctx: unknown): string | number | null | undefined {
 }
 
 function normalizeBasePath(path: string): string {
-  const trimmed = path.replace(/\/+$/, '')
+  // A loop, not /\/+$/: compiling a first regular expression costs a start ~0.2 ms.
+  let end = path.length
+  while (end > 0 && path.charCodeAt(end - 1) === 47 /* / */) end--
+  const trimmed = path.slice(0, end)
   if (trimmed !== '' && !trimmed.startsWith('/')) throw new TypeError(`Mizan: basePath must start with "/" (got "${path}")`)
   return trimmed
 }

@@ -33,8 +33,13 @@ export interface PushTarget {
  */
 export class Hub {
   readonly channels = new Map<string, CompiledChannel>()
-  /** Who may hear the invalidations of each target. */
-  readonly audiences: PushAudiences
+  private readonly flat: FlatRouter
+  private pushAudiences: PushAudiences | undefined
+
+  /** Who may hear the invalidations of each target; worked out on first need, not at startup. */
+  get audiences(): PushAudiences {
+    return (this.pushAudiences ??= new PushAudiences(this.flat))
+  }
 
   constructor(
     flat: FlatRouter,
@@ -52,7 +57,7 @@ export class Hub {
         parseReceived: receive === undefined ? undefined : inputValidator(receive.message),
       })
     }
-    this.audiences = new PushAudiences(flat)
+    this.flat = flat
   }
 
   /** The pub/sub group of a channel group. */
