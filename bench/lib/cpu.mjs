@@ -14,11 +14,28 @@ function clockTicks() {
 /** CPU seconds all cores have spent busy so far (every state but idle and iowait), from /proc/stat. */
 export function machineBusySeconds() {
   try {
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = machineTicks()
     return (user + nice + system + irq + softirq + steal) / clockTicks()
   } catch {
     return Number.NaN
   }
+}
+
+/**
+ * CPU seconds all cores have spent in software interrupts so far, from /proc/stat: among them the
+ * receive side of loopback TCP, which the kernel charges to no process.
+ */
+export function machineSoftirqSeconds() {
+  try {
+    return machineTicks()[6] / clockTicks()
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** The first line of /proc/stat: ticks all cores spent in each state (user, nice, system, idle, …). */
+function machineTicks() {
+  return readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
@@ -53,16 +70,22 @@ export function processThreadsCpuSeconds(pid) {
  * measurement. `end(seconds, ownCpu)` gives each as a share of one core over `seconds`:
  * `serverCpu`, the process's, and `otherCpu`, what the machine used beyond the process and
  * `ownCpu` (the share the caller knows the load side used). null where /proc is missing.
+ * With `softirq: false`, software interrupts are kept out of `otherCpu` and given apart as
+ * `softirqCpu`: for a measurement that moves so much data over loopback that the kernel's receive
+ * work (charged to no process) would otherwise read as a disturbance.
  */
-export function cpuWindow(pid) {
+export function cpuWindow(pid, { softirq = true } = {}) {
   const processAtStart = pid === undefined ? 0 : processCpuSeconds(pid)
   const busyAtStart = machineBusySeconds()
+  const softirqAtStart = machineSoftirqSeconds()
   return {
     end(seconds, ownCpu) {
       const server = pid === undefined ? 0 : (processCpuSeconds(pid) - processAtStart) / seconds
       const busy = (machineBusySeconds() - busyAtStart) / seconds
-      const other = Math.max(0, busy - server - ownCpu)
-      return { serverCpu: nullIfNaN(server), otherCpu: nullIfNaN(other) }
+      if (softirq) return { serverCpu: nullIfNaN(server), otherCpu: nullIfNaN(Math.max(0, busy - server - ownCpu)) }
+      const interrupts = (machineSoftirqSeconds() - softirqAtStart) / seconds
+      const other = Math.max(0, busy - interrupts - server - ownCpu)
+      return { serverCpu: nullIfNaN(server), otherCpu: nullIfNaN(other), softirqCpu: nullIfNaN(interrupts) }
     },
   }
 }

@@ -5,13 +5,14 @@ import { spawnPinned } from './children.mjs'
 /**
  * Spawns `node [nodeArgs] <file>` on CPU 0 and resolves with `{ child, port }` once it prints its
  * port. `ipc: true` opens an IPC channel (`child.send`, 'message' events), for servers driven
- * from the benchmark (the WebSocket publisher). `name` is for error messages.
+ * from the benchmark (the WebSocket publisher). `env` adds to the environment (the upload
+ * benchmark gives each server its own TMPDIR). `name` is for error messages.
  */
-export function startServer(name, file, { nodeArgs = [], ipc = false } = {}) {
+export function startServer(name, file, { nodeArgs = [], ipc = false, env = {} } = {}) {
   const child = spawnPinned(0, [...nodeArgs, file], {
     stdio: ['ignore', 'pipe', 'inherit', ...(ipc ? ['ipc'] : [])],
     // NODE_ENV=production for all: tRPC and Mizan both read it (error details, dev checks).
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
   })
   return new Promise((resolve, reject) => {
     let out = ''
