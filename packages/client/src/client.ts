@@ -1,10 +1,11 @@
 import type { AnyRouter, Manifest, RecordOf } from '@mizan/server'
 import { Emitter } from './emitter.js'
+import { hasBlob } from './files.js'
 import { MizanClientError, errorFromShape, errorFromStatus } from './errors.js'
 import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
 import type { SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
-import type { DecorateRecord, RouterCheck } from './types.js'
+import type { CallOptions, DecorateRecord, RouterCheck } from './types.js'
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -52,8 +53,11 @@ export interface ClientEvents {
 export interface ClientMethods {
   /** Listens to a client event; returns the function that stops listening. */
   $on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void
-  /** Calls a procedure by dotted path: the untyped door the typed proxy goes through. */
-  $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: { signal?: AbortSignal }): Promise<unknown>
+  /**
+   * Calls a procedure by dotted path: the untyped door the typed proxy goes through. A mutation
+   * whose input holds a `Blob` (a `File` is one) is uploaded as multipart.
+   */
+  $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: CallOptions): Promise<unknown>
   /** Subscribes to a channel by dotted path: the untyped door `client.chat.subscribe` goes through. */
   $subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown>
   /**
@@ -122,7 +126,12 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
   const methods: ClientMethods = {
     $on: (event, listener) => emitter.on(event, listener),
     $call: (kind, path, input, callOptions) =>
-      socket?.serves(path) === true ? socket.call(path, input, callOptions?.signal) : link.call(kind, path, input, callOptions?.signal),
+      // An input with files goes alone over HTTP as multipart, even where the socket serves the path.
+      hasBlob(input)
+        ? link.upload(kind, path, input, callOptions)
+        : socket?.serves(path) === true
+          ? socket.call(path, input, callOptions?.signal)
+          : link.call(kind, path, input, callOptions?.signal),
     $subscribe: (path, params, handlers) => {
       if (socket !== undefined) return socket.subscribe(path, params, handlers)
       // Until the socket code is here, the subscription is a promise of one.
@@ -218,7 +227,7 @@ function procedureProxy(methods: ClientMethods, path: readonly string[]): unknow
       if (kind === undefined || path.length < 2) {
         return Promise.reject(new TypeError(`Mizan: ${path.join('.')}() is not a call; use .query(), .mutate() or .subscribe()`))
       }
-      const options = args[1] as { signal?: AbortSignal } | undefined
+      const options = args[1] as CallOptions | undefined
       return methods.$call(kind, path.slice(0, -1).join('.'), args[0], options)
     },
   })

@@ -1,7 +1,8 @@
 import { INVALIDATE_HEADER, decodeInvalidateHeader, type InvalidationWire } from '@mizan/wire'
 import { MizanClientError, encodeError, errorFromShape, errorFromStatus, parseRetryAfter } from './errors.js'
-import { decodeInvalidations, parseBody, readEntry, type ReplyEntry } from './reply.js'
+import { decodeInvalidations, entryValue, parseBody, readEntry, type ReplyEntry } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
+import type { CallOptions } from './types.js'
 import { envelopeText, writeInput, type WireInput } from './wire-input.js'
 
 /** One invalidation the server announced: every key of `path`, or the one key of `input`. */
@@ -64,6 +65,27 @@ export class HttpLink {
   constructor(private readonly settings: HttpLinkSettings) {}
 
   call(kind: 'query' | 'mutation', path: string, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    return this.operation(kind, path, input, signal, (op) => {
+      if (!this.settings.batch) return this.run([op], (ops) => this.send(ops))
+      this.queue.push(op)
+      if (!this.scheduled) {
+        this.scheduled = true
+        setTimeout(() => this.flush(), 0)
+      }
+    })
+  }
+
+  /**
+   * A call whose input holds files: a mutation goes alone, at once, as `multipart/form-data` (never
+   * batched); a query fails alone (`BAD_REQUEST`, status 0, unsent), since files go with mutations.
+   * Its reply is read like any single call's.
+   */
+  upload(kind: 'query' | 'mutation', path: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
+    return this.operation(kind, path, input, options.signal, (op) => this.run([op], (ops) => this.send(ops, 'POST', options)))
+  }
+
+  /** Makes the operation of a call, wired to its signal, and hands it to `start`. */
+  private operation(kind: 'query' | 'mutation', path: string, input: unknown, signal: AbortSignal | undefined, start: (op: Operation) => void): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const onAbort = () => this.abort(op, signal!.reason)
@@ -86,12 +108,7 @@ export class HttpLink {
         },
       }
       signal?.addEventListener('abort', onAbort, { once: true })
-      if (!this.settings.batch) return this.run([op], (ops) => this.send(ops))
-      this.queue.push(op)
-      if (!this.scheduled) {
-        this.scheduled = true
-        setTimeout(() => this.flush(), 0)
-      }
+      start(op)
     })
   }
 
@@ -170,28 +187,52 @@ export class HttpLink {
     if (group.length > 0) this.run(group, (list) => this.send(list))
   }
 
-  private async send(ops: Operation[], forced?: 'POST'): Promise<void> {
-    // Queries were written before they were packed; mutations are written here.
-    if (ops.some((op) => !op.settled && op.wire === undefined)) await this.prepare(ops)
+  /**
+   * Sends calls as one request and settles them from its reply. With `upload`, it is the multipart
+   * request of one call whose input holds files.
+   */
+  private async send(ops: Operation[], forced?: 'POST', upload?: Pick<CallOptions, 'onUploadProgress'>): Promise<void> {
+    let fetchImpl = this.settings.fetch
+    let form: FormData | undefined
+    if (upload !== undefined) {
+      // The upload code loads with the first upload (a bundler splits it off).
+      const { splitFiles, uploadBody, uploadFetch } = await import('./upload.js')
+      const op = ops[0]!
+      try {
+        const { rest, files } = splitFiles(op.kind, op.input)
+        form = uploadBody(await writeInput(this.settings.transformer, rest), files)
+      } catch (error) {
+        // An input that cannot be written (a cycle, a BigInt under plain JSON) fails alone, unsent.
+        return op.reject(encodeError(op.path, error))
+      }
+      fetchImpl = uploadFetch(fetchImpl, form, upload.onUploadProgress)
+    } else if (ops.some((op) => !op.settled && op.wire === undefined)) {
+      // Queries were written before they were packed; mutations are written here.
+      await this.prepare(ops)
+    }
     const live = ops.filter((op) => !op.settled)
     if (live.length === 0) return
     const group: Group = { controller: new AbortController(), live: live.length }
     for (const op of live) op.group = group
     const method = forced ?? (live.every((op) => op.kind === 'query') ? 'GET' : 'POST')
-    const { url, body } = this.request(live, method)
+    const { url, body } = form === undefined ? this.request(live, method) : { url: `${this.settings.url}/${live[0]!.path}`, body: form }
     let headers: HeaderRecord
     try {
-      headers = await this.headers(method)
+      // An upload's own headers are set by its transport (see `uploadFetch`).
+      headers = await this.headers(form === undefined ? method : 'GET')
     } catch (error) {
       // The app's own headers function failed (no token, say): its error, as it is.
       for (const op of live) if (!op.settled) op.reject(error)
       return
     }
     let response: Response
-    let text: string
+    let text = ''
+    let blob: Blob | undefined
     try {
-      response = await this.settings.fetch(url, { method, headers, body, signal: group.controller.signal })
-      text = await response.text()
+      response = await fetchImpl(url, { method, headers, body, signal: group.controller.signal })
+      // A single call's 2xx answer that is not JSON is a file the procedure returned: read as bytes.
+      if (live.length === 1 && isBinary(response)) blob = await response.blob()
+      else text = await response.text()
     } catch (error) {
       for (const op of live) {
         if (!op.settled) op.reject(new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: `Could not reach the server: ${describe(error)}` }, op.path, error))
@@ -203,7 +244,8 @@ export class HttpLink {
       statusText: typeof response.statusText === 'string' ? response.statusText : '',
       retryAfter: parseRetryAfter(header(response, 'retry-after')),
     }
-    const parsed = parseBody(text)
+    // The file's bytes and Content-Disposition settle as a file entry does (see `entryValue`).
+    const parsed = blob === undefined ? parseBody(text) : { data: blob, blob: header(response, 'content-disposition') }
     if (live.length === 1) await this.settle(live[0]!, reply, parsed, decodeInvalidateHeader(header(response, INVALIDATE_HEADER)))
     else await this.settleBatch(live, reply, parsed)
   }
@@ -254,7 +296,7 @@ export class HttpLink {
     if (op.settled) return
     if (entry === undefined || entry.failed || reply.status >= 400) return this.fail(op, reply, entry)
     try {
-      op.resolve(await this.settings.transformer.decode(entry.data, entry.meta))
+      op.resolve(await entryValue(this.settings.transformer, entry))
     } catch (error) {
       op.reject(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: reply.status, message: 'The response could not be decoded' }, op.path, error))
     }
@@ -274,6 +316,12 @@ interface Reply {
   statusText: string
   /** `Retry-After` in seconds; it concerns every call the response answers as a whole. */
   retryAfter: number | undefined
+}
+
+/** A 2xx answer whose `Content-Type` is set and is not JSON: the bytes of a file. */
+function isBinary(response: Response): boolean {
+  const type = header(response, 'content-type')
+  return response.status >= 200 && response.status < 300 && type !== null && type.split(';')[0]!.trim().toLowerCase() !== 'application/json'
 }
 
 function wireOf(op: Operation): WireInput {

@@ -2,6 +2,6 @@ export { createClient, type ClientEvents, type ClientMethods, type ClientOptions
 export { MizanClientError, isMizanError, type ClientErrorShape, type MizanClientErrorCode } from './errors.js'
 export type { ClientInvalidation, InvalidationSource } from './http-link.js'
 export type { Serializer } from './serializer.js'
-export type { CallOptions, DecorateRecord, MutationProcedure, QueryProcedure } from './types.js'
+export type { CallOptions, ClientOutput, DecorateRecord, MutationProcedure, QueryProcedure, UploadInput, UploadProgress } from './types.js'
 export type { SocketStatus, Subscription, SubscriptionHandlers, SubscriptionStatus } from './ws-link.js'
 export type { ChannelClient } from './types.js'

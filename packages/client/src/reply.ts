@@ -18,6 +18,8 @@ export interface ReplyEntry {
   error: ErrorShape | undefined
   /** The `invalidate` list when the entry has one; `undefined` when absent. */
   invalidate: InvalidationWire[] | undefined
+  /** `{ type, name? }` when `data` is a file's bytes in base64 (checked when decoded). */
+  blob: unknown
 }
 
 /** Reads one result envelope; `undefined` when `value` is not one (not a plain object). */
@@ -31,6 +33,7 @@ export function readEntry(value: unknown): ReplyEntry | undefined {
     failed: entry.error !== undefined,
     error,
     invalidate: entry.invalidate === undefined ? undefined : readInvalidations(entry.invalidate),
+    blob: entry.blob,
   }
 }
 
@@ -55,6 +58,15 @@ export async function decodeInvalidations(transformer: ClientTransformer, list: 
       }
     }),
   )
+}
+
+/**
+ * The value of a successful entry: decoded by the transformer, or, for an entry that carries a
+ * file (`blob`), a `Blob`/`File` made from its base64 bytes by a module loaded only then.
+ * Rejects when it does not decode.
+ */
+export function entryValue(transformer: ClientTransformer, entry: ReplyEntry): unknown {
+  return entry.blob === undefined ? transformer.decode(entry.data, entry.meta) : import('./binary.js').then((binary) => binary.entryBlob(entry.data, entry.blob))
 }
 
 /** Parses a body as JSON; `undefined` when it is not JSON. */

@@ -1,20 +1,52 @@
 import type { AffectsCheck, AnyRouter, Channel, Procedure, RecordOf } from '@mizan/server'
 import type { Subscription, SubscriptionHandlers } from './ws-link.js'
 
+/** How far an upload has gone: bytes of the request body sent, of `total`. */
+export interface UploadProgress {
+  loaded: number
+  total: number
+}
+
 /** Per-call options. */
 export interface CallOptions {
-  /** Aborts the call; it leaves its batch, and the request is cancelled once no call is left in it. */
+  /** Aborts the call; it leaves its batch, and the request is cancelled once no call is left in it. An upload is cancelled. */
   signal?: AbortSignal
+  /**
+   * Hears the progress of an upload (a mutation whose input holds files). Where `XMLHttpRequest`
+   * exists (browsers) the upload goes through it and this is called as the bytes leave; elsewhere
+   * fetch sends it, and this is called once, when the answer arrives, with `loaded === total`.
+   * Not called for calls without files.
+   */
+  onUploadProgress?: (progress: UploadProgress) => void
 }
+
+/**
+ * What the client accepts for a mutation's input: the input type, with `File | Blob` wherever it
+ * has a `File` (an upload takes any Blob; the server receives a File named `blob`). Lazy and
+ * shallow per level: Dates, Maps, Sets, RegExps, Blobs, binary arrays and functions are left as
+ * they are.
+ */
+export type UploadInput<T> = T extends File
+  ? T | Blob
+  : T extends Blob | Date | RegExp | ReadonlyMap<any, any> | ReadonlySet<any> | ArrayBuffer | ArrayBufferView | ((...args: any[]) => any)
+    ? T
+    : T extends object
+      ? { [K in keyof T]: UploadInput<T[K]> }
+      : T
+
+/** What a call resolves to: the output, with a stream the handler returned read into a `Blob`. */
+export type ClientOutput<T> = T extends ReadableStream<any> ? Blob : T
 
 /** A query on the client: `client.posts.list.query(input)`. */
 export interface QueryProcedure<Input, Output> {
   query: undefined extends Input ? (input?: Input, options?: CallOptions) => Promise<Output> : (input: Input, options?: CallOptions) => Promise<Output>
 }
 
-/** A mutation on the client: `client.posts.create.mutate(input)`. */
+/** A mutation on the client: `client.posts.create.mutate(input)`; files go where the input has `File`s. */
 export interface MutationProcedure<Input, Output> {
-  mutate: undefined extends Input ? (input?: Input, options?: CallOptions) => Promise<Output> : (input: Input, options?: CallOptions) => Promise<Output>
+  mutate: undefined extends Input
+    ? (input?: UploadInput<Input>, options?: CallOptions) => Promise<Output>
+    : (input: UploadInput<Input>, options?: CallOptions) => Promise<Output>
 }
 
 /**
@@ -24,8 +56,8 @@ export interface MutationProcedure<Input, Output> {
 export type DecorateRecord<R> = {
   [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, any>
     ? Kind extends 'query'
-      ? QueryProcedure<Input, Output>
-      : MutationProcedure<Input, Output>
+      ? QueryProcedure<Input, ClientOutput<Output>>
+      : MutationProcedure<Input, ClientOutput<Output>>
     : R[K] extends Channel<infer Params, infer Message, infer Receive, any>
       ? ChannelClient<Params, Message, Receive>
       : DecorateRecord<RecordOf<R[K]>>

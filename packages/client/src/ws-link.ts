@@ -1,6 +1,6 @@
 import { MizanClientError, encodeError, errorFromShape } from './errors.js'
 import type { ClientInvalidation, InvalidationSource } from './http-link.js'
-import { decodeInvalidations, readEntry, readInvalidations } from './reply.js'
+import { decodeInvalidations, entryValue, readEntry, readInvalidations } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 
 /** The state of the client's one WebSocket connection. */
@@ -357,7 +357,7 @@ export class WsLink {
       return call.reject(error)
     }
     try {
-      call.resolve(await this.settings.transformer.decode(entry.data, entry.meta))
+      call.resolve(await entryValue(this.settings.transformer, entry))
     } catch (error) {
       call.reject(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The response could not be decoded' }, call.path, error))
     }

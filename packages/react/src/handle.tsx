@@ -62,12 +62,14 @@ export class ProcedureHandle {
   })
 
   mutationOptions = (options: Options = {}) => {
-    const { awaitInvalidation, ...rest } = options
+    const { awaitInvalidation, onUploadProgress, ...rest } = options
+    // Progress reaches the call only when asked for: without it, an upload needs no XMLHttpRequest.
+    const callOptions = onUploadProgress === undefined ? undefined : { onUploadProgress }
     return {
       ...rest,
       mutationKey: this.pathKey(),
       mutationFn: async (input: unknown, context?: { client?: import('@tanstack/react-query').QueryClient }) => {
-        const data = await this.client.$call('mutation', this.path, input)
+        const data = await this.client.$call('mutation', this.path, input, callOptions)
         // The client announced the invalidations before this call settled; wait for their refetch.
         if (awaitInvalidation === true && context?.client !== undefined) await bridgeOf(context.client)?.settled()
         return data

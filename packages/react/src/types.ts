@@ -1,4 +1,4 @@
-import type { MizanClientError } from '@mizan/client'
+import type { ClientOutput, MizanClientError, UploadInput, UploadProgress } from '@mizan/client'
 import type { AnyRouter, Channel, Procedure, RecordOf } from '@mizan/server'
 import type {
   DataTag,
@@ -77,6 +77,11 @@ export interface LocalContextProvider<Input, Output> {
 export type MutationExtras<Input, Output, OnMutateResult> = Omit<UseMutationOptions<Output, MizanClientError, Input, OnMutateResult>, 'mutationFn' | 'mutationKey'> & {
   /** Resolve the mutation only once the active queries it affects have refetched. Default `false`. */
   awaitInvalidation?: boolean
+  /**
+   * Hears the progress of an upload (an input holding files), as the client's call option of that
+   * name: as the bytes leave in browsers, once at the end elsewhere.
+   */
+  onUploadProgress?: (progress: UploadProgress) => void
 }
 
 /** A mutation, decorated for TanStack Query. */
@@ -103,8 +108,10 @@ export interface ChannelTag<Params, Message, Send> {
 export type DecorateReactRecord<R> = {
   [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context>
     ? Kind extends 'query'
-      ? DecoratedQuery<Input, Output> & (Context extends 'global' | 'local' ? ContextTag<Output> : unknown) & (Context extends 'local' ? LocalContextProvider<Input, Output> : unknown)
-      : DecoratedMutation<Input, Output>
+      ? DecoratedQuery<Input, ClientOutput<Output>> &
+          (Context extends 'global' | 'local' ? ContextTag<ClientOutput<Output>> : unknown) &
+          (Context extends 'local' ? LocalContextProvider<Input, ClientOutput<Output>> : unknown)
+      : DecoratedMutation<UploadInput<Input>, ClientOutput<Output>>
     : R[K] extends Channel<infer Params, infer Message, infer Send, any>
       ? ChannelTag<Params, Message, Send>
       : DecorateReactRecord<RecordOf<R[K]>> & { pathKey(): MizanPathKey }
