@@ -5,7 +5,7 @@ import { createMizanServer, createTicketIssuer, initMizan } from '@mizan/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 
-// Every import of these three, from Mizan's code in this file's module graph, is recorded: a server
+// Every import of these four, from Mizan's code in this file's module graph, is recorded: a server
 // must import each only once something needs it (a cold start pays for nothing it does not use).
 const loaded = vi.hoisted(() => new Set<string>())
 vi.mock('superjson', async (importOriginal) => {
@@ -20,6 +20,10 @@ vi.mock('jose', async (importOriginal) => {
   loaded.add('jose')
   return importOriginal()
 })
+vi.mock('busboy', async (importOriginal) => {
+  loaded.add('busboy')
+  return importOriginal()
+})
 
 const m = initMizan()
 const router = m.router({
@@ -31,6 +35,7 @@ const router = m.router({
     invalidate('greet', input)
     return { saved: input.name }
   }),
+  upload: m.mutation({ input: z.object({ doc: z.file() }) }, async ({ input }) => input.doc.text()),
   stamp: m.mutation({ input: z.object({ ms: z.number() }), affects: ['describe'] }, ({ input, invalidate }) => {
     invalidate('describe', new Date(input.ms))
     return null
@@ -62,7 +67,7 @@ const post = (url: string, body: unknown) =>
   }))
 const input = (value: unknown) => encodeURIComponent(JSON.stringify(value))
 
-describe('a server imports ws, jose and superjson only when it uses them', () => {
+describe('a server imports ws, jose, superjson and busboy only when it uses them', () => {
   // First in the file: nothing has asked for any of them yet.
   it('serves JSON queries, mutations and their invalidations without importing any of them', async () => {
     const { url } = await serve()
@@ -72,6 +77,17 @@ describe('a server imports ws, jose and superjson only when it uses them', () =>
     expect(saved.invalidate).toContain('greet')
     expect(await get(`${url}/greet,greet?batch=1&input=${input([{ input: { name: 'a' } }, { input: { name: 'b' } }])}`)).toMatchObject({ status: 200 })
     expect([...loaded]).toEqual([])
+  })
+
+  it('serves a router that takes uploads without importing busboy, and imports it with the first upload', async () => {
+    const { url } = await serve()
+    expect(await post(`${url}/save`, { input: { name: 'ada' } })).toMatchObject({ status: 200 })
+    expect(loaded.has('busboy')).toBe(false)
+    const body = new FormData()
+    body.set('input.doc', new File(['bytes'], 'd.txt'))
+    const res = await fetch(`${url}/upload`, { method: 'POST', body, headers: { 'x-mizan-upload': '1' } })
+    expect(await res.json()).toEqual({ data: 'bytes' })
+    expect(loaded.has('busboy')).toBe(true)
   })
 
   it('makes a ticket issuer without importing jose, and imports it for the first ticket', async () => {

@@ -28,6 +28,7 @@ export interface CallerOptions {
 /**
  * Builds a caller that runs procedures through the same dispatch as HTTP (auth, validation,
  * output checks, invalidations and cache purges included), with no network and no serialization.
+ * Inputs may hold `File`s as they are; a result that is a stream is read into a `Blob`.
  */
 export function createCallerProxy(dispatcher: Dispatcher, ctx: unknown, options: CallerOptions = {}, path: readonly string[] = []): unknown {
   return new Proxy(() => {}, {
@@ -44,7 +45,8 @@ export function createCallerProxy(dispatcher: Dispatcher, ctx: unknown, options:
       }
       const result = await dispatcher.call(proc, ctx, args[0], env)
       if (!result.ok) throw result.error
-      return result.data
+      // A stream arrives as a Blob, as it does for a client (a Blob or File stays itself).
+      return result.data instanceof ReadableStream ? new Response(result.data).blob() : result.data
     },
   })
 }

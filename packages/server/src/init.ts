@@ -20,6 +20,7 @@ import {
   type WireValue,
 } from './procedure.js'
 import { parseRule, type ParsedRule, type RateLimitRule } from './rate-limit/rule.js'
+import { checkFileLimits } from './files/limits.js'
 import { createRouter, type RecordSummary, type Router, type RouterConfig, type RouterRecord } from './router.js'
 
 type UserOf<Ctx> = Ctx extends { user: infer U } ? NonNullable<U> : never
@@ -147,6 +148,8 @@ function checkOptions(def: ProcedureDef): void {
   if (options.context !== undefined && options.context !== 'global' && options.context !== 'local') {
     throw new TypeError(`Mizan: ${where}: context must be "global" or "local"`)
   }
+  if (kind === 'query' && options.files !== undefined) throw new TypeError(`Mizan: ${where}: files go with mutations`)
+  checkFileLimits(options.files, where)
   const auth = options.auth
   if ((typeof auth === 'string' || Array.isArray(auth)) && def.roles === undefined) {
     throw new TypeError(`Mizan: ${where}: auth by role needs initMizan({ roles: (user) => user.roles })`)

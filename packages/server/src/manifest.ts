@@ -2,6 +2,7 @@ import { nodeCrypto } from './builtins.js'
 import { describeAuth } from './auth.js'
 import type { Dispatcher } from './dispatch.js'
 import type { CacheOptions, ProcedureKind } from './procedure.js'
+import type { UploadPlan } from './files/plan.js'
 import { describeRule, type RateLimitDescription } from './rate-limit/rule.js'
 
 /** The manifest format version; bumped on any incompatible change. */
@@ -24,7 +25,20 @@ export interface ManifestProcedure {
   websocket: boolean
   /** The rate limit in force (its own, or the router-wide default), the window in milliseconds. */
   rateLimit: RateLimitDescription | null
+  /**
+   * Present when the procedure accepts file uploads (a mutation whose input holds `z.file()`):
+   * its limits, defaults applied; `types: null` allows any type.
+   */
+  files?: ManifestFiles
   meta?: Record<string, unknown>
+}
+
+/** The upload limits of a procedure that accepts files, as the manifest lists them. */
+export interface ManifestFiles {
+  maxFileSize: number
+  maxFiles: number
+  maxTotalSize: number
+  types: string[] | null
 }
 
 /**
@@ -51,7 +65,7 @@ export interface ManifestChannel {
 }
 
 /** Describes a served router. */
-export function buildManifest(dispatcher: Dispatcher, basePath: string, transformer: string): Manifest {
+export function buildManifest(dispatcher: Dispatcher, basePath: string, transformer: string, uploads: ReadonlyMap<string, UploadPlan> = new Map()): Manifest {
   const procedures: Record<string, ManifestProcedure> = {}
   for (const path of [...dispatcher.flat.procedures.keys()].sort()) {
     const { def, cacheControl } = dispatcher.resolve(path)!
@@ -66,6 +80,11 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
       cacheControl: cacheControl ?? null,
       websocket: options.websocket ?? false,
       rateLimit: def.rateLimit === undefined ? null : describeRule(def.rateLimit),
+    }
+    const plan = uploads.get(path)
+    if (plan !== undefined) {
+      const { maxFileSize, maxFiles, maxTotalSize, types } = plan.limits
+      entry.files = { maxFileSize, maxFiles, maxTotalSize, types: types === undefined ? null : [...types] }
     }
     if (options.meta !== undefined) entry.meta = options.meta
     procedures[path] = entry

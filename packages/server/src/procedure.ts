@@ -1,3 +1,4 @@
+import type { FileLimits } from './files/limits.js'
 import type { Middleware } from './middleware.js'
 import type { ParsedRule, RateLimitRule } from './rate-limit/rule.js'
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js'
@@ -50,6 +51,8 @@ export interface QueryOptions<Ctx> extends CommonOptions<Ctx> {
   cache?: CacheOptions
   /** Queries change nothing, so they affect nothing. */
   affects?: never
+  /** Files go with mutations: a query's input cannot hold `z.file()`. */
+  files?: never
 }
 
 /** Options of `m.mutation`. */
@@ -59,6 +62,11 @@ export interface MutationOptions<Ctx> extends CommonOptions<Ctx> {
    * After success, clients refetch every matching query and the origin cache drops it.
    */
   affects?: readonly string[]
+  /**
+   * Limits of the files a call may upload, when the input schema holds `z.file()` (which makes the
+   * mutation accept `multipart/form-data`); see {@link FileLimits} for the defaults.
+   */
+  files?: FileLimits
   context?: never
   cache?: never
 }
@@ -86,7 +94,7 @@ export interface HandlerArgs<Ctx, Input> {
 export interface ProcedureDef {
   readonly type: 'procedure'
   readonly kind: ProcedureKind
-  readonly options: Readonly<CommonOptions<unknown> & { context?: 'global' | 'local'; cache?: CacheOptions; affects?: readonly string[] }>
+  readonly options: Readonly<CommonOptions<unknown> & { context?: 'global' | 'local'; cache?: CacheOptions; affects?: readonly string[]; files?: FileLimits }>
   readonly handler: (args: HandlerArgs<any, any>) => unknown
   readonly middlewares: readonly Middleware<any, any>[]
   readonly roles: ((user: any) => readonly string[]) | undefined
@@ -149,8 +157,14 @@ export type RateLimitOptionOf<Ctx, S, A> = {
   rateLimit?: RateLimitRule<AuthedCtx<Ctx, { auth: A }>, S extends AnySchema ? InferSchemaOutput<S> : undefined> | false
 }
 
-/** A value as the client sees it: unchanged with superjson, as JSON would make it with `json`. */
-export type WireValue<T extends string, V> = T extends 'json' ? Jsonify<V> : V
+/**
+ * A value as the client sees it: unchanged with superjson, as JSON would make it with `json`. A
+ * result that is bytes goes as bytes with either: a `Blob` or `File` stays itself, a
+ * `ReadableStream` arrives as a `Blob` (only a result that is bytes as a whole; bytes inside an
+ * object are not sent as bytes).
+ */
+export type WireValue<T extends string, V> = 0 extends 1 & V ? JsonOrNot<T, V> : V extends ReadableStream<any> ? Blob : V extends Blob ? V : JsonOrNot<T, V>
+type JsonOrNot<T extends string, V> = T extends 'json' ? Jsonify<V> : V
 
 /** What `JSON.parse(JSON.stringify(value))` gives, as a type. */
 export type Jsonify<T> = T extends string | number | boolean | null

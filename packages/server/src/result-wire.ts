@@ -4,6 +4,7 @@ import type { CallResult, Invalidation } from './dispatch.js'
 import { toErrorShape } from './errors.js'
 import type { MaybePromise } from './maybe-promise.js'
 import { whenLoaded } from './transformer.js'
+import { binaryEntry, isBinary } from './files/binary-output.js'
 
 /**
  * Characters the invalidations of one reply or push frame may take. A frame far larger than this
@@ -15,10 +16,25 @@ export const MAX_FRAME_INVALIDATIONS = 64 * 1024
 /**
  * One call's result as JSON text, the same in an HTTP batch and on the WebSocket:
  * `{"data":...,"meta"?:...,"invalidate"?:[...]}`, `{}` for `undefined`, or `{"error":{...}}`.
- * Synchronous except when superjson has to load first (see whenLoaded).
+ * A result that is bytes is `{"data":"<base64>","blob":{"type":...,"name"?:...}}`, read first (a
+ * failure there, such as a stream over 16 MiB, is the entry's error, given to `report`).
+ * Synchronous except when superjson has to load first (see whenLoaded), or for bytes.
  */
-export function resultText(result: CallResult, transformer: Transformer, isDev: boolean): MaybePromise<string> {
+export function resultText(result: CallResult, transformer: Transformer, isDev: boolean, report?: (error: unknown) => void): MaybePromise<string> {
+  if (result.ok && isBinary(result.data)) return binaryText(result, transformer, isDev, result.data, report)
   return whenLoaded(() => resultTextNow(result, transformer, isDev))
+}
+
+async function binaryText(result: CallResult, transformer: Transformer, isDev: boolean, data: Blob | ReadableStream<Uint8Array>, report: ((error: unknown) => void) | undefined): Promise<string> {
+  let entry: string
+  try {
+    entry = await binaryEntry(data)
+  } catch (error) {
+    report?.(error)
+    entry = JSON.stringify({ error: toErrorShape(error, isDev) })
+  }
+  const invalidate = result.invalidations.length > 0 ? await whenLoaded(() => boundedInvalidations(result.invalidations, transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify)) : undefined
+  return withInvalidate(entry, invalidate)
 }
 
 function resultTextNow(result: CallResult, transformer: Transformer, isDev: boolean): string {

@@ -27,6 +27,8 @@ import type { ClientAddressOf } from './rate-limit/address.js'
 import { serverLimits } from './rate-limit/server-limits.js'
 import type { TicketRateLimitOptions } from './rate-limit/session.js'
 import type { RateLimitStore } from './rate-limit/store.js'
+import { resolveUploadOptions, type UploadOptions } from './files/limits.js'
+import { uploadPlanOf, type UploadPlan } from './files/plan.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -79,6 +81,12 @@ export type MizanServerOptions<R extends AnyRouter> = ContextOption<R> & {
    * read unless this function reads them: do so only behind a proxy you run.
    */
   clientAddress?: ClientAddressOf
+  /**
+   * Where the files of uploads wait while their call runs (mutations whose input holds `z.file()`
+   * accept `multipart/form-data`): the temporary directory, how much stays in memory, how long an
+   * upload may stall. Each procedure's own limits are its `files` option.
+   */
+  uploads?: UploadOptions
 } & DispatchOptions
 
 /** A served router. */
@@ -138,7 +146,12 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const hub = new Hub(dispatcher.flat, options.pubsub ?? memoryPubSub(), transformer, principalOf)
   dispatcher.realtime = hub
   const socketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.websocket }
-  const manifest = buildManifest(dispatcher, basePath, transformer.name)
+  const plans = new Map<string, UploadPlan>()
+  for (const [path, def] of dispatcher.flat.procedures) {
+    const plan = uploadPlanOf(path, def)
+    if (plan !== undefined) plans.set(path, plan)
+  }
+  const manifest = buildManifest(dispatcher, basePath, transformer.name, plans)
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const decoder = new InputDecoder(transformer, limits)
   const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
@@ -159,6 +172,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
             return tickets.mint({ sub: principalString(principalOf(ctx)) })
           },
     clientAddress: options.clientAddress,
+    uploads: { plans, options: resolveUploadOptions(options.uploads) },
   }
 
   const inFlight = new InFlight()

@@ -1,12 +1,13 @@
 import { nodeCrypto } from '../builtins.js'
 import type { Transformer } from '@mizan/wire'
-import type { MaybePromise } from '../maybe-promise.js'
+import { andThen, type MaybePromise } from '../maybe-promise.js'
 import type { CacheOptions } from '../procedure.js'
 import { dataBody, readDataBody, whenLoaded } from '../transformer.js'
 import { GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { canonical } from './canonical.js'
 import { CacheEntry, decodeEntry, etagOf } from './entry.js'
 import { ValueMemo } from './value-memo.js'
+import { discardBinary, isBinary, type BinaryValue } from '../files/binary-output.js'
 
 export { CachedAnswer, etagOf } from './entry.js'
 
@@ -51,9 +52,13 @@ export interface PurgeTarget {
  */
 export type Fill = (signal?: AbortSignal) => MaybePromise<unknown>
 
-/** How a fill ended: its entry, and whether callers other than the one that ran it may have it. */
+/**
+ * How a fill ended: its entry, and whether callers other than the one that ran it may have it. A
+ * result that is bytes has no entry: it is passed through, never stored.
+ */
 interface Filled {
-  readonly entry: CacheEntry
+  readonly entry: CacheEntry | undefined
+  readonly bytes?: BinaryValue
   /** False when the run set cookies: its answer was made for its own caller alone. */
   readonly shareable: boolean
   /** The caller whose run it was. */
@@ -188,6 +193,7 @@ export class OriginCache {
     }
     const flight = this.fillOnce(site, env, key, names, read.generations, fill, false)
     return flight.then((filled) => {
+      if (filled.entry === undefined) return filled.shareable || filled.ran === env ? filled.bytes : fill()
       if (filled.shareable || filled.ran === env) return this.answer(env, filled.entry)
       // An answer made for another caller (it set cookies): this caller runs its own.
       return fill()
@@ -221,18 +227,17 @@ export class OriginCache {
       }
       const started = new Flight(detached, forget)
       flight = started
-      const { ttl, swr = 0 } = site.policy
       // Its own copy: the entry freezes it, and the backend's array is the backend's.
       const generations = read.slice()
       started.promise = Promise.resolve()
         .then(() => fill(started.controller.signal))
-        .then((value) => whenLoaded(() => dataBody(value, this.transformer)))
-        .then((body) => {
-          const now = Date.now()
-          const entry = new CacheEntry(now + ttl * 1000, now + (ttl + swr) * 1000, generations, etagOf(body), body)
-          const shareable = env.setsCookie?.() !== true
-          if (shareable) this.store(site.path, key, entry, (ttl + swr) * 1000, names)
-          return { entry, shareable, ran: env }
+        .then((value): MaybePromise<Filled> => {
+          if (isBinary(value)) {
+            // Bytes are never stored. A Blob may go to every waiter; a stream is read once, by its own caller.
+            if (detached) discardBinary(value)
+            return { entry: undefined, bytes: value, shareable: value instanceof Blob, ran: env }
+          }
+          return this.stored(site, key, names, generations, env, value)
         })
         .finally(() => {
           forget()
@@ -242,6 +247,18 @@ export class OriginCache {
     }
     if (!detached) flight.join(env)
     return flight.promise
+  }
+
+  /** Serializes a filled value into an entry, and stores it when other callers may have it. */
+  private stored(site: CacheSite, key: string, names: readonly string[], generations: readonly number[], env: CacheCallEnv, value: unknown): MaybePromise<Filled> {
+    const { ttl, swr = 0 } = site.policy
+    return andThen(whenLoaded(() => dataBody(value, this.transformer)), (body) => {
+      const now = Date.now()
+      const entry = new CacheEntry(now + ttl * 1000, now + (ttl + swr) * 1000, generations, etagOf(body), body)
+      const shareable = env.setsCookie?.() !== true
+      if (shareable) this.store(site.path, key, entry, (ttl + swr) * 1000, names)
+      return { entry, shareable, ran: env }
+    })
   }
 
   private store(path: string, key: string, entry: CacheEntry, ttlMs: number, names: readonly string[]): void {

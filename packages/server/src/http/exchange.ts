@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { TicketClaims } from '../realtime/ticket.js'
 
 /** The request as `createContext` sees it, the same shape on every runtime. */
@@ -68,6 +69,15 @@ export interface HttpExchange {
   readBody(limit: number): Promise<string>
   /** A body that a framework already parsed (Express's `req.body`), else `undefined`. */
   parsedBody(): unknown
+  /**
+   * The body as a Node stream, for a multipart upload to read as it arrives; `undefined` when there
+   * is none, or something read it already.
+   */
+  bodyStream(): Promise<Readable | undefined>
+  /** True once the body has been read to its end (or there was none). */
+  bodyConsumed(): boolean
+  /** The request was refused while its body still arrives: stop it, the rest is never read. */
+  abandonBody(): void
   /** A signal aborted when the client goes away; made on first use. */
   signal(): AbortSignal
   /** Headers the context and handlers add to the response. */
@@ -82,11 +92,14 @@ export interface HttpExchange {
   clientAddress(): string | undefined
 }
 
-/** What the protocol answers; the adapter writes it out. */
+/**
+ * What the protocol answers; the adapter writes it out. A body is JSON text, or bytes a handler
+ * returned (a Blob or File, sent with its length; a stream, sent as it comes).
+ */
 export interface HttpReply {
   status: number
   headers: Record<string, string | string[]>
-  body: string | null
+  body: string | Blob | ReadableStream<Uint8Array> | null
 }
 
 /** What both adapters' exchanges share: the response headers, the connection they name, cookies. */

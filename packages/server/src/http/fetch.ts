@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream'
 import { MizanError } from '../errors.js'
-import { BaseExchange, type ContextOptions, type HttpExchange } from './exchange.js'
+import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { ClientAddressOf } from '../rate-limit/address.js'
 
@@ -31,13 +32,21 @@ export function createFetchHandler(settings: HttpSettings, basePath: string): Fe
   }
 }
 
-function toResponse(reply: { status: number; headers: Record<string, string | string[]>; body: string | null }, request: Request): Response {
+function toResponse(reply: HttpReply, request: Request): Response {
   const headers = new Headers()
   for (const [name, value] of Object.entries(reply.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item)
     else headers.set(name, value)
   }
-  return new Response(request.method === 'HEAD' ? null : reply.body, { status: reply.status, headers })
+  const body = reply.body
+  // A Blob's length is known: said, as the Node adapter does (a runtime may not add it itself).
+  if (body instanceof Blob) headers.set('content-length', String(body.size))
+  if (request.method === 'HEAD') {
+    // No one reads a HEAD body: a stream is let go of.
+    if (body instanceof ReadableStream) body.cancel().catch(() => {})
+    return new Response(null, { status: reply.status, headers })
+  }
+  return new Response(body, { status: reply.status, headers })
 }
 
 class FetchExchange extends BaseExchange implements HttpExchange {
@@ -65,6 +74,26 @@ class FetchExchange extends BaseExchange implements HttpExchange {
 
   parsedBody(): unknown {
     return undefined
+  }
+
+  private stream: Readable | undefined
+
+  async bodyStream(): Promise<Readable | undefined> {
+    const body = this.request.body
+    if (body === null || body.locked) return undefined
+    // node:stream is loaded with the first upload only: fetch runtimes that take none never need it.
+    const { Readable } = await import('node:stream')
+    return (this.stream = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>))
+  }
+
+  bodyConsumed(): boolean {
+    return this.request.body === null || (this.stream?.readableEnded ?? false)
+  }
+
+  abandonBody(): void {
+    // Cancels the request body: the runtime stops receiving it.
+    if (this.stream !== undefined) this.stream.destroy()
+    else if (this.request.body !== null && !this.request.body.locked) this.request.body.cancel().catch(() => {})
   }
 
   async readBody(limit: number): Promise<string> {

@@ -11,6 +11,10 @@ import type { InputDecoder } from '../input/decoder.js'
 import { andThen, type MaybePromise } from '../maybe-promise.js'
 import type { ClientAddressOf } from '../rate-limit/address.js'
 import { retryAfterOf } from '../rate-limit/error.js'
+import { binaryHeaders, isBinary, type BinaryValue } from '../files/binary-output.js'
+import type { ResolvedUploadOptions } from '../files/limits.js'
+import { maxUploadBody } from '../files/multipart.js'
+import type { UploadPlan } from '../files/plan.js'
 
 /** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
 export interface HttpLimits extends InputLimits {
@@ -46,6 +50,15 @@ export interface HttpSettings {
   readonly session: ((ctx: unknown, env: HttpExchange) => Promise<string>) | undefined
   /** The server's `clientAddress` option: where a request comes from, for limits by address. */
   readonly clientAddress?: ClientAddressOf | undefined
+  /** Multipart uploads: the plan of each procedure that takes files, and where files wait. */
+  readonly uploads?: UploadSettings | undefined
+}
+
+/** What the server knows of uploads, fixed when it is created. */
+export interface UploadSettings {
+  /** By procedure path: only procedures whose input holds `z.file()` have one. */
+  readonly plans: ReadonlyMap<string, UploadPlan>
+  readonly options: ResolvedUploadOptions
 }
 
 const JSON_TYPE = 'application/json'
@@ -83,7 +96,9 @@ function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<Ht
         ? sessionReply(exchange, settings, settings.session)
         : path.includes(',') || params?.has('batch') === true
           ? batchReply(exchange, settings, path.split(','), params)
-          : singleReply(exchange, settings, path, params)
+          : method === 'POST' && isMultipart(exchange.header('content-type'))
+            ? uploadReply(exchange, settings, path)
+            : singleReply(exchange, settings, path, params)
     return reply instanceof Promise ? reply.catch((error: unknown) => errorReply(error, settings.isDev)) : reply
   } catch (error) {
     return errorReply(error, settings.isDev)
@@ -143,10 +158,22 @@ function resultReply(exchange: HttpExchange, proc: CompiledProcedure, result: Ca
     addRetryAfter(headers, result.error)
     return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
   }
+  if (isBinary(result.data)) return binaryReply(exchange, proc, headers, result.data)
   const cached = result.data instanceof CachedAnswer ? result.data : undefined
   const body = cached?.body ?? dataBody(result.data, settings.transformer)
   if (proc.cacheControl === undefined || exchange.method === 'POST') return { status: 200, headers, body }
   return httpCached(exchange, proc.cacheControl, headers, body, cached?.etag)
+}
+
+/**
+ * A result that is bytes (a Blob, a File, a stream): the body is the bytes, never an envelope.
+ * A cached query's answer gets its `Cache-Control` but no `ETag`: a stream cannot be hashed before
+ * it is sent, and the origin cache never stores bytes.
+ */
+function binaryReply(exchange: HttpExchange, proc: CompiledProcedure, headers: Record<string, string | string[]>, value: BinaryValue): HttpReply {
+  Object.assign(headers, binaryHeaders(value))
+  if (proc.cacheControl !== undefined && exchange.method !== 'POST') headers['cache-control'] = exchange.setsCookie() ? 'private, no-store' : proc.cacheControl
+  return { status: 200, headers, body: value }
 }
 
 /**
@@ -184,7 +211,10 @@ async function batchReply(
     throw new MizanError('BAD_REQUEST', `A batch holds at most ${settings.limits.maxBatchSize} calls`)
   }
   let envelopes: unknown
-  if (exchange.method === 'POST') envelopes = (await readJsonBody(exchange, settings, 2)) ?? []
+  if (exchange.method === 'POST') {
+    if (isMultipart(exchange.header('content-type'))) throw new MizanError('BAD_REQUEST', 'Files go in a single call, never in a batch')
+    envelopes = (await readJsonBody(exchange, settings, 2)) ?? []
+  }
   else {
     const text = params?.get('input')
     envelopes = text == null ? [] : settings.decoder.parse(text, 2, 'input')
@@ -198,7 +228,7 @@ async function batchReply(
         const envelope = envelopes[index]
         const decoded = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
         const result = await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange)
-        const text = resultText(result, settings.transformer, settings.isDev)
+        const text = resultText(result, settings.transformer, settings.isDev, (error) => settings.dispatcher.onError({ error, path, ctx }))
         return text instanceof Promise ? await text : text
       } catch (error) {
         return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
@@ -250,6 +280,69 @@ async function readJsonBody(exchange: HttpExchange, settings: HttpSettings, wrap
   if (length !== undefined && Number(length) > settings.limits.maxBodySize) throw tooLarge(settings.limits.maxBodySize)
   const text = await exchange.readBody(settings.limits.maxBodySize)
   return text === '' ? undefined : settings.decoder.parse(text, wrapping, 'body')
+}
+
+/** `multipart/form-data`, whatever its parameters and case. */
+function isMultipart(type: string | undefined): type is string {
+  if (type === undefined) return false
+  const semi = type.indexOf(';')
+  return (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase() === 'multipart/form-data'
+}
+
+/** The header an upload must carry: a cross-site form cannot send it without a CORS preflight. */
+export const UPLOAD_HEADER = 'x-mizan-upload'
+
+/**
+ * A single call whose body is `multipart/form-data` (see docs/protocol.md): checked before a byte
+ * is read (header, procedure, size, context, auth), then streamed into the call's raw input, then
+ * the same dispatch as any call. Temporary files go once the call has settled. A refusal while
+ * the body still arrives closes the connection rather than read the rest.
+ */
+async function uploadReply(exchange: HttpExchange, settings: HttpSettings, path: string): Promise<HttpReply> {
+  try {
+    return await readAndCall(exchange, settings, path)
+  } catch (error) {
+    const reply = errorReply(error, settings.isDev)
+    if (!exchange.bodyConsumed()) {
+      exchange.abandonBody()
+      reply.headers['connection'] = 'close'
+    }
+    return reply
+  }
+}
+
+async function readAndCall(exchange: HttpExchange, settings: HttpSettings, path: string): Promise<HttpReply> {
+  const proc = resolve(settings.dispatcher, path, exchange.method)
+  if (exchange.header(UPLOAD_HEADER) !== '1') throw new MizanError('BAD_REQUEST', `An upload needs the header ${UPLOAD_HEADER}: 1`)
+  const plan = settings.uploads?.plans.get(proc.path)
+  if (plan === undefined || settings.uploads === undefined) {
+    const why = proc.kind === 'query' ? `"${proc.path}" is a query, and files go with mutations` : `"${proc.path}" takes no files`
+    throw new MizanError('UNSUPPORTED_MEDIA_TYPE', `${why}: send JSON with content-type: ${JSON_TYPE}`)
+  }
+  const bounds = { limits: plan.limits, maxFieldSize: settings.limits.maxBodySize }
+  const length = exchange.header('content-length')
+  if (length !== undefined && Number(length) > maxUploadBody(bounds)) throw new MizanError('PAYLOAD_TOO_LARGE', `The upload exceeds ${maxUploadBody(bounds)} bytes`)
+  const ctx = await createContext(exchange, settings, proc.path)
+  // Auth needs only the context: an upload the call would refuse is refused before its files are
+  // read. Middlewares may change the context auth sees, so with them auth waits for the dispatch.
+  if (proc.auth !== undefined && proc.def.middlewares.length === 0) {
+    try {
+      await proc.auth(ctx)
+    } catch (error) {
+      settings.dispatcher.onError({ error, path: proc.path, ctx })
+      throw error
+    }
+  }
+  const body = await exchange.bodyStream()
+  if (body === undefined) throw new MizanError('BAD_REQUEST', 'The upload has no body, or it was read already')
+  const { readUpload } = await import('../files/upload.js')
+  const upload = await readUpload(body, exchange.header('content-type')!, plan, { options: settings.uploads.options, decoder: settings.decoder, maxFieldSize: settings.limits.maxBodySize })
+  try {
+    const result = await settings.dispatcher.call(proc, ctx, upload.input, exchange)
+    return await singleResult(exchange, proc, result, settings)
+  } finally {
+    await upload.spool.cleanup()
+  }
 }
 
 function isJsonType(type: string): boolean {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
 import { MizanError } from '../errors.js'
 import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply, type MizanRequest } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
@@ -27,11 +28,16 @@ export function createNodeHandler(settings: HttpSettings, basePath: string, inFl
     if (path.includes('%')) path = safeDecode(path)
     const exchange = new NodeExchange(req, res, path, queryStart === -1 ? '' : url.slice(queryStart + 1), settings.clientAddress)
     const reply = handleHttp(exchange, settings)
-    if (!(reply instanceof Promise)) return write(res, reply)
+    if (!(reply instanceof Promise)) {
+      const sent = write(res, reply)
+      if (sent === undefined) return
+      inFlight.begin()
+      return void sent.finally(() => inFlight.end())
+    }
     inFlight.begin()
     reply.then(
-      (done) => {
-        write(res, done)
+      async (done) => {
+        await write(res, done)
         inFlight.end()
       },
       (error: unknown) => {
@@ -51,7 +57,9 @@ function safeDecode(path: string): string {
   }
 }
 
-function write(res: ServerResponse, reply: HttpReply): void {
+/** Writes a reply; a body of bytes resolves once sent (see writeBytes). */
+function write(res: ServerResponse, reply: HttpReply): void | Promise<void> {
+  if (reply.body !== null && typeof reply.body !== 'string') return writeBytes(res, reply)
   if (res.headersSent || res.destroyed) return
   // A refused body may still be arriving: close the connection rather than read it.
   if (reply.status === 413) reply.headers['connection'] = 'close'
@@ -59,6 +67,46 @@ function write(res: ServerResponse, reply: HttpReply): void {
   if (reply.body !== null) reply.headers['content-length'] = String(Buffer.byteLength(reply.body))
   res.writeHead(reply.status, reply.headers)
   res.end(reply.body ?? undefined)
+}
+
+/**
+ * A reply whose body is bytes: a Blob with its length, a stream chunked as it comes. Resolves once
+ * sent, or once the client has gone (the stream is then cancelled). A stream that fails midway
+ * cuts the connection: the client sees a truncated body, never a wrong one.
+ */
+async function writeBytes(res: ServerResponse, reply: HttpReply): Promise<void> {
+  const body = reply.body as Blob | ReadableStream<Uint8Array>
+  const stream = body instanceof Blob ? body.stream() : body
+  if (res.headersSent || res.destroyed || res.req.method === 'HEAD') {
+    if (!res.headersSent && !res.destroyed) {
+      if (body instanceof Blob) reply.headers['content-length'] = String(body.size)
+      res.writeHead(reply.status, reply.headers).end()
+    }
+    await stream.cancel().catch(() => {})
+    return
+  }
+  if (body instanceof Blob) reply.headers['content-length'] = String(body.size)
+  res.writeHead(reply.status, reply.headers)
+  const source = Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>)
+  await new Promise<void>((resolve) => {
+    const done = (error?: unknown) => {
+      source.off('error', done)
+      res.off('close', onClose)
+      if (error !== undefined) {
+        console.error('[mizan] a binary result failed while sent:', error)
+        res.destroy()
+      }
+      resolve()
+    }
+    const onClose = () => {
+      if (!res.writableFinished) source.destroy()
+      done()
+    }
+    source.once('error', done)
+    res.once('close', onClose)
+    res.once('finish', () => done())
+    source.pipe(res)
+  })
 }
 
 class NodeHeaders {
@@ -97,6 +145,19 @@ class NodeExchange extends BaseExchange implements HttpExchange {
     // Express with express.json() has consumed the stream already and left the result here.
     const body = (this.req as { body?: unknown }).body
     return this.req.readableEnded && typeof body === 'object' && body !== null ? body : undefined
+  }
+
+  bodyStream(): Promise<Readable | undefined> {
+    return Promise.resolve(this.req.readableEnded ? undefined : this.req)
+  }
+
+  bodyConsumed(): boolean {
+    return this.req.readableEnded
+  }
+
+  abandonBody(): void {
+    // Nothing more is read; the reply closes the connection (`connection: close`).
+    this.req.pause()
   }
 
   readBody(limit: number): Promise<string> {
