@@ -199,6 +199,54 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     expect(pageErrors).toEqual([])
   })
 
+  it('uploads an attached image with a progress bar, shows it in the other browser after the push, and refuses one too large', async () => {
+    const png = pngBytes(400 * 1024) // a valid PNG, padded: large enough for several progress events
+    // Chromium's own network throttling (DevTools protocol) makes the upload take about a second.
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 400 * 1024 })
+    // Every value the progress bar takes, recorded in the page as it changes.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as { progressSeen?: string[] }).progressSeen = [])
+      new MutationObserver(() => {
+        const bar = document.querySelector('progress')
+        if (bar !== null) seen.push(`${bar.value}/${bar.max}`)
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value', 'max'] })
+    })
+
+    alice.calls.length = 0
+    const title = `With a picture ${Date.now()}`
+    await page.getByLabel('Post title').fill(title)
+    await page.getByLabel('Attach an image').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png })
+    await page.getByRole('button', { name: 'Publish' }).click()
+    await page.getByRole('progressbar', { name: 'Upload progress' }).waitFor()
+    await posts().getByText(title).waitFor()
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 })
+
+    const seen = await page.evaluate(() => (window as { progressSeen?: string[] }).progressSeen ?? [])
+    const fractions = seen.map((entry) => entry.split('/').map(Number)).map(([value, max]) => value! / max!)
+    expect(fractions.some((fraction) => fraction > 0 && fraction < 1), `progress values: ${seen.join(', ')}`).toBe(true)
+    expect(Math.max(...fractions)).toBe(1)
+
+    // The image, served by `posts.image` with its type, shows in both lists: Alice's refetched on the push.
+    const altText = `Image of “${title}”`
+    for (const target of [page, alice.page]) {
+      const img = postsOf(target).getByRole('img', { name: altText })
+      await img.waitFor()
+      await expect.poll(() => img.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth)).toBe(1)
+    }
+    expect(alice.calls.filter((call) => call.includes('posts.create'))).toEqual([])
+
+    // Over the limit: cut off by the server, with a clear message, and nothing published.
+    const tooLarge = pngBytes(3 * 1024 * 1024)
+    await page.getByLabel('Post title').fill(`Too large ${Date.now()}`)
+    await page.getByLabel('Attach an image').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: tooLarge })
+    await page.getByRole('button', { name: 'Publish' }).click()
+    await page.getByRole('alert').filter({ hasText: /is too large: a file may be 2 MiB at most/ }).waitFor()
+    expect(await posts().getByText(/^Too large/).count()).toBe(0)
+    expect(pageErrors).toEqual([])
+  })
+
   it('wraps a 120-character title without spaces instead of pushing the page sideways, wide or narrow', async () => {
     const long = 'W'.repeat(120)
     expect((await mutate('posts.create', { title: long }, await signIn('alice'))).status).toBe(200)
@@ -239,3 +287,9 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     expect(pageErrors).toEqual([])
   })
 })
+
+/** A 1×1 PNG followed by `size` bytes of padding (browsers ignore bytes after the IEND chunk). */
+function pngBytes(size: number): Buffer {
+  const pixel = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+  return Buffer.concat([pixel, Buffer.alloc(size)])
+}

@@ -177,9 +177,9 @@ describe.each(['node', 'fetch'] as const)('uploads through the %s adapter', (ada
 
     it('a file over maxFileSize, or files over maxTotalSize: 413', async () => {
       const app = await start(adapter)
-      await refused(app, 'posts.create', multipartBody([{ name: 'input.attachments.0', filename: 'f', data: png(64 * 1024 + 1) }]), 413, /A file exceeds 65536 bytes/)
+      await refused(app, 'posts.create', multipartBody([{ name: 'input.attachments.0', filename: 'f', data: png(64 * 1024 + 1) }]), 413, /“f” is too large: a file may be 64 KiB at most/)
       const twoBig = [0, 1].map((i) => ({ name: `input.attachments.${i}`, filename: 'f', data: png(60 * 1024) }))
-      await refused(app, 'posts.create', multipartBody(twoBig), 413, /exceed 102400 bytes together/)
+      await refused(app, 'posts.create', multipartBody(twoBig), 413, /too large together: 100 KiB at most/)
       // Exactly the limit passes.
       const exact = await post(`${app.url}/posts.create`, multipartBody([{ name: 'input', value: '{"title":"t"}' }, { name: 'input.attachments.0', filename: 'f', data: png(64 * 1024) }]))
       expect(exact.status).toBe(200)
@@ -192,7 +192,7 @@ describe.each(['node', 'fetch'] as const)('uploads through the %s adapter', (ada
 
     it('an input field over maxBodySize: 413', async () => {
       const app = await start(adapter, { maxBodySize: 1000 })
-      await refused(app, 'posts.create', multipartBody([{ name: 'input', value: JSON.stringify({ title: 'x'.repeat(2000) }) }]), 413, /input field exceeds 1000 bytes/)
+      await refused(app, 'posts.create', multipartBody([{ name: 'input', value: JSON.stringify({ title: 'x'.repeat(2000) }) }]), 413, /input field exceeds 1,000 bytes/)
       await refused(app, 'posts.create', multipartBody([{ name: 'meta', value: JSON.stringify({ values: { a: 'x'.repeat(2000) } }) }]), 413, /meta field exceeds/)
     })
 

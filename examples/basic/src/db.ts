@@ -4,6 +4,15 @@ export interface Post {
   title: string
   author: string
   createdAt: Date
+  /** The attached image, when there is one: served by `posts.image`. */
+  image?: { type: string; size: number }
+}
+
+/** An attached image, kept in memory with its post. */
+interface StoredImage {
+  bytes: Uint8Array<ArrayBuffer>
+  type: string
+  name: string
 }
 
 export class Db {
@@ -12,6 +21,7 @@ export class Db {
     { id: '2', title: 'Mutations declare what they affect', author: 'Sam', createdAt: new Date('2026-11-02T09:00:00Z') },
   ]
   private nextId = 3
+  private images = new Map<string, StoredImage>()
 
   page(page: number, size = 10): { items: Post[]; page: number; pages: number } {
     const sorted = [...this.posts].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
@@ -22,15 +32,24 @@ export class Db {
     return this.posts.find((post) => post.id === id)
   }
 
-  create(author: string, title: string): Post {
-    const post = { id: String(this.nextId++), title, author, createdAt: new Date() }
+  create(author: string, title: string, image?: StoredImage): Post {
+    const post: Post = { id: String(this.nextId++), title, author, createdAt: new Date() }
+    if (image !== undefined) {
+      this.images.set(post.id, image)
+      post.image = { type: image.type, size: image.bytes.byteLength }
+    }
     this.posts.push(post)
     return post
+  }
+
+  image(id: string): StoredImage | undefined {
+    return this.images.get(id)
   }
 
   remove(id: string): boolean {
     const before = this.posts.length
     this.posts = this.posts.filter((post) => post.id !== id)
+    this.images.delete(id)
     return this.posts.length < before
   }
 }

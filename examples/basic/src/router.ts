@@ -14,6 +14,14 @@ export const m = initMizan<Ctx>({ roles: (user) => user.roles })
 // Signing in or out changes who is asking: the user, and everything shown differently to them.
 const sessionAffects = ['currentUser', 'greeting', 'posts'] as const
 
+// An attached image: small, and an image. The `files` limits cut an upload off as soon as it breaks
+// them (before it is read whole); the schema's own checks then run on what arrived.
+const MAX_IMAGE = 2 * 1024 * 1024
+const image = z
+  .file()
+  .max(MAX_IMAGE, 'An image may be 2 MiB at most')
+  .mime(['image/png', 'image/jpeg', 'image/gif', 'image/webp'], 'Attach a PNG, JPEG, GIF or WebP image')
+
 // Activity lines are best effort: the post is saved either way, so a lost line must not fail the call.
 const notPublished = (error: unknown) => console.error('[example] activity not published:', error)
 
@@ -41,10 +49,27 @@ export const appRouter = m.router({
       if (!post) throw new MizanError('NOT_FOUND', `No post ${input.id}`)
       return post
     }),
+    // The attached image, as its own bytes: an <img> loads it from this URL, and browsers cache it.
+    image: m.query({ input: z.object({ id: z.string() }), cache: { ttl: 3600, scope: 'public' } }, ({ input, ctx }) => {
+      const stored = ctx.db.image(input.id)
+      if (!stored) throw new MizanError('NOT_FOUND', `Post ${input.id} has no image`)
+      return new File([stored.bytes], stored.name, { type: stored.type })
+    }),
     create: m.mutation(
-      { auth: true, input: z.object({ title: z.string().trim().min(3, 'At least 3 characters').max(120, 'At most 120 characters') }), affects: ['posts.list'] },
+      {
+        auth: true,
+        input: z.object({
+          title: z.string().trim().min(3, 'At least 3 characters').max(120, 'At most 120 characters'),
+          // A File in the client's input sends the call as multipart/form-data by itself.
+          image: image.optional(),
+        }),
+        files: { maxFiles: 1, maxFileSize: MAX_IMAGE, types: ['image/*'] },
+        affects: ['posts.list'],
+      },
       async ({ input, ctx, invalidate, publish }) => {
-        const post = ctx.db.create(ctx.user.name, input.title) // ctx.user is non-null: auth narrowed it
+        // An uploaded file may live in a temporary file removed once the call returns: read it now.
+        const image = input.image && { bytes: new Uint8Array(await input.image.arrayBuffer()), type: input.image.type, name: input.image.name }
+        const post = ctx.db.create(ctx.user.name, input.title, image) // ctx.user is non-null: auth narrowed it
         invalidate('posts.byId', { id: post.id })
         await publish('activity', {}, { text: `${ctx.user.name} published “${post.title}”`, at: post.createdAt }).catch(notPublished)
         return post

@@ -7,3 +7,11 @@ import type { AppRouter } from '../../src/router.js'
 // origin (`wsUrl` would change it); the browser sends the session cookie with it.
 export const client = createClient<AppRouter>({ url: '/api/mizan' })
 export const api = createMizanReact<AppRouter>(client)
+
+/**
+ * Where an <img> loads a post's image: `posts.image` answers a GET with the image's own bytes and
+ * type (its `cache` policy lets the browser keep it). `client.posts.image.query({ id })` would give a Blob.
+ */
+export function imageURL(id: string): string {
+  return `/api/mizan/posts.image?input=${encodeURIComponent(JSON.stringify({ id }))}`
+}

@@ -114,3 +114,10 @@ function normalizeType(type: string): string {
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }
+
+/** A size for people: `2 MiB`, `64 KiB`, else `1,000 bytes`. */
+export function describeBytes(bytes: number): string {
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`
+  return `${bytes.toLocaleString('en')} bytes`
+}

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import { MizanError } from '../errors.js'
 import { safeFilename } from './filename.js'
-import { typeAllowed, type ResolvedFileLimits } from './limits.js'
+import { describeBytes, typeAllowed, type ResolvedFileLimits } from './limits.js'
 import type { PlacedFile } from './place.js'
 import { slotPath, type FileSlot } from './slots.js'
 import type { Spool } from './spool.js'
@@ -122,7 +122,7 @@ export async function readMultipart(body: Readable, options: MultipartOptions, s
     const onData = (chunk: Buffer): void => {
       idle.refresh()
       rawBytes += chunk.length
-      if (rawBytes - fileBytes > budget) fail(new MizanError('PAYLOAD_TOO_LARGE', `The multipart fields exceed ${options.maxFieldSize} bytes`))
+      if (rawBytes - fileBytes > budget) fail(new MizanError('PAYLOAD_TOO_LARGE', `The multipart fields exceed ${describeBytes(options.maxFieldSize)}`))
     }
     let ended = false
     const onEnd = (): void => {
@@ -134,7 +134,7 @@ export async function readMultipart(body: Readable, options: MultipartOptions, s
     }
 
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) return fail(new MizanError('PAYLOAD_TOO_LARGE', `The ${name === 'meta' ? 'meta' : 'input'} field exceeds ${options.maxFieldSize} bytes`))
+      if (info.valueTruncated) return fail(new MizanError('PAYLOAD_TOO_LARGE', `The ${name === 'meta' ? 'meta' : 'input'} field exceeds ${describeBytes(options.maxFieldSize)}`))
       if (name !== 'input' && name !== 'meta') return fail(new MizanError('BAD_REQUEST', `Unknown multipart field ${JSON.stringify(name.slice(0, 100))}: send input, meta and file parts`))
       if (fields[name] !== undefined) return fail(new MizanError('BAD_REQUEST', `The ${name} field is sent once`))
       fields[name] = value
@@ -154,16 +154,17 @@ export async function readMultipart(body: Readable, options: MultipartOptions, s
       if (!typeAllowed(info.mimeType, limits.types)) {
         return fail(new MizanError('UNSUPPORTED_MEDIA_TYPE', `Files of type ${JSON.stringify(info.mimeType.slice(0, 100))} are not accepted here`))
       }
-      stream.once('limit', () => fail(new MizanError('PAYLOAD_TOO_LARGE', `A file exceeds ${limits.maxFileSize} bytes`)))
+      const filename = safeFilename(info.filename)
+      stream.once('limit', () => fail(new MizanError('PAYLOAD_TOO_LARGE', `“${filename}” is too large: a file may be ${describeBytes(limits.maxFileSize)} at most`)))
       const count = (bytes: number): void => {
         fileBytes += bytes
         if (fileBytes > limits.maxTotalSize) {
-          const error = new MizanError('PAYLOAD_TOO_LARGE', `The files exceed ${limits.maxTotalSize} bytes together`)
+          const error = new MizanError('PAYLOAD_TOO_LARGE', `The files are too large together: ${describeBytes(limits.maxTotalSize)} at most`)
           fail(error)
           throw error
         }
       }
-      const file = spool.take(stream, safeFilename(info.filename), info.mimeType, count).then(
+      const file = spool.take(stream, filename, info.mimeType, count).then(
         (taken) => void files.push({ steps, file: taken }),
         (error: unknown) => fail(error instanceof MizanError ? error : new MizanError('BAD_REQUEST', 'The upload was cut off', { cause: error })),
       )

@@ -1,15 +1,29 @@
 // The create form. The server's validation comes back as `error.fieldErrors`, shown by the field.
-import { useState, type FormEvent } from 'react'
+// An attached image goes with the same call: the client sees a File in the input and uploads it,
+// reporting progress, with no other code.
+import { useRef, useState, type FormEvent } from 'react'
 import { api } from '../api.js'
 
 export function NewPost({ signedIn }: { signedIn: boolean }) {
   const [title, setTitle] = useState('')
-  const create = api.posts.create.useMutation()
-  const fieldError = create.error?.fieldErrors?.title?.[0]
+  const [image, setImage] = useState<File | undefined>(undefined)
+  const [progress, setProgress] = useState<{ loaded: number; total: number } | undefined>(undefined)
+  const fileInput = useRef<HTMLInputElement>(null)
+  const create = api.posts.create.useMutation({ onUploadProgress: setProgress })
+  const fieldErrors = create.error?.fieldErrors
+  const titleError = fieldErrors?.title?.[0]
+  const imageError = fieldErrors?.image?.[0]
 
   function submit(event: FormEvent) {
     event.preventDefault()
-    create.mutate({ title }, { onSuccess: () => setTitle('') })
+    setProgress(undefined)
+    create.mutate(image === undefined ? { title } : { title, image }, {
+      onSuccess: () => {
+        setTitle('')
+        setImage(undefined)
+        if (fileInput.current) fileInput.current.value = ''
+      },
+    })
   }
 
   if (!signedIn) return <p className="hint">Sign in to write a post.</p>
@@ -20,7 +34,7 @@ export function NewPost({ signedIn }: { signedIn: boolean }) {
           aria-label="Post title"
           placeholder="Title of a new post"
           value={title}
-          aria-invalid={fieldError !== undefined}
+          aria-invalid={titleError !== undefined}
           onChange={(event) => {
             setTitle(event.target.value)
             if (create.error) create.reset()
@@ -30,12 +44,36 @@ export function NewPost({ signedIn }: { signedIn: boolean }) {
           {create.isPending ? 'Publishing…' : 'Publish'}
         </button>
       </div>
-      {fieldError !== undefined && (
+      <div className="row attach">
+        <label>
+          Image <span className="muted">(optional, 2 MiB at most)</span>
+          <input
+            ref={fileInput}
+            type="file"
+            accept="image/png,image/jpeg,image/gif,image/webp"
+            aria-label="Attach an image"
+            aria-invalid={imageError !== undefined}
+            onChange={(event) => {
+              setImage(event.target.files?.[0])
+              if (create.error) create.reset()
+            }}
+          />
+        </label>
+        {create.isPending && image !== undefined && (
+          <progress aria-label="Upload progress" value={progress?.loaded ?? 0} max={progress?.total || image.size} />
+        )}
+      </div>
+      {titleError !== undefined && (
         <p className="field-error" role="alert">
-          {fieldError}
+          {titleError}
         </p>
       )}
-      {create.error && fieldError === undefined && (
+      {imageError !== undefined && (
+        <p className="field-error" role="alert">
+          {imageError}
+        </p>
+      )}
+      {create.error && titleError === undefined && imageError === undefined && (
         <p className="error" role="alert">
           {create.error.message}
         </p>

@@ -1,7 +1,7 @@
 // The posts card: the list (server-rendered into the cache on first load), the form, and delete
 // buttons for staff. After a create or delete, the list refreshes because the mutation `affects` it.
 import { useMizanContext } from '@mizan/react'
-import { api } from '../api.js'
+import { api, imageURL } from '../api.js'
 import { NewPost } from './NewPost.js'
 
 const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })
@@ -27,6 +27,7 @@ export function Posts() {
       <ul className="post-list" aria-label="Posts">
         {posts.data?.items.map((post) => (
           <li key={post.id}>
+            {post.image && <img className="post-image" src={imageURL(post.id)} alt={`Image of “${post.title}”`} />}
             <div>
               <p className="post-title">{post.title}</p>
               <p className="meta">
