@@ -5,7 +5,7 @@
 // stays: the declarations are what TypeScript reads, and the repository's benchmarks import single
 // modules of it.
 // Run by `npm run build` after `tsc -b`. Usage: node scripts/bundle-packages.mjs
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -30,6 +30,9 @@ function entryPoints(pkgDir) {
 
 for (const name of BUNDLED) {
   const pkgDir = path.join(rootDir, 'packages', name)
+  // Chunk names carry a hash of their content: without a clean start, every build would leave its
+  // chunks behind, to be packed and published with the new ones.
+  rmSync(path.join(pkgDir, 'dist/bundle'), { recursive: true, force: true })
   await build({
     entryPoints: entryPoints(pkgDir),
     outdir: path.join(pkgDir, 'dist/bundle'),

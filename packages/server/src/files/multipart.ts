@@ -4,7 +4,7 @@ import { safeFilename } from './filename.js'
 import { describeBytes, typeAllowed, type ResolvedFileLimits } from './limits.js'
 import type { PlacedFile } from './place.js'
 import { slotPath, type FileSlot } from './slots.js'
-import type { Spool } from './spool.js'
+import { WRITE_BUFFER, type Spool } from './spool.js'
 
 type BusboyFactory = (typeof import('busboy'))
 type BusboyParser = ReturnType<BusboyFactory>
@@ -76,6 +76,9 @@ export async function readMultipart(body: Readable, options: MultipartOptions, s
       headers: { 'content-type': options.contentType },
       // The raw name, reduced by safeFilename: one rule for every name, whatever busboy keeps.
       preservePath: true,
+      // A file part's own buffer, as large as the spool's write buffer: neither waits on the other
+      // every 64 KiB (see WRITE_BUFFER).
+      fileHwm: WRITE_BUFFER,
       defParamCharset: 'utf8',
       limits: {
         // busboy reports a limit when a value reaches it: one more byte tells "over" from "exactly".

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { constants, openAsBlob } from 'node:fs'
-import { open, unlink, type FileHandle } from 'node:fs/promises'
+import { createWriteStream, openAsBlob } from 'node:fs'
+import { unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
+/** Bytes a file being written to disk may have queued before the upload waits for the disk. */
+export const WRITE_BUFFER = 1024 * 1024
 
 /**
  * Where one upload's files live while its call runs: in memory up to `memoryThreshold` bytes each,
@@ -34,31 +38,69 @@ export class Spool {
     return taking
   }
 
-  private async read(stream: Readable, name: string, type: string, count: (bytes: number) => void): Promise<File> {
-    let chunks: Uint8Array<ArrayBuffer>[] = []
-    let size = 0
-    let handle: FileHandle | undefined
-    let path: string | undefined
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        count(chunk.length)
-        size += chunk.length
-        if (handle === undefined && size > this.memoryThreshold) {
-          if (this.cleaned !== undefined) throw new Error('Mizan: the upload was already cleaned up')
-          path = join(this.tempDir ?? tmpdir(), `mizan-upload-${randomBytes(16).toString('hex')}`)
-          // Recorded before it exists, so a cleanup racing the open still removes it.
-          this.paths.push(path)
-          handle = await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600)
-          for (const held of chunks) await handle.write(held)
-          chunks = []
-        }
-        if (handle !== undefined) await handle.write(chunk)
-        else chunks.push(chunk as Uint8Array<ArrayBuffer>)
+  /**
+   * Holds a part in memory until it passes `memoryThreshold`, then writes it to a temporary file.
+   * Events and `pipe`, not async iteration: a stream's iterator reads with `read()`, which joins
+   * whatever is buffered into a new Buffer, a copy of every byte of a large upload.
+   */
+  private read(stream: Readable, name: string, type: string, count: (bytes: number) => void): Promise<File> {
+    return new Promise<File>((resolve, reject) => {
+      const held: Uint8Array<ArrayBuffer>[] = []
+      let size = 0
+      const stop = (): void => {
+        stream.off('data', onData)
+        stream.off('end', onEnd)
+        stream.off('error', onError)
       }
-    } finally {
-      await handle?.close()
-    }
-    if (path === undefined) return new File(chunks, name, { type })
+      const onData = (chunk: Buffer): void => {
+        try {
+          count(chunk.length)
+        } catch (error) {
+          stop()
+          return reject(error)
+        }
+        size += chunk.length
+        held.push(chunk as Uint8Array<ArrayBuffer>)
+        if (size > this.memoryThreshold) {
+          stop()
+          stream.pause()
+          this.toDisk(stream, held, name, type, count).then(resolve, reject)
+        }
+      }
+      const onEnd = (): void => {
+        stop()
+        resolve(new File(held, name, { type }))
+      }
+      const onError = (error: unknown): void => {
+        stop()
+        reject(error)
+      }
+      stream.on('data', onData)
+      stream.on('end', onEnd)
+      stream.on('error', onError)
+    })
+  }
+
+  /** Writes what was held, then the rest of the part as it arrives, to a new temporary file. */
+  private async toDisk(stream: Readable, held: readonly Uint8Array[], name: string, type: string, count: (bytes: number) => void): Promise<File> {
+    if (this.cleaned !== undefined) throw new Error('Mizan: the upload was already cleaned up')
+    const path = join(this.tempDir ?? tmpdir(), `mizan-upload-${randomBytes(16).toString('hex')}`)
+    // Recorded before it exists, so a cleanup racing the open still removes it.
+    this.paths.push(path)
+    // `wx`: created here or not at all (never through a planted link); readable by this user only.
+    // A 1 MiB buffer (not 16 KiB) lets the parser run ahead of the disk: uploads ran ~20 % faster
+    // (bench/upload.mjs) for at most that much more memory per upload.
+    const out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER })
+    for (const chunk of held) out.write(chunk)
+    // Counted beside the pipe: a limit passed destroys the part, which fails the pipeline.
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        count(chunk.length)
+      } catch (error) {
+        stream.destroy(error as Error)
+      }
+    })
+    await pipeline(stream, out)
     // Backed by the file on disk, read only when the handler reads it.
     return new File([await openAsBlob(path, { type })], name, { type })
   }

@@ -14,6 +14,10 @@ import { retryAfterOf } from '../rate-limit/error.js'
 import { binaryHeaders, isBinary, type BinaryValue } from '../files/binary-output.js'
 import type { ResolvedUploadOptions } from '../files/limits.js'
 import { maxUploadBody } from '../files/multipart.js'
+// Bundled with the rest, not split off: a lazy chunk would share modules with this one through a
+// third file every start would load. busboy, the part that costs, loads with the first upload.
+import { readUpload } from '../files/upload.js'
+import { describeBytes } from '../files/limits.js'
 import type { UploadPlan } from '../files/plan.js'
 
 /** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
@@ -321,7 +325,7 @@ async function readAndCall(exchange: HttpExchange, settings: HttpSettings, path:
   }
   const bounds = { limits: plan.limits, maxFieldSize: settings.limits.maxBodySize }
   const length = exchange.header('content-length')
-  if (length !== undefined && Number(length) > maxUploadBody(bounds)) throw new MizanError('PAYLOAD_TOO_LARGE', `The upload exceeds ${maxUploadBody(bounds)} bytes`)
+  if (length !== undefined && Number(length) > maxUploadBody(bounds)) throw new MizanError('PAYLOAD_TOO_LARGE', `The upload exceeds ${describeBytes(maxUploadBody(bounds))}`)
   const ctx = await createContext(exchange, settings, proc.path)
   // Auth needs only the context: an upload the call would refuse is refused before its files are
   // read. Middlewares may change the context auth sees, so with them auth waits for the dispatch.
@@ -335,7 +339,6 @@ async function readAndCall(exchange: HttpExchange, settings: HttpSettings, path:
   }
   const body = await exchange.bodyStream()
   if (body === undefined) throw new MizanError('BAD_REQUEST', 'The upload has no body, or it was read already')
-  const { readUpload } = await import('../files/upload.js')
   const upload = await readUpload(body, exchange.header('content-type')!, plan, { options: settings.uploads.options, decoder: settings.decoder, maxFieldSize: settings.limits.maxBodySize })
   try {
     const result = await settings.dispatcher.call(proc, ctx, upload.input, exchange)
