@@ -6,7 +6,7 @@ import { canPin, stop } from './lib/children.mjs'
 import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
-import { readOptions } from './lib/options.mjs'
+import { chooseServers, readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
 import { writeResults } from './lib/results.mjs'
 import { startServer } from './lib/servers.mjs'
@@ -53,12 +53,7 @@ const SERVERS = [
 ]
 
 // A partial run (--only) compares rows within itself; it never replaces the full record.
-const chosen = config.only === undefined ? SERVERS : SERVERS.filter((server) => config.only.includes(server.name))
-const unknown = (config.only ?? []).filter((name) => !SERVERS.some((server) => server.name === name))
-if (unknown.length > 0) {
-  console.error(`--only: no server named ${unknown.join(', ')} (have ${SERVERS.map((server) => server.name).join(', ')})`)
-  process.exit(2)
-}
+const chosen = chooseServers(SERVERS, config.only)
 
 const machine = describeMachine()
 const command = commandLine(import.meta.url)

@@ -10,7 +10,7 @@ import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { resetPeak, statusBytes } from './lib/memory.mjs'
-import { readOptions } from './lib/options.mjs'
+import { chooseServers, readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
 import { writeResults } from './lib/results.mjs'
 import { startServer } from './lib/servers.mjs'
@@ -42,12 +42,7 @@ const SERVERS = [
   { name: 'bare', label: `node:http ${process.version} + busboy ${versionOf('busboy')}`, file: 'upload-bare.mjs' },
   { name: 'mizan', label: `Mizan ${mizanVersion()}`, file: 'upload-mizan.mjs' },
 ]
-const chosen = config.only === undefined ? SERVERS : SERVERS.filter((server) => config.only.includes(server.name))
-const unknown = (config.only ?? []).filter((name) => !SERVERS.some((server) => server.name === name))
-if (unknown.length > 0) {
-  console.error(`--only: no server named ${unknown.join(', ')} (have ${SERVERS.map((server) => server.name).join(', ')})`)
-  process.exit(2)
-}
+const chosen = chooseServers(SERVERS, config.only)
 
 const machine = describeMachine()
 const command = commandLine(import.meta.url)

@@ -39,3 +39,20 @@ export function readOptions({ options, quick = {}, usage }) {
     number: (name, min) => check(name, min, false),
   }
 }
+
+/**
+ * The servers an `--only a,b` run measures (all without it); an unknown name stops the run (exit 2).
+ * @template {{ name: string }} S
+ * @param {S[]} servers
+ * @param {string[] | undefined} only
+ * @returns {S[]}
+ */
+export function chooseServers(servers, only) {
+  if (only === undefined) return servers
+  const unknown = only.filter((name) => !servers.some((server) => server.name === name))
+  if (unknown.length > 0) {
+    console.error(`--only: no server named ${unknown.join(', ')} (have ${servers.map((server) => server.name).join(', ')})`)
+    process.exit(2)
+  }
+  return servers.filter((server) => only.includes(server.name))
+}

@@ -1,4 +1,5 @@
 import { MizanError } from '../errors.js'
+import { readLimited } from '../http/read-stream.js'
 
 /** A result sent as bytes: a `Blob` (a `File` included) or a stream of bytes. */
 export type BinaryValue = Blob | ReadableStream<Uint8Array>
@@ -49,7 +50,7 @@ export function contentDisposition(name: string): string {
  * handler chose to return that much where only a single call can stream it).
  */
 export async function binaryEntry(value: BinaryValue): Promise<string> {
-  const bytes = value instanceof Blob ? await blobBytes(value) : await streamBytes(value)
+  const bytes = value instanceof Blob ? await blobBytes(value) : await readLimited(value, MAX_ENVELOPE_BINARY, tooLargeForEnvelope)
   const blob: { type: string; name?: string } = { type: value instanceof Blob && value.type !== '' ? value.type : OCTET_STREAM }
   if (isFile(value)) blob.name = value.name
   return `{"data":"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}","blob":${JSON.stringify(blob)}}`
@@ -58,29 +59,6 @@ export async function binaryEntry(value: BinaryValue): Promise<string> {
 async function blobBytes(blob: Blob): Promise<Uint8Array> {
   if (blob.size > MAX_ENVELOPE_BINARY) throw tooLargeForEnvelope()
   return new Uint8Array(await blob.arrayBuffer())
-}
-
-async function streamBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = stream.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_ENVELOPE_BINARY) {
-      await reader.cancel().catch(() => {})
-      throw tooLargeForEnvelope()
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
 }
 
 function tooLargeForEnvelope(): MizanError {

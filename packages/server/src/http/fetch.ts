@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import { MizanError } from '../errors.js'
+import { readLimited } from './read-stream.js'
 import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { ClientAddressOf } from '../rate-limit/address.js'
@@ -99,25 +100,7 @@ class FetchExchange extends BaseExchange implements HttpExchange {
   async readBody(limit: number): Promise<string> {
     const body = this.request.body
     if (body === null) return ''
-    const reader = body.getReader()
-    const chunks: Uint8Array[] = []
-    let size = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > limit) {
-        await reader.cancel().catch(() => {})
-        throw tooLarge(limit)
-      }
-      chunks.push(value)
-    }
-    const bytes = new Uint8Array(size)
-    let offset = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset)
-      offset += chunk.byteLength
-    }
+    const bytes = await readLimited(body, limit, () => tooLarge(limit))
     return new TextDecoder().decode(bytes)
   }
 
