@@ -3,6 +3,7 @@ import { compileAuth, type AuthCheck } from './auth.js'
 import { MizanError } from './errors.js'
 import { cacheControlOf } from './http/cache-control.js'
 import { ChainResult } from './middleware.js'
+import { REPORT_ERROR } from './report-error.js'
 import type { CacheSite, OriginCache } from './cache/origin-cache.js'
 import type { Hub } from './realtime/hub.js'
 import type { LimitCheck, Limiter } from './rate-limit/limiter.js'
@@ -223,6 +224,11 @@ class CallRun {
     })
   }
 
+  /** Hands an error to `onError` with this call's path and context; the call goes on. */
+  report(error: unknown): void {
+    this.dispatcher.onError({ error, path: this.proc.path, ctx: this.ctx })
+  }
+
   currentSignal(): AbortSignal {
     return (this.signal ??= this.env.signal())
   }
@@ -332,6 +338,10 @@ class Args implements HandlerArgs<unknown, unknown> {
 
   get publish(): HandlerArgs<unknown, unknown>['publish'] {
     return this.#run.publish
+  }
+
+  [REPORT_ERROR](error: unknown): void {
+    this.#run.report(error)
   }
 }
 

@@ -22,6 +22,8 @@ import {
 import { parseRule, type ParsedRule, type RateLimitRule } from './rate-limit/rule.js'
 import { checkFileLimits } from './files/limits.js'
 import { createRouter, type RecordSummary, type Router, type RouterConfig, type RouterRecord } from './router.js'
+import { defineForm, validateInputSchema, type RawFormOptions } from './forms/definition.js'
+import type { Form, FormOptions } from './forms/types.js'
 
 type UserOf<Ctx> = Ctx extends { user: infer U } ? NonNullable<U> : never
 
@@ -68,6 +70,24 @@ export interface Mizan<Root, Ctx, T extends string> {
   channel<P extends AnySchema, M extends AnySchema, R extends AnySchema | undefined = undefined, const A extends readonly string[] = []>(
     options: ChannelOptions<Ctx, P, M, R> & { affects?: A },
   ): Channel<InferSchemaInput<P>, InferSchemaOutput<M>, R extends AnySchema ? InferSchemaInput<R> : never, A[number]>
+
+  /**
+   * Defines a form: a router of three procedures the browser uses to show, validate and submit it
+   * (`schema` and `validate`, queries; `submit`, a mutation whose handler is `onSubmit`). Field
+   * names in `fields` are dotted paths of the input; their `check`s run on the server only.
+   *
+   * ```ts
+   * contact: m.form({
+   *   title: 'Contact us',
+   *   input: z.object({ email: z.email(), message: z.string().min(10) }),
+   *   fields: { message: { widget: 'textarea' } },
+   *   onSubmit: async ({ input }) => ({ sent: true }),
+   * })
+   * ```
+   */
+  form<S extends AnySchema, R, A extends AnyAuth<Ctx> = AnyAuth<Ctx>, const Af extends readonly string[] = []>(
+    options: FormOptions<Ctx, S, A, R> & { affects?: Af },
+  ): Form<InferSchemaInput<S>, WireValue<T, Awaited<R>>, Af[number], Root, T>
 
   /** Groups procedures and routers under names; paths are dotted (`posts.list`). */
   router<const R extends RouterRecord>(record: R): Router<R, Root, T, RecordSummary<R>['paths'], RecordSummary<R>['affects']>
@@ -124,6 +144,7 @@ function createBuilder(
   return {
     query: define('query') as never,
     mutation: define('mutation') as never,
+    form: (options) => createForm(options as RawFormOptions & Record<string, unknown>, config, roles, define) as never,
     router: (record) => createRouter(record, config) as never,
     channel: (options) => createChannel(options as never) as never,
     use: (middleware) => {
@@ -131,6 +152,38 @@ function createBuilder(
       return createBuilder(config, roles, [...middlewares, middleware], rateLimit)
     },
   }
+}
+
+const FORM_KEYS = new Set(['title', 'description', 'submitLabel', 'input', 'fields', 'auth', 'rateLimit', 'files', 'affects', 'websocket', 'meta', 'onSubmit'])
+
+/**
+ * A form: its definition checked (a TypeError for any mistake, now), then three procedures made
+ * the way `m.query` and `m.mutation` make them (this builder's middlewares, roles and default rate
+ * limit), grouped as `m.router` groups them, the form on the router's `'~mizan'` slot.
+ */
+function createForm(
+  options: RawFormOptions & Record<string, unknown>,
+  config: RouterConfig,
+  roles: ProcedureDef['roles'],
+  define: (kind: ProcedureKind) => (options: unknown, handler: unknown) => unknown,
+): unknown {
+  const { def, handlers } = defineForm(options)
+  for (const key of Object.keys(options)) {
+    if (!FORM_KEYS.has(key)) throw new TypeError(`Mizan: form "${def.title}": unknown option "${key}" (known: ${[...FORM_KEYS].join(', ')})`)
+  }
+  const { auth, websocket, rateLimit, files, affects, meta } = options
+  if ((typeof auth === 'string' || Array.isArray(auth)) && roles === undefined) {
+    throw new TypeError(`Mizan: form "${def.title}": auth by role needs initMizan({ roles: (user) => user.roles })`)
+  }
+  const given = (entries: Record<string, unknown>) => Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined))
+  const where = given({ auth, websocket })
+  const record = {
+    schema: define('query')(where, handlers.schema),
+    validate: define('query')({ ...where, input: validateInputSchema }, handlers.validate),
+    submit: define('mutation')({ ...where, ...given({ rateLimit, files, affects, meta }), input: def.input }, handlers.submit),
+  }
+  const router = createRouter(record as RouterRecord, config)
+  return Object.freeze({ '~mizan': Object.freeze({ ...router['~mizan'], form: def }) })
 }
 
 /** Mistakes types catch for TypeScript users, caught again at definition time for everyone else. */

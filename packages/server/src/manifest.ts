@@ -54,6 +54,14 @@ export interface Manifest {
   /** Realtime channels: what they stand for and whether they take client messages. */
   channels: Record<string, ManifestChannel>
   routers: string[]
+  /** Forms (routers `m.form` made) by path: their title and field names in display order. */
+  forms: Record<string, ManifestForm>
+}
+
+/** One form as the manifest describes it; its procedures are listed under `<path>.schema`, `.validate`, `.submit`. */
+export interface ManifestForm {
+  title: string
+  fields: string[]
 }
 
 /** One channel as the manifest describes it. */
@@ -95,7 +103,12 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
     channels[path] = { authorized: options.authorize !== undefined, affects: [...(options.affects ?? [])], receives: options.receive !== undefined }
   }
   const routers = [...dispatcher.flat.prefixes].sort()
-  const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, channels, routers }
+  const forms: Record<string, ManifestForm> = {}
+  for (const path of [...dispatcher.flat.forms.keys()].sort()) {
+    const form = dispatcher.flat.forms.get(path)!
+    forms[path] = { title: form.title, fields: form.fields.map((field) => field.wire.name) }
+  }
+  const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, channels, routers, forms }
   // Written out now, so a `meta` JSON cannot hold fails at startup; hashed when first read: loading
   // node:crypto and a first sha256 cost a start about 2 ms of CPU that it need not pay.
   const text = JSON.stringify(described)
@@ -110,5 +123,6 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
     procedures,
     channels,
     routers,
+    forms,
   }
 }

@@ -1,4 +1,5 @@
 import { isChannel, type AnyChannel, type Channel, type ChannelDef } from './channel.js'
+import type { FormDef } from './forms/definition.js'
 import { isProcedure, type AnyProcedure, type Procedure, type ProcedureDef } from './procedure.js'
 
 /** The children of a router: procedures, routers, or plain nested objects of them. */
@@ -11,6 +12,8 @@ export interface RouterDef<R extends RouterRecord> {
   readonly type: 'router'
   readonly record: R
   readonly config: RouterConfig
+  /** Present on a router `m.form` made: the form its three procedures serve. */
+  readonly form?: FormDef
 }
 
 /** Settings a router carries from `initMizan` to the server that serves it. */
@@ -68,6 +71,8 @@ export interface FlatRouter {
   readonly channels: ReadonlyMap<string, ChannelDef>
   /** Every sub-router path (`'posts'`), the targets `affects` may name besides procedures. */
   readonly prefixes: ReadonlySet<string>
+  /** Every form (a router `m.form` made) by its dotted path. */
+  readonly forms: ReadonlyMap<string, FormDef>
 }
 
 // A router is immutable once built: it is walked once, however many servers, caches and callers ask.
@@ -84,6 +89,7 @@ function walkRouter(router: AnyRouter): FlatRouter {
   const procedures = new Map<string, ProcedureDef>()
   const channels = new Map<string, ChannelDef>()
   const prefixes = new Set<string>()
+  const forms = new Map<string, FormDef>()
   const walk = (record: RouterRecord, prefix: string, seen: Set<object>) => {
     for (const [key, child] of Object.entries(record)) {
       const path = prefix + key
@@ -96,6 +102,8 @@ function walkRouter(router: AnyRouter): FlatRouter {
         if (!isRouter(child)) createRouter(inner, router['~mizan'].config) // key check only
         if (seen.has(inner)) throw new TypeError(`Mizan: router cycle at "${path}"`)
         prefixes.add(path)
+        const form = isRouter(child) ? child['~mizan'].form : undefined
+        if (form !== undefined) forms.set(path, form)
         walk(inner, path + '.', new Set(seen).add(inner))
       } else {
         throw new TypeError(`Mizan: "${path}" is neither a procedure nor a router`)
@@ -103,7 +111,7 @@ function walkRouter(router: AnyRouter): FlatRouter {
     }
   }
   walk(router['~mizan'].record, '', new Set())
-  return { procedures, channels, prefixes }
+  return { procedures, channels, prefixes, forms }
 }
 
 /** Throws at startup when an `affects` path names nothing in the router. */
