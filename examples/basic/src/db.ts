@@ -8,6 +8,19 @@ export interface Post {
   image?: { type: string; size: number }
 }
 
+/** A message sent through the feedback form. */
+export interface Feedback {
+  id: string
+  name: string
+  email: string
+  topic: 'praise' | 'bug' | 'idea'
+  message: string
+  city: string
+  /** The attached screenshot's name and size, when there was one. */
+  screenshot?: { name: string; size: number }
+  at: Date
+}
+
 /** An attached image, kept in memory with its post. */
 interface StoredImage {
   bytes: Uint8Array<ArrayBuffer>
@@ -22,6 +35,9 @@ export class Db {
   ]
   private nextId = 3
   private images = new Map<string, StoredImage>()
+  private feedback: Feedback[] = [
+    { id: 'f1', name: 'Grace', email: 'grace@example.com', topic: 'praise', message: 'The list refreshed by itself. Nice.', city: 'Arlington', at: new Date('2026-11-03T10:00:00Z') },
+  ]
 
   page(page: number, size = 10): { items: Post[]; page: number; pages: number } {
     const sorted = [...this.posts].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
@@ -51,5 +67,21 @@ export class Db {
     this.posts = this.posts.filter((post) => post.id !== id)
     this.images.delete(id)
     return this.posts.length < before
+  }
+
+  /** The latest feedback first. */
+  recentFeedback(limit = 5): Feedback[] {
+    return [...this.feedback].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit)
+  }
+
+  /** True when this address has sent feedback already (compared without case). */
+  hasFeedbackFrom(email: string): boolean {
+    return this.feedback.some((entry) => entry.email.toLowerCase() === email.toLowerCase())
+  }
+
+  addFeedback(entry: Omit<Feedback, 'id' | 'at'>): Feedback {
+    const saved = { ...entry, id: `f${this.feedback.length + 1}`, at: new Date() }
+    this.feedback.push(saved)
+    return saved
   }
 }

@@ -84,6 +84,40 @@ export const appRouter = m.router({
     }),
   }),
 
+  // A form, declared once: the browser gets its fields and JSON Schema from `contact.schema`,
+  // validates as the user types with the same rules, asks `contact.validate` for the email check
+  // only the server can make, and sends `contact.submit`; the list it affects refreshes.
+  contact: m.form({
+    title: 'Send us feedback',
+    description: 'Tell us what works, and what does not.',
+    submitLabel: 'Send feedback',
+    input: z.object({
+      name: z.string().trim().min(2, 'At least 2 characters').max(80),
+      email: z.email('Enter an email address'),
+      topic: z.enum(['praise', 'bug', 'idea']),
+      message: z.string().trim().min(10, 'At least 10 characters').max(2000, 'At most 2,000 characters'),
+      address: z.object({ city: z.string().trim().min(2, 'At least 2 characters').max(80) }),
+      screenshot: image.optional(),
+    }),
+    fields: {
+      topic: { options: { praise: 'Praise', bug: 'A bug', idea: 'An idea' } },
+      message: { widget: 'textarea', placeholder: 'What happened, what you expected' },
+      'address.city': { label: 'Your city' },
+      // A server-only rule, run as the user types (debounced) and again on submit.
+      email: { check: (email, { ctx }) => (ctx.db.hasFeedbackFrom(email) ? 'This address has sent feedback already: thank you!' : undefined) },
+    },
+    files: { maxFiles: 1, maxFileSize: MAX_IMAGE, types: ['image/*'] },
+    affects: ['feedback.recent'],
+    onSubmit: ({ input, ctx }) => {
+      const { screenshot, address, ...rest } = input
+      const saved = ctx.db.addFeedback({ ...rest, city: address.city, ...(screenshot && { screenshot: { name: screenshot.name, size: screenshot.size } }) })
+      return { id: saved.id }
+    },
+  }),
+  feedback: m.router({
+    recent: m.query(({ ctx }) => ctx.db.recentFeedback().map(({ email: _private, ...shown }) => shown)),
+  }),
+
   // Realtime. A socket's context comes from its upgrade request, which carries the sign-in cookie:
   // the same `ctx.user` as the page's HTTP calls.
   chat: m.channel({
