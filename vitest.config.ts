@@ -10,6 +10,7 @@ export default defineConfig({
       '@mizan/wire': source('wire'),
       '@mizan/server': source('server'),
       '@mizan/client': source('client'),
+      '@mizan/react/forms': fileURLToPath(new URL('./packages/react/src/forms/index.ts', import.meta.url)),
       '@mizan/react/ssr': fileURLToPath(new URL('./packages/react/src/ssr.ts', import.meta.url)),
       '@mizan/react': source('react'),
     },

@@ -18,6 +18,15 @@ const ENTRIES = {
   'mizan-client': `export { createClient, isMizanError } from '@mizan/client'`,
   'mizan-react': `export { createClient, isMizanError } from '@mizan/client'
 export { createMizanReact, MizanProvider, useMizanContext } from '@mizan/react'`,
+  // Forms (`@mizan/react/forms`) on top of the React layer: the hook alone, and the hook with the
+  // component that draws a whole form. zod is measured both ways: an app with forms usually ships it
+  // already for its own schemas; when not, the browser also downloads zod for the rebuilt schema.
+  'mizan-forms-hook': `export { createClient, isMizanError } from '@mizan/client'
+export { createMizanReact, MizanProvider, useMizanContext } from '@mizan/react'
+export { useForm } from '@mizan/react/forms'`,
+  'mizan-forms-component': `export { createClient, isMizanError } from '@mizan/client'
+export { createMizanReact, MizanProvider, useMizanContext } from '@mizan/react'
+export { useForm, MizanForm } from '@mizan/react/forms'`,
   'trpc-client': `export { createTRPCClient, httpBatchLink, isTRPCClientError } from '@trpc/client'`,
   'trpc-react': `export { createTRPCClient, httpBatchLink, isTRPCClientError } from '@trpc/client'
 export { createTRPCContext, createTRPCOptionsProxy } from '@trpc/tanstack-react-query'`,
@@ -28,11 +37,15 @@ export { RPCLink } from '@orpc/client/fetch'
 export { createTanstackQueryUtils } from '@orpc/tanstack-query'`,
 }
 
+const EXTERNAL = ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query', '@tanstack/query-core']
+/** The forms entries, built once with zod external and once with zod in the bundle. */
+const FORMS = ['mizan-forms-hook', 'mizan-forms-component']
+
 const workDir = path.join(benchDir, '.work', 'bundle')
 mkdirSync(workDir, { recursive: true })
 
 /** Builds one entry; returns the gzip size of what loads up front and of lazily loaded chunks. */
-async function measure(name, source) {
+async function measure(name, source, external = EXTERNAL) {
   const entry = path.join(workDir, `${name}.js`)
   writeFileSync(entry, source + '\n')
   const result = await build({
@@ -46,7 +59,7 @@ async function measure(name, source) {
     outdir: path.join(workDir, 'out', name),
     write: false,
     metafile: true,
-    external: ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query', '@tanstack/query-core'],
+    external,
     nodePaths: [path.join(benchDir, 'node_modules'), path.join(rootDir, 'node_modules')],
     logLevel: 'silent',
     absWorkingDir: rootDir,
@@ -70,7 +83,12 @@ async function measure(name, source) {
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`
 const sizes = {}
-for (const [name, source] of Object.entries(ENTRIES)) sizes[name] = await measure(name, source)
+for (const [name, source] of Object.entries(ENTRIES)) {
+  if (FORMS.includes(name)) {
+    sizes[name] = await measure(name, source, [...EXTERNAL, 'zod'])
+    sizes[`${name}+zod`] = await measure(`${name}-zod`, source)
+  } else sizes[name] = await measure(name, source)
+}
 
 const rows = [
   ['client (with batching)', 'mizan-client', 'trpc-client', 'orpc-client'],
@@ -87,6 +105,11 @@ for (const [label, mizan, trpc, orpc] of rows) {
 }
 const reactLayer = (lib) => sizes[`${lib}-react`].initial - sizes[`${lib}-client`].initial
 console.log(`${'React layer alone'.padEnd(26)} ${('+' + kb(reactLayer('mizan'))).padEnd(24)} ${('+' + kb(reactLayer('trpc'))).padEnd(9)} ${('+' + kb(reactLayer('orpc'))).padEnd(9)}`)
+const over = (name) => sizes[name].initial - sizes['mizan-react'].initial
+console.log('\nforms (@mizan/react/forms), on top of client + React layer     zod external   zod included')
+for (const [label, name] of [['useForm', 'mizan-forms-hook'], ['useForm + MizanForm', 'mizan-forms-component']]) {
+  console.log(`${label.padEnd(62)} ${('+' + kb(over(name))).padEnd(14)} +${kb(over(`${name}+zod`))}`)
+}
 console.log('\n"lazy": superjson, fetched only the first time a value needs it (a Date, Map, Set, BigInt).')
 
 mkdirSync(path.join(benchDir, 'results'), { recursive: true })
