@@ -5,7 +5,7 @@ import { issuesOfData } from '../../packages/react/src/forms/issues.js'
 import { getAt, setAt } from '../../packages/react/src/forms/paths.js'
 import { cleanValues, clientIssues } from '../../packages/react/src/forms/schema.js'
 import { FormStore } from '../../packages/react/src/forms/store.js'
-import type { FormSchema } from '../../packages/react/src/forms/wire.js'
+import type { FormSchema } from '@mizan/server'
 
 // What the browser reads from the network (a form's schema, validation answers, error data) may be
 // anything: reading it never throws and never writes through a prototype.

@@ -1,7 +1,7 @@
 // A form router built by hand with the forms protocol's three procedures (`schema`, `validate`,
 // `submit`) and its answers, so the React side runs end to end against a real server and client.
 import { createClient } from '@mizan/client'
-import type { FormField, FormSchema, FormValidation } from '@mizan/react/forms'
+import type { FormField, FormSchema, FormValidation } from '@mizan/server'
 import { createMizanServer, initMizan, MizanError, type ValidationIssue } from '@mizan/server'
 import { z } from 'zod'
 
