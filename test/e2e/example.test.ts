@@ -160,7 +160,7 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
 
     const hello = `Hi from Sam ${Date.now()}`
     await chatInput(page).fill(hello)
-    await page.getByRole('button', { name: 'Send' }).click()
+    await page.getByRole('button', { name: 'Send', exact: true }).click()
     const received = chatOf(alice.page).getByRole('listitem').filter({ hasText: hello })
     await received.waitFor()
     expect(await received.locator('strong').textContent()).toBe('Sam') // the name comes from Sam's socket, not from the message
@@ -244,6 +244,47 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     await page.getByRole('button', { name: 'Publish' }).click()
     await page.getByRole('alert').filter({ hasText: /is too large: a file may be 2 MiB at most/ }).waitFor()
     expect(await posts().getByText(/^Too large/).count()).toBe(0)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('checks the feedback form in the browser before any request, shows the server’s check on the field, and refreshes the list it affects', async () => {
+    const visitor = await browser.newPage()
+    const calls = watch(visitor)
+    await visitor.goto(server.url)
+    const form = visitor.locator('form.mizan-form')
+    await form.getByRole('button', { name: 'Send feedback' }).waitFor()
+
+    // The browser's own check, from the schema the server sent: no request at all.
+    const email = form.getByLabel('Email')
+    await email.fill('not-an-email')
+    await email.blur()
+    await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true')
+    const describedBy = (await email.getAttribute('aria-describedby')) ?? ''
+    expect(await visitor.locator(`[id="${describedBy.split(' ').at(-1)}"]`).textContent()).toMatch(/email/i)
+    expect(calls.filter((call) => call.startsWith('contact.validate') || call.startsWith('contact.submit'))).toEqual([])
+
+    // A valid address the server knows: its check's message lands on the field.
+    await email.fill('grace@example.com')
+    await email.blur()
+    await form.getByText('This address has sent feedback already: thank you!').waitFor()
+    expect(calls.some((call) => call.startsWith('contact.validate'))).toBe(true)
+    expect(calls.filter((call) => call.startsWith('contact.submit'))).toEqual([])
+
+    // Fixed, filled (a nested field, an enum, an optional file) and sent: the list it affects refreshes.
+    const message = `The form checked itself ${Date.now()}`
+    await email.fill(`ada-${Date.now()}@example.com`)
+    await form.getByLabel('Name').fill('Ada')
+    await form.getByLabel('Topic').selectOption({ label: 'An idea' })
+    await form.getByLabel('Message').fill(message)
+    await form.getByLabel('Your city').fill('London')
+    await form.getByLabel('Screenshot').setInputFiles({ name: 'screen.png', mimeType: 'image/png', buffer: pngBytes(1024) })
+    await form.getByRole('button', { name: 'Send feedback' }).click()
+    const entry = visitor.getByRole('list', { name: 'Recent feedback' }).getByRole('listitem').filter({ hasText: message })
+    await entry.waitFor()
+    expect(await entry.textContent()).toMatch(/Ada from London · idea · .* with screen\.png/)
+    expect(calls.filter((call) => call.startsWith('contact.submit'))).toHaveLength(1)
+    expect(calls.some((call) => call.includes('feedback.recent'))).toBe(true)
+    await visitor.close()
     expect(pageErrors).toEqual([])
   })
 

@@ -17,6 +17,9 @@ export async function renderPage(template: string, req: IncomingMessage): Promis
   await Promise.all([
     prefetchContexts(api, queryClient, mizan.manifest), // every `context: 'global'` query: currentUser
     queryClient.prefetchQuery(api.posts.list.queryOptions({ page: 1 })),
+    // The feedback form draws from its schema at once, and its list is there too.
+    queryClient.prefetchQuery(api.contact.schema.queryOptions()),
+    queryClient.prefetchQuery(api.feedback.recent.queryOptions()),
   ])
   const user = queryClient.getQueryData(api.currentUser.queryKey()) ?? null
   return template

@@ -3,6 +3,7 @@ import { Suspense } from 'react'
 import { Announcements } from './components/Announcements.js'
 import { Chat } from './components/Chat.js'
 import { ErrorBoundary } from './components/ErrorBoundary.js'
+import { Feedback } from './components/Feedback.js'
 import { Greeting } from './components/Greeting.js'
 import { Header } from './components/Header.js'
 import { Posts } from './components/Posts.js'
@@ -12,9 +13,14 @@ export function App() {
     <Suspense fallback={<p className="page-loading">Loading…</p>}>
       <Header />
       <main className="layout">
-        <ErrorBoundary>
-          <Posts />
-        </ErrorBoundary>
+        <div className="main-column">
+          <ErrorBoundary>
+            <Posts />
+          </ErrorBoundary>
+          <ErrorBoundary>
+            <Feedback />
+          </ErrorBoundary>
+        </div>
         <aside className="sidebar">
           <ErrorBoundary>
             <Chat />
