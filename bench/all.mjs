@@ -216,6 +216,7 @@ function bundleRows(data) {
   const s = data.sizes
   const kb = (b) => `${(b / 1024).toFixed(1)} kB`
   const lazy = (entry) => (entry.lazy ? ` (+${kb(entry.lazy)} lazy)` : '')
+  const total = (entry) => entry.initial + entry.lazy
   return [
     { measure: 'client bundle, gzip', mizan: kb(s['mizan-client'].initial) + lazy(s['mizan-client']), trpc: kb(s['trpc-client'].initial), orpc: kb(s['orpc-client'].initial), ratio: fmt(s['mizan-client'].initial / s['trpc-client'].initial, '× tRPC'), target: '≤ 4 kB' },
     {
@@ -225,6 +226,17 @@ function bundleRows(data) {
       orpc: `+${kb(s['orpc-react'].initial - s['orpc-client'].initial)}`,
       target: '≤ +3 kB',
     },
+    ...[
+      ['useForm', 'mizan-forms-hook', '≤ +3 kB'],
+      ['useForm + MizanForm', 'mizan-forms-component', ''],
+    ]
+      .filter(([, name]) => s[name] !== undefined)
+      .map(([label, name, target]) => ({
+        measure: `${label} on top of the React layer, gzip (zod external; with zod)`,
+        // Up front with zod external; everything (up front and lazy) with zod bundled too.
+        mizan: `+${kb(s[name].initial - s['mizan-react'].initial)}; +${kb(total(s[`${name}+zod`]) - total(s['mizan-react']))}`,
+        target,
+      })),
   ]
 }
 
