@@ -106,11 +106,16 @@ for (const [label, mizan, trpc, orpc] of rows) {
 const reactLayer = (lib) => sizes[`${lib}-react`].initial - sizes[`${lib}-client`].initial
 console.log(`${'React layer alone'.padEnd(26)} ${('+' + kb(reactLayer('mizan'))).padEnd(24)} ${('+' + kb(reactLayer('trpc'))).padEnd(9)} ${('+' + kb(reactLayer('orpc'))).padEnd(9)}`)
 const over = (name) => sizes[name].initial - sizes['mizan-react'].initial
-console.log('\nforms (@mizan/react/forms), on top of client + React layer     zod external   zod included')
+console.log('\nforms (@mizan/react/forms), over client + React layer zod external              zod included')
+// What loads on demand (the browser's schema and validation, once a form's schema arrived, and zod
+// with it when bundled) beyond the React layer's own lazy chunks.
+const lazyOver = (name) => sizes[name].lazy - sizes['mizan-react'].lazy
+const cell = (name) => `+${kb(over(name))} (+${kb(lazyOver(name))} lazy)`
 for (const [label, name] of [['useForm', 'mizan-forms-hook'], ['useForm + MizanForm', 'mizan-forms-component']]) {
-  console.log(`${label.padEnd(62)} ${('+' + kb(over(name))).padEnd(14)} +${kb(over(`${name}+zod`))}`)
+  console.log(`${label.padEnd(42)} ${cell(name).padEnd(26)} ${cell(`${name}+zod`)}`)
 }
-console.log('\n"lazy": superjson, fetched only the first time a value needs it (a Date, Map, Set, BigInt).')
+console.log('\n"lazy": superjson, fetched only the first time a value needs it (a Date, Map, Set, BigInt); for forms,')
+console.log('the browser\'s schema and validation (with zod when bundled), fetched once a form\'s schema has arrived.')
 
 mkdirSync(path.join(benchDir, 'results'), { recursive: true })
 writeFileSync(

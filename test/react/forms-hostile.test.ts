@@ -1,9 +1,9 @@
-import { formZodSchema } from '@mizan/react/forms'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { issuesOfData } from '../../packages/react/src/forms/issues.js'
+import { issuesOfData } from '../../packages/react/src/forms/answers.js'
 import { getAt, setAt } from '../../packages/react/src/forms/paths.js'
-import { cleanValues, clientIssues } from '../../packages/react/src/forms/schema.js'
+import { cleanValues } from '../../packages/react/src/forms/clean.js'
+import { clientIssues, formZodSchema } from '../../packages/react/src/forms/schema.js'
 import { FormStore } from '../../packages/react/src/forms/store.js'
 import type { FormSchema } from '@mizan/server'
 
@@ -28,13 +28,24 @@ describe('forms: hostile answers', () => {
       title: fc.string(),
       submitLabel: fc.string(),
       jsonSchema: fc.oneof(fc.dictionary(fc.constantFrom('type', 'properties', 'required', 'anyOf', '$ref', 'items', 'minLength', 'enum'), json), fc.constant({ type: 'object', properties: { a: { $ref: '#/nope' } } })),
-      fields: fc.array(fc.record({ name: fc.constantFrom('a', 'a.b', 'file', ''), label: fc.string(), widget: fc.constantFrom('text', 'file', 'number'), required: fc.boolean(), check: fc.boolean() }), { maxLength: 4 }),
+      fields: fc.array(
+        fc.record({
+          name: fc.constantFrom('a', 'a.b', 'file', ''),
+          label: fc.string(),
+          widget: fc.constantFrom('text', 'file', 'number'),
+          required: fc.boolean(),
+          check: fc.boolean(),
+          // Messages of any shape: keys that reach a prototype, values that are no strings.
+          messages: fc.oneof(json, fc.dictionary(fc.constantFrom('invalid_type', 'too_small', 'item.too_small', '__proto__', 'constructor', 'toString'), json)),
+        }),
+        { maxLength: 4 },
+      ),
     })
     fc.assert(
       fc.property(schemas, json, (schema, values) => {
         const form = schema as unknown as FormSchema
         formZodSchema(form)
-        clientIssues(form, cleanValues(form, values))
+        for (const issue of clientIssues(form, cleanValues(form, values))) expect(typeof issue.message).toBe('string')
       }),
       { seed: 20260515, numRuns: 300 },
     )

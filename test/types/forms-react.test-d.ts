@@ -1,6 +1,6 @@
 import { createClient } from '@mizan/client'
 import { createMizanReact } from '@mizan/react'
-import { MizanForm, mizanFormValidators, mizanResolver, useForm, type FieldPath, type FieldValue, type FormInputOf } from '@mizan/react/forms'
+import { formZodSchema, MizanForm, mizanFormValidators, mizanResolver, useForm, type FieldPath, type FieldValue, type FormInputOf } from '@mizan/react/forms'
 import { initMizan, type FormSchema, type FormValidation } from '@mizan/server'
 import type { ComponentProps } from 'react'
 import { useForm as useHookForm, type Resolver } from 'react-hook-form'
@@ -74,3 +74,7 @@ const hookForm = useHookForm({ resolver: mizanResolver(api.contact) })
 expectType<string>(hookForm.getValues('name'))
 expectError(hookForm.register('nope'))
 hookForm.handleSubmit((values) => expectType<Contact>(values))
+
+// The browser's zod schema loads on demand: formZodSchema answers a promise.
+expectType<Promise<z.ZodType>>(formZodSchema({} as FormSchema))
+expectError<z.ZodType>(formZodSchema({} as FormSchema))

@@ -90,4 +90,7 @@ expectError(m.form({ title: 'x', input }))
 // The wire types.
 expectAssignable<FormField>({ name: 'email', label: 'Email', widget: 'email', required: true, check: false })
 expectNotAssignable<FormField>({ name: 'email', label: 'Email', widget: 'slider', required: true, check: false })
+// A field carries its schema's custom messages by issue code: strings only.
+expectAssignable<FormField>({ name: 'email', label: 'Email', widget: 'email', required: true, check: false, messages: { invalid_format: 'Enter an email address' } })
+expectNotAssignable<FormField>({ name: 'email', label: 'Email', widget: 'email', required: true, check: false, messages: { invalid_format: 1 } })
 expectType<{ ctx: Ctx; values: unknown; signal: AbortSignal }>({} as FormCheckArgs<Ctx>)

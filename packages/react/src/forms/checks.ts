@@ -1,10 +1,11 @@
 // One validation pass outside React, shared by the react-hook-form resolver and the TanStack Form
 // validators: the browser's schema first, then, only when it passes, the server's checks.
 import { withoutFiles } from './files.js'
-import { issueMap, issuesOfData } from './issues.js'
+import { issueMap, issuesOfData } from './answers.js'
 import { loadSchema, validateCaller, type FormNode } from './node.js'
 import { isUnder } from './paths.js'
-import { cleanValues, clientIssues } from './schema.js'
+import { cleanValues } from './clean.js'
+import { loadClientCheck } from './client-check.js'
 
 /** The outcome of a pass: the values as they are sent, and the issues by full path. */
 export interface CheckOutcome {
@@ -19,8 +20,9 @@ export interface CheckOutcome {
  */
 export async function checkForm(form: FormNode, values: unknown, names: readonly string[] | undefined, signal?: AbortSignal): Promise<CheckOutcome> {
   const schema = await loadSchema(form)
+  const clientCheck = await loadClientCheck(schema)
   const clean = cleanValues(schema, values)
-  const all = issueMap(clientIssues(schema, clean))
+  const all = issueMap(clientCheck(clean))
   const concerns = (path: string) => names === undefined || names.some((name) => isUnder(path, name) || isUnder(name, path))
   const issues = new Map([...all].filter(([path]) => concerns(path)))
   const checked = schema.fields.filter((field) => field.check && (names === undefined || names.includes(field.name)))

@@ -1,7 +1,5 @@
-// File fields in the browser: the `z.file()` schema rebuilt from a field's `accept` and `maxSize`,
-// and what leaves a query (files cannot travel in one; they are checked on submit).
-import { z } from 'zod'
-import type { FormField } from './wire.js'
+// File fields in the browser: what an `accept` list takes, sizes for people, and what leaves a
+// query (files cannot travel in one; they are checked on submit). No zod here: see file-schema.ts.
 
 /** True when `file` matches an `accept` list: MIME types, `type/*` wildcards and `.ext` suffixes. */
 export function accepts(accept: string, file: Blob): boolean {
@@ -20,15 +18,6 @@ export function humanSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MB`
   if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} kB`
   return `${bytes} bytes`
-}
-
-/** The browser's schema of a file field: `z.file()` bounded by the field's size and types. */
-export function fileSchema(field: FormField): z.ZodType {
-  let file: z.ZodType<File> = z.file()
-  const { maxSize, accept } = field
-  if (maxSize !== undefined) file = (file as z.ZodFile).max(maxSize, `The file is larger than ${humanSize(maxSize)}`)
-  if (accept !== undefined && accept.trim() !== '') file = file.refine((value) => accepts(accept, value), `Accepted types: ${accept}`)
-  return field.multiple === true ? z.array(file) : file
 }
 
 /** True for the values a query cannot carry: files and other blobs. */

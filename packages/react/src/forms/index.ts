@@ -4,7 +4,7 @@ export { useForm, type DeepPartial, type FormFieldState, type UseFormOptions, ty
 export { MizanForm, type MizanFormProps } from './mizan-form.js'
 export { mizanResolver, type MizanResolver } from './resolver.js'
 export { mizanFormValidators, type MizanFormValidators, type TanStackFormErrors } from './tanstack.js'
-export { formZodSchema } from './schema.js'
+export { formZodSchema } from './client-check.js'
 export type { FieldProps } from './field-props.js'
 export type { FieldPath, FieldValue } from './paths.js'
 export type { FormInputOf, FormNode, FormOutputOf } from './node.js'

@@ -1,57 +1,12 @@
-// Issues keyed by full dotted path ('address.city' → messages), read from the browser's schema, from
-// `validate`'s answers and from a failed `submit`. Whatever comes from the network is checked first:
-// a malformed answer yields no issues rather than a crash.
-import type { ValidationIssue } from '@mizan/server'
-import { isUnder, joinPath } from './paths.js'
+// Issues keyed by full dotted path ('address.city' → messages), as a form's state holds them: what a
+// change makes stale and which field an issue belongs to. Reading them from answers is answers.ts.
+import { isUnder } from './paths.js'
 
 /** Messages per full dotted path. */
 export type IssueMap = ReadonlyMap<string, readonly string[]>
 
 /** An empty map, shared. */
 export const NO_ISSUES: IssueMap = new Map()
-
-/** Groups issues by their path ('' for the input itself), in order. */
-export function issueMap(issues: readonly ValidationIssue[]): Map<string, string[]> {
-  const map = new Map<string, string[]>()
-  for (const issue of issues) {
-    const path = joinPath(issue.path)
-    let messages = map.get(path)
-    if (messages === undefined) map.set(path, (messages = []))
-    messages.push(issue.message)
-  }
-  return map
-}
-
-function isIssue(value: unknown): value is ValidationIssue {
-  if (typeof value !== 'object' || value === null) return false
-  const { path, message } = value as Partial<ValidationIssue>
-  return typeof message === 'string' && Array.isArray(path) && path.every((key) => typeof key === 'string' || typeof key === 'number')
-}
-
-/**
- * The issues of a validation answer or of a failed call's `data`: `issues` (full paths) when well
- * formed, else `fieldErrors` (their keys taken as paths). `undefined` when it holds neither.
- */
-export function issuesOfData(data: unknown): Map<string, string[]> | undefined {
-  if (typeof data !== 'object' || data === null) return undefined
-  const { issues, fieldErrors } = data as { issues?: unknown; fieldErrors?: unknown }
-  if (Array.isArray(issues) && issues.every(isIssue)) return issueMap(issues)
-  if (typeof fieldErrors === 'object' && fieldErrors !== null && !Array.isArray(fieldErrors)) {
-    const map = new Map<string, string[]>()
-    for (const [path, messages] of Object.entries(fieldErrors)) {
-      if (Array.isArray(messages) && messages.every((m) => typeof m === 'string') && messages.length > 0) map.set(path, [...messages])
-    }
-    return map
-  }
-  return undefined
-}
-
-/** The field issues of a failed submit: a `BAD_REQUEST` carrying `data.issues`/`data.fieldErrors`. */
-export function issuesOfError(error: unknown): Map<string, string[]> | undefined {
-  if (typeof error !== 'object' || error === null) return undefined
-  const { code, data } = error as { code?: unknown; data?: unknown }
-  return code === 'BAD_REQUEST' ? issuesOfData(data) : undefined
-}
 
 /** A copy of `map` without the paths `drop` selects. */
 export function withoutPaths(map: IssueMap, drop: (path: string) => boolean): IssueMap {
@@ -62,13 +17,6 @@ export function withoutPaths(map: IssueMap, drop: (path: string) => boolean): Is
     else kept.set(path, messages)
   }
   return changed ? kept : map
-}
-
-/** The issues of `map` under `field` replaced by those of `next` under it. */
-export function replaceUnder(map: IssueMap, field: string, next: IssueMap): IssueMap {
-  const kept = new Map(withoutPaths(map, (path) => isUnder(path, field)))
-  for (const [path, messages] of next) if (isUnder(path, field)) kept.set(path, messages)
-  return kept
 }
 
 /**
@@ -85,4 +33,10 @@ export function fieldOfPath(fieldNames: readonly string[], path: string): string
   let best: string | undefined
   for (const name of fieldNames) if (isUnder(path, name) && (best === undefined || name.length > best.length)) best = name
   return best
+}
+
+/** Whether `map` holds an issue at `field` or under it. */
+export function hasUnder(map: IssueMap, field: string): boolean {
+  for (const path of map.keys()) if (isUnder(path, field)) return true
+  return false
 }

@@ -3,8 +3,9 @@
 // courtesy to the user (errors before any request); the server validates everything again.
 import type { ValidationIssue } from '@mizan/server'
 import { z } from 'zod'
-import { fileSchema } from './files.js'
-import { getAt, isUnder, setAt } from './paths.js'
+import { fileSchema } from './file-schema.js'
+import { messageOf } from './messages.js'
+import { getAt, isUnder } from './paths.js'
 import type { FormSchema } from './wire.js'
 
 type Json = Record<string, unknown>
@@ -67,52 +68,19 @@ function rebuild(schema: FormSchema): z.ZodType {
   return node(root, '')
 }
 
-/** Checks values with the browser's schema: the issues, with full paths (`['address', 'city']`). */
+/**
+ * Checks values with the browser's schema: the issues, with full paths (`['address', 'city']`),
+ * each with the field's own message for its code when the server sent one.
+ */
 export function clientIssues(schema: FormSchema, values: unknown): ValidationIssue[] {
   const result = formZodSchema(schema).safeParse(values)
   if (result.success) return []
+  const fields = Array.isArray(schema.fields) ? schema.fields : []
   return result.error.issues.map((issue) => {
     const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)))
-    // zod's words for a value never given ("expected string, received undefined") say less than this.
-    const missing = issue.code === 'invalid_type' && path.length > 0 && getAt(values, path.join('.')) === undefined
-    return { path, message: missing ? 'Required' : issue.message }
+    const dotted = path.join('.')
+    // A value never given: zod's words ("expected string, received undefined") say less than the field's.
+    const missing = issue.code === 'invalid_type' && path.length > 0 && getAt(values, dotted) === undefined
+    return { path, message: messageOf(fields, dotted, issue, missing) }
   })
-}
-
-/** Whether the JSON Schema requires the key at `path` in its parent (unknown paths count as required). */
-function isRequired(root: Json, path: string): boolean {
-  const keys = path.split('.')
-  let node: Json = root
-  for (let i = 0; i < keys.length - 1; i++) {
-    const properties = node.properties
-    if (!isJson(properties) || !isJson(properties[keys[i]!])) return true
-    node = properties[keys[i]!] as Json
-  }
-  return !(isJson(node.properties) && Array.isArray(node.required) && !node.required.includes(keys[keys.length - 1]))
-}
-
-function isEmptyObject(value: unknown): boolean {
-  return isJson(value) && Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === 0
-}
-
-/**
- * The values as they are sent: an empty text (`''`) or a number input left blank (`NaN`) in a field
- * that is not required becomes absent, and so does an optional group left all blank (`address: {}`
- * when `address` is optional), so an optional `z.email()` accepts an empty box.
- */
-export function cleanValues<T>(schema: Pick<FormSchema, 'fields' | 'jsonSchema'>, values: T): T {
-  let clean = values
-  const root = isJson(schema.jsonSchema) ? schema.jsonSchema : {}
-  for (const field of schema.fields) {
-    if (field.required) continue
-    const value = getAt(clean, field.name)
-    if (value !== '' && !(typeof value === 'number' && Number.isNaN(value))) continue
-    clean = setAt(clean, field.name, undefined)
-    let parent = field.name.split('.').slice(0, -1).join('.')
-    while (parent !== '' && isEmptyObject(getAt(clean, parent)) && !isRequired(root, parent)) {
-      clean = setAt(clean, parent, undefined)
-      parent = parent.split('.').slice(0, -1).join('.')
-    }
-  }
-  return clean
 }

@@ -2,11 +2,14 @@
 // into one error per path. The browser's schema speaks first (no request while it finds a
 // problem); a server check's answer (`validate`) and a failed submit's issues come next. Changing a
 // value clears the server's word on it: it was about the old value.
-import { cleanValues, clientIssues } from './schema.js'
-import { withoutFiles } from './files.js'
-import { fieldOfPath, issueMap, issuesOfData, issuesOfError, NO_ISSUES, replaceUnder, touchedBy, withoutPaths, type IssueMap } from './issues.js'
+//
+// What validates (the browser's schema rebuilt with zod, the server checks, the submit) is the
+// engine (engine.ts), loaded with a dynamic import once the form's schema has arrived: the page
+// pays for it only then. What asks for validation before it is ready waits for it.
+import type { FormEngine } from './engine.js'
+import { fieldOfPath, hasUnder, NO_ISSUES, touchedBy, withoutPaths, type IssueMap } from './issues.js'
 import { isUnder, setAt } from './paths.js'
-import type { FormField, FormSchema, FormValidateInput } from './wire.js'
+import type { FormSchema, FormValidateInput } from './wire.js'
 
 /**
  * When a field is checked as the user works: on every `change`, when it loses focus (`blur`, the
@@ -25,6 +28,8 @@ export interface FormCallers {
 /** One immutable state of a form; a new object after every change. */
 export interface FormSnapshot {
   schema: FormSchema | undefined
+  /** The browser's schema is loaded: fields are validated as the user works. */
+  ready: boolean
   values: unknown
   touched: ReadonlySet<string>
   /** Issues the browser's schema found in the fields it checked. */
@@ -62,19 +67,25 @@ export interface StoreOptions {
   checkDelay: number
 }
 
+/** The state of a form and its changes: what every part of a form, the engine included, works on. */
 export class FormStore {
   #state: FormSnapshot
   #listeners = new Set<() => void>()
-  #timers = new Map<string, ReturnType<typeof setTimeout>>()
-  #controllers = new Map<string, AbortController>()
+  #engine: FormEngine | undefined
+  #loading: Promise<FormEngine> | undefined
+  /** Fields asked about before the engine was ready, with the delay of their server check if one was asked. */
+  #waiting = new Map<string, number | undefined>()
+  /** A submit is under way, from its first step (it may wait for the engine). */
+  #submitting = false
 
   constructor(
-    private defaults: unknown,
+    public defaults: unknown,
     public options: StoreOptions,
     public callers: FormCallers,
   ) {
     this.#state = derive({
       schema: undefined,
+      ready: false,
       values: defaults,
       touched: new Set(),
       client: NO_ISSUES,
@@ -95,162 +106,126 @@ export class FormStore {
     return () => this.#listeners.delete(listener)
   }
 
-  #commit(next: Partial<FormSnapshot>): void {
+  /** A new state from `next`, told to every listener. */
+  commit(next: Partial<FormSnapshot>): void {
     this.#state = derive({ ...this.#state, ...next })
     for (const listener of this.#listeners) listener()
   }
 
-  get #fields(): readonly FormField[] {
-    return this.#state.schema?.fields ?? []
+  /** The field a path belongs to (itself when none does). */
+  fieldOf(path: string): string {
+    return fieldOfPath((this.#state.schema?.fields ?? []).map((field) => field.name), path) ?? path
   }
 
-  #fieldOf(path: string): string {
-    return fieldOfPath(this.#fields.map((field) => field.name), path) ?? path
-  }
-
+  /** Takes the form's schema and loads the engine; fields typed meanwhile are validated then. */
   setSchema(schema: FormSchema | undefined): void {
-    if (schema !== this.#state.schema) this.#commit({ schema })
+    if (schema === this.#state.schema) return
+    this.commit({ schema, ready: false })
+    if (schema === undefined) return
+    this.#load().then(
+      () => this.#flush(),
+      // The code could not be fetched: the browser checks nothing; a submit tries again.
+      () => {},
+    )
+  }
+
+  /** The engine, loaded once; a failed load is tried again on the next call. */
+  #load(): Promise<FormEngine> {
+    this.#loading ??= import('./engine.js').then(
+      ({ FormEngine }) => (this.#engine = new FormEngine(this)),
+      (error: unknown) => {
+        this.#loading = undefined
+        throw error
+      },
+    )
+    return this.#loading
+  }
+
+  /** The engine when it can validate: loaded, with a schema to validate by. */
+  #live(): FormEngine | undefined {
+    return this.#state.schema === undefined ? undefined : this.#engine
+  }
+
+  /** Validates what waited for the engine, now that it is here. */
+  #flush(): void {
+    const engine = this.#live()
+    if (engine === undefined) return
+    engine.prepare()
+    if (!this.#state.ready) this.commit({ ready: true })
+    const waiting = [...this.#waiting]
+    this.#waiting.clear()
+    for (const [field, delay] of waiting) this.#ask(field, delay)
+  }
+
+  /** Validates a field in the browser and, with a delay, asks its server check; or waits for the engine. */
+  #ask(field: string, delay?: number): void {
+    const engine = this.#live()
+    if (engine === undefined) {
+      this.#waiting.set(field, delay ?? this.#waiting.get(field))
+      return
+    }
+    engine.validateField(field)
+    if (delay !== undefined) engine.scheduleCheck(field, delay)
+  }
+
+  /** Whether `values` pass the browser's schema; false until it is ready. */
+  passes(values: unknown): boolean {
+    return this.#state.ready && this.#live()?.passes(values) === true
   }
 
   /** Sets a value; clears the server's issues about it; validates and checks it as the mode says. */
   setValue(path: string, value: unknown): void {
     const { mode } = this.options
-    const field = this.#fieldOf(path)
-    this.#cancelCheck(field)
+    const field = this.fieldOf(path)
+    this.#engine?.cancelCheck(field)
     const stale = (issue: string) => touchedBy(issue, path)
-    this.#commit({ values: setAt(this.#state.values, path, value), server: withoutPaths(this.#state.server, stale), checks: withoutPaths(this.#state.checks, stale) })
-    const eager = mode === 'change' || (mode === 'submit' && this.#state.submitted)
-    if (eager || this.#showsClientIssue(field)) this.#validateField(field)
-    if (eager) this.#scheduleCheck(field, this.options.checkDelay)
+    this.commit({ values: setAt(this.#state.values, path, value), server: withoutPaths(this.#state.server, stale), checks: withoutPaths(this.#state.checks, stale) })
+    if (mode === 'change' || (mode === 'submit' && this.#state.submitted)) this.#ask(field, this.options.checkDelay)
+    else if (hasUnder(this.#state.client, field)) this.#ask(field)
   }
 
   /** Marks a field touched; in `blur` mode, validates it and asks the server's check at once. */
   blur(path: string): void {
-    const field = this.#fieldOf(path)
-    if (!this.#state.touched.has(field)) this.#commit({ touched: new Set(this.#state.touched).add(field) })
-    if (this.options.mode !== 'blur') return
-    this.#validateField(field)
-    this.#scheduleCheck(field, 0)
-  }
-
-  #showsClientIssue(field: string): boolean {
-    for (const path of this.#state.client.keys()) if (isUnder(path, field)) return true
-    return false
-  }
-
-  /** The values as they are sent (blank optional fields removed). */
-  #sent(): unknown {
-    const { schema, values } = this.#state
-    return schema === undefined ? values : cleanValues(schema, values)
-  }
-
-  #allIssues(): Map<string, string[]> {
-    const { schema, values } = this.#state
-    return schema === undefined ? new Map() : issueMap(clientIssues(schema, cleanValues(schema, values)))
-  }
-
-  /** Runs the browser's schema and keeps the issues under `field` (and of objects holding it). */
-  #validateField(field: string): void {
-    const all = this.#allIssues()
-    const mine = new Map([...all].filter(([path]) => touchedBy(path, field)))
-    const client = new Map(withoutPaths(this.#state.client, (path) => touchedBy(path, field)))
-    for (const [path, messages] of mine) client.set(path, messages)
-    this.#commit({ client })
-  }
-
-  #cancelCheck(field: string): void {
-    clearTimeout(this.#timers.get(field))
-    this.#timers.delete(field)
-    // A check of an older value is superseded: its answer would be about something no longer typed.
-    this.#controllers.get(field)?.abort()
-    this.#controllers.delete(field)
-    if (this.#state.checking.has(field)) {
-      const checking = new Set(this.#state.checking)
-      checking.delete(field)
-      this.#commit({ checking })
-    }
-  }
-
-  /** Asks the server's check of `field` after `delay` ms, unless the browser already found a problem. */
-  #scheduleCheck(field: string, delay: number): void {
-    this.#cancelCheck(field)
-    if (this.#fields.find((f) => f.name === field)?.check !== true || this.#showsClientIssue(field)) return
-    this.#commit({ checking: new Set(this.#state.checking).add(field) })
-    this.#timers.set(
-      field,
-      setTimeout(() => void this.#runCheck(field), delay),
-    )
-  }
-
-  async #runCheck(field: string): Promise<void> {
-    this.#timers.delete(field)
-    const controller = new AbortController()
-    this.#controllers.set(field, controller)
-    let issues: Map<string, string[]> | undefined
-    try {
-      const answer = await this.callers.validate({ values: withoutFiles(this.#sent()), field }, controller.signal)
-      issues = issuesOfData(answer)
-    } catch {
-      // A check that failed (network, rate limit) shows nothing: the submit checks again anyway.
-    }
-    if (controller.signal.aborted) return
-    this.#controllers.delete(field)
-    const checking = new Set(this.#state.checking)
-    checking.delete(field)
-    this.#commit({ checking, checks: issues === undefined ? this.#state.checks : replaceUnder(this.#state.checks, field, issues) })
-  }
-
-  #cancelAll(): void {
-    for (const field of new Set([...this.#timers.keys(), ...this.#controllers.keys()])) this.#cancelCheck(field)
+    const field = this.fieldOf(path)
+    if (!this.#state.touched.has(field)) this.commit({ touched: new Set(this.#state.touched).add(field) })
+    if (this.options.mode === 'blur') this.#ask(field, 0)
   }
 
   /** Every field touched and validated in the browser, then, when that passes, every server check. */
   async validate(): Promise<boolean> {
-    this.#cancelAll()
-    const client = this.#allIssues()
-    this.#commit({ client, touched: new Set(this.#fields.map((f) => f.name)) })
-    if (client.size > 0) return false
-    if (!this.#fields.some((field) => field.check)) return this.#state.server.size === 0
-    const controller = new AbortController()
-    const answer = await this.callers.validate({ values: withoutFiles(this.#sent()) }, controller.signal)
-    const checks = issuesOfData(answer) ?? NO_ISSUES
-    this.#commit({ checks })
-    return checks.size === 0 && this.#state.server.size === 0
+    const engine = await this.#load().catch(() => undefined)
+    this.#waiting.clear()
+    return engine === undefined ? false : engine.validate()
   }
 
-  /** Validates everything in the browser; sends nothing while a problem remains; else submits. */
+  /** Validates everything in the browser (nothing is sent before it had its say), then submits. */
   async submit(): Promise<SubmitOutcome> {
-    if (this.#state.isSubmitting) return { ok: false }
-    this.#cancelAll()
-    const client = this.#allIssues()
-    this.#commit({ submitted: true, client, touched: new Set(this.#fields.map((f) => f.name)), submitError: undefined })
-    if (client.size > 0) return { ok: false, firstInvalid: this.#firstInvalid() }
-    this.#commit({ isSubmitting: true })
+    if (this.#submitting) return { ok: false }
+    this.#submitting = true
     try {
-      const result = await this.callers.submit(this.#sent())
-      this.#commit({ isSubmitting: false, result, server: NO_ISSUES, checks: NO_ISSUES })
-      return { ok: true }
+      const engine = await this.#load()
+      this.#waiting.clear()
+      return await engine.submit()
     } catch (error) {
-      const server = issuesOfError(error)
-      this.#commit({ isSubmitting: false, server: server ?? this.#state.server, submitError: server === undefined ? error : undefined })
-      return { ok: false, firstInvalid: this.#firstInvalid() }
+      this.commit({ submitted: true, submitError: error })
+      return { ok: false }
+    } finally {
+      this.#submitting = false
     }
-  }
-
-  #firstInvalid(): string | undefined {
-    return this.#fields.find((field) => this.#state.fieldErrors[field.name] !== undefined)?.name
   }
 
   /** Back to `values` (else the defaults): no issues, nothing touched, no result, checks cancelled. */
   reset(values: unknown = this.defaults): void {
-    this.#cancelAll()
+    this.#engine?.cancelAll()
+    this.#waiting.clear()
     this.defaults = values
-    this.#commit({ values, touched: new Set(), client: NO_ISSUES, server: NO_ISSUES, checks: NO_ISSUES, submitted: false, result: undefined, submitError: undefined })
+    this.commit({ values, touched: new Set(), client: NO_ISSUES, server: NO_ISSUES, checks: NO_ISSUES, submitted: false, result: undefined, submitError: undefined })
   }
 
   /** Stops every pending check: the form is gone. */
   dispose(): void {
-    this.#cancelAll()
+    this.#waiting.clear()
+    this.#engine?.cancelAll()
   }
 }
 

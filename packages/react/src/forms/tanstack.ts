@@ -1,8 +1,9 @@
 // TanStack Form: form-level validators checking with the form's rebuilt schema and server checks.
 import { checkForm } from './checks.js'
-import { issueMap } from './issues.js'
+import { issueMap } from './answers.js'
 import { loadSchema, type FormNode } from './node.js'
-import { cleanValues, clientIssues } from './schema.js'
+import { cleanValues } from './clean.js'
+import { loadClientCheck, type ClientCheck } from './client-check.js'
 import type { FormSchema } from './wire.js'
 
 /** A form-level error as TanStack Form reads it: per field (its path syntax), and for the form. */
@@ -48,15 +49,15 @@ function toErrors(issues: Map<string, string[]>): TanStackFormErrors | undefined
  * ```
  */
 export function mizanFormValidators(form: FormNode, options: { checkDelay?: number } = {}): MizanFormValidators {
-  let schema: FormSchema | undefined
-  // Loaded at once, so the synchronous validator has it by the first keystroke.
-  loadSchema(form).then(
-    (loaded) => (schema = loaded),
-    () => {},
-  )
+  let ready: { schema: FormSchema; check: ClientCheck } | undefined
+  // Loaded at once, so the synchronous validator has it by the first keystroke (until then the
+  // asynchronous one, which waits for it, speaks).
+  loadSchema(form)
+    .then(async (schema) => (ready = { schema, check: await loadClientCheck(schema) }))
+    .catch(() => {})
   const full = async (value: unknown, signal?: AbortSignal) => toErrors((await checkForm(form, value, undefined, signal)).issues)
   return {
-    onChange: ({ value }) => (schema === undefined ? undefined : toErrors(issueMap(clientIssues(schema, cleanValues(schema, value))))),
+    onChange: ({ value }) => (ready === undefined ? undefined : toErrors(issueMap(ready.check(cleanValues(ready.schema, value))))),
     onChangeAsync: ({ value, signal }) => full(value, signal),
     onChangeAsyncDebounceMs: options.checkDelay ?? 400,
     onSubmitAsync: ({ value, signal }) => full(value, signal),

@@ -4,7 +4,6 @@ import { useCallback, useEffect, useId, useMemo, useState, useSyncExternalStore 
 import { fieldIds, shownValue, valueOfChange, type FieldProps } from './field-props.js'
 import { validateCaller, type FormInputOf, type FormNode, type FormOutputOf } from './node.js'
 import { getAt, type FieldPath, type FieldValue } from './paths.js'
-import { cleanValues, clientIssues } from './schema.js'
 import { FormStore, type FormMode } from './store.js'
 import type { FormField, FormSchema } from './wire.js'
 
@@ -136,8 +135,8 @@ export function useForm<F extends FormNode>(form: F, options: UseFormOptions<For
   )
 
   const isValid = useMemo(
-    () => schema !== undefined && clientIssues(schema, cleanValues(schema, state.values)).length === 0 && state.server.size === 0 && state.checks.size === 0,
-    [schema, state.values, state.server, state.checks],
+    () => state.ready && store.passes(state.values) && state.server.size === 0 && state.checks.size === 0,
+    [store, state.ready, state.values, state.server, state.checks],
   )
 
   const fields = (schema?.fields ?? []).map((field): FormFieldState => {

@@ -103,6 +103,7 @@ function joinField(form: string, shape: FieldShape, raw: unknown): FormFieldDef 
   if (shape.file?.accept !== undefined) wire.accept = shape.file.accept
   if (shape.file !== undefined) wire.maxSize = shape.file.maxSize
   if (shape.multiple === true) wire.multiple = true
+  if (shape.messages !== undefined) wire.messages = { ...shape.messages }
   return { shape, wire, check: check as FormCheck | undefined }
 }
 

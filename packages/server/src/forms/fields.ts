@@ -1,5 +1,6 @@
 import { resolveFileLimits, type FileLimits } from '../files/limits.js'
 import type { FormWidget } from './wire.js'
+import { messagesOf } from './messages.js'
 import { checksOf, defOf, metaOf, unwrap, type Unwrapped, type ZodDef } from './zod-def.js'
 
 /** A leaf of a form's input, as the definition-time walk finds it. */
@@ -19,6 +20,8 @@ export interface FieldShape {
   /** From `.meta({ title })` and `.describe()` of the field's schema. */
   readonly title?: string
   readonly description?: string
+  /** The schema's custom messages by issue code (see `FormField.messages`). */
+  readonly messages?: Readonly<Record<string, string>>
 }
 
 /** Where a walk is: the form (for messages) and the form's file limits. */
@@ -60,9 +63,10 @@ function walkObject(walk: Walk, def: ZodDef, path: string[], required: boolean, 
 function leaf(walk: Walk, path: string[], schema: unknown, inner: Unwrapped, required: boolean): FieldShape {
   const { def } = inner
   const meta = metaFrom(inner.layers)
-  const base = { name: path.join('.'), path, schema, required, ...meta }
+  const element = def.type === 'array' ? unwrap(def.element) : undefined
+  const messages = messagesOf(inner.schema, element?.schema)
+  const base = { name: path.join('.'), path, schema, required, ...meta, ...(messages === undefined ? {} : { messages }) }
   if (def.type === 'array') {
-    const element = unwrap(def.element)
     if (element === undefined) throw refuse(walk, path, 'is not a zod 4 schema')
     // An array can be left empty unless it needs an item: only then must the user give one.
     const needsItem = required && checksOf(def).some((check) => check.check === 'min_length' && (check.minimum ?? 0) >= 1)

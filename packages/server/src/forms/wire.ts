@@ -41,6 +41,19 @@ export interface FormField {
   multiple?: boolean
   /** It has a server `check`: the browser asks `validate` about it. */
   check: boolean
+  /**
+   * The custom messages of the field's schema, so the browser says what the server would:
+   * `z.string().min(10, 'At least 10 characters')` gives `{ too_small: 'At least 10 characters' }`,
+   * `z.email('Enter an email address')` gives it for `invalid_type` and `invalid_format`. Keyed by
+   * the zod issue code they answer (`invalid_type`, `invalid_value`, `invalid_format`, `too_small`,
+   * `too_big`, `not_multiple_of`); a key is refined when one code answers two rules of the field
+   * (`invalid_type:int` for `.int()`, `invalid_format:email`), and a list's items have theirs
+   * after `item.` (`item.too_small`). Of two bounds of one kind, the tighter one's message (the
+   * bound the JSON Schema carries). Read at definition time by calling each message as zod does
+   * with a representative issue; a message function that needs more of the issue is left out.
+   * Absent when the schema has none (the browser shows zod's default text, as the server does).
+   */
+  messages?: Record<string, string>
 }
 
 /** What `<form>.schema` answers: everything the browser needs to show and validate a form. */
