@@ -1,11 +1,9 @@
 // @vitest-environment jsdom
-import { createMizanReact, MizanProvider } from '@mizan/react'
 import { mizanFormValidators, mizanResolver } from '@mizan/react/forms'
 import { useForm as useTanStackForm } from '@tanstack/react-form'
-import { QueryClient } from '@tanstack/react-query'
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
-import type { ReactNode } from 'react'
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
 import { useForm as useHookForm } from 'react-hook-form'
+import { reactApp } from './forms-render.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startFormsApp, type FormsRouter } from './forms-app.js'
 
@@ -20,16 +18,7 @@ afterAll(() => app.close())
 afterEach(cleanup)
 
 function setup() {
-  const client = app.client()
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  const api = createMizanReact<FormsRouter>(client)
-  const view = (ui: ReactNode) =>
-    render(
-      <MizanProvider client={client} queryClient={queryClient}>
-        {ui}
-      </MizanProvider>,
-    )
-  return { api, view }
+  return reactApp<FormsRouter>(app.client())
 }
 
 const fill = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } })

@@ -1,11 +1,10 @@
 // @vitest-environment jsdom
-import { createMizanReact, MizanProvider } from '@mizan/react'
 import { MizanForm, useForm } from '@mizan/react/forms'
 import type { FormSchema } from '@mizan/server'
-import { QueryClient, useQuery } from '@tanstack/react-query'
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { useQuery } from '@tanstack/react-query'
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import fc from 'fast-check'
-import type { ReactNode } from 'react'
+import { reactApp } from './forms-render.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { cleanValues } from '../../packages/react/src/forms/clean.js'
@@ -102,16 +101,7 @@ describe('forms: custom messages', () => {
 
 describe('useForm against a real m.form', () => {
   function setup() {
-    const client = app.client()
-    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-    const api = createMizanReact<typeof router>(client)
-    const view = (ui: ReactNode) =>
-      render(
-        <MizanProvider client={client} queryClient={queryClient}>
-          {ui}
-        </MizanProvider>,
-      )
-    return { api, view }
+    return reactApp<typeof router>(app.client())
   }
   const fill = (label: RegExp, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } })
   const requests = () => ({ validate: app.calls('feedback.form.validate'), submit: app.calls('feedback.form.submit') })

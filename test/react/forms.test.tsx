@@ -1,9 +1,8 @@
 // @vitest-environment jsdom
-import { createMizanReact, MizanProvider } from '@mizan/react'
 import { MizanForm, useForm } from '@mizan/react/forms'
-import { QueryClient, useQuery } from '@tanstack/react-query'
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
-import type { ReactNode } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
+import { reactApp } from './forms-render.js'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { gates, resetGates, startFormsApp, storedMessages, type FormsRouter } from './forms-app.js'
 
@@ -18,16 +17,7 @@ beforeEach(resetGates)
 afterEach(cleanup)
 
 function setup() {
-  const client = app.client()
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
-  const api = createMizanReact<FormsRouter>(client)
-  const view = (ui: ReactNode) =>
-    render(
-      <MizanProvider client={client} queryClient={queryClient}>
-        {ui}
-      </MizanProvider>,
-    )
-  return { api, view, queryClient }
+  return reactApp<FormsRouter>(app.client())
 }
 
 /** The URL inputs of the `validate` requests so far. */
