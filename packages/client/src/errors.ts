@@ -70,8 +70,9 @@ class MizanClientErrorClass extends Error {
  * if (error.code === 'GONE') error.data.deletedAt.getTime()
  * ```
  */
-export type MizanClientError<Declared extends DeclaredClientError = never> = MizanClientErrorClass &
-  ([Declared] extends [never] ? unknown : Declared | { code: Exclude<MizanClientErrorCode, Declared['code']>; data: Record<string, unknown> | undefined })
+export type MizanClientError<Declared extends DeclaredClientError = never> = [Declared] extends [never]
+  ? MizanClientErrorClass
+  : Omit<MizanClientErrorClass, 'code' | 'data'> & (Declared | { code: Exclude<MizanClientErrorCode, Declared['code']>; data: Record<string, unknown> | undefined })
 /** The class of every {@link MizanClientError}: for `instanceof` and, rarely, `new`. */
 export const MizanClientError: typeof MizanClientErrorClass = MizanClientErrorClass
 
@@ -84,7 +85,10 @@ export interface ProcedureErrors<Declared extends DeclaredClientError = Declared
 }
 
 /** The declared errors of a client procedure, as a union of `{ code, data }`. */
-export type DeclaredErrorsOf<P> = P extends { readonly '~errors'?: infer D extends DeclaredClientError } ? D : never
+export type DeclaredErrorsOf<P> = P extends { readonly '~errors'?: unknown } ? Extract<NonNullable<P['~errors']>, DeclaredClientError> : never
+
+/** The declared error of one code, `{ code, data }`. */
+type DeclaredErrorOfCode<P, C> = DeclaredErrorsOf<P> extends infer D ? (D extends { code: C } ? D : never) : never
 
 /**
  * The key under which a client proxy answers its own dotted path, so `isMizanError` can tell
@@ -165,11 +169,11 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
  * if (isMizanError(e, client.posts.byId, 'GONE')) showGone(e.data.deletedAt)
  * ```
  */
-export function isMizanError<P extends ProcedureErrors<any>, C extends DeclaredErrorsOf<P>['code']>(
+export function isMizanError<P extends ProcedureErrors<any>, const C extends DeclaredErrorsOf<P>['code']>(
   error: unknown,
   procedure: P,
   code: C,
-): error is MizanClientErrorClass & Extract<DeclaredErrorsOf<P>, { code: C }>
+): error is Omit<MizanClientErrorClass, 'code' | 'data'> & DeclaredErrorOfCode<P, C>
 export function isMizanError<C extends MizanClientErrorCode = MizanClientErrorCode>(error: unknown, code?: C): error is MizanClientError & { code: C }
 export function isMizanError(error: unknown, codeOrProcedure?: unknown, declared?: unknown): boolean {
   // By name as well as by class: two copies of the client in one bundle must still agree.
