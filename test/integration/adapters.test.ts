@@ -107,6 +107,7 @@ describe('server', () => {
       cacheControl: null,
       websocket: false,
       rateLimit: null,
+      errors: [],
     })
     expect(manifest.procedures['posts.remove'].auth).toEqual({ kind: 'roles', roles: ['staff'] })
     expect(manifest.procedures['admin.stats'].auth).toEqual({ kind: 'predicate' })

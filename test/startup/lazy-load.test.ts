@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, request, type Server } from 'node:http'
 import type { Socket } from 'node:net'
-import { createMizanServer, createTicketIssuer, initMizan } from '@mizan/server'
+import { createBearerAuth, createMizanServer, createTicketIssuer, initMizan } from '@mizan/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 
@@ -88,6 +88,13 @@ describe('a server imports ws, jose, superjson and busboy only when it uses them
     const res = await fetch(`${url}/upload`, { method: 'POST', body, headers: { 'x-mizan-upload': '1' } })
     expect(await res.json()).toEqual({ data: 'bytes' })
     expect(loaded.has('busboy')).toBe(true)
+  })
+
+  it('makes a bearer auth and reads anonymous requests without importing jose', async () => {
+    const bearer = createBearerAuth({ secret: randomBytes(32), algorithms: ['HS256'] })
+    expect(await bearer({ headers: {} })).toBeNull()
+    expect(await bearer(new Request('http://x.test', { headers: { authorization: 'Basic eDp5' } }))).toBeNull()
+    expect(loaded.has('jose')).toBe(false)
   })
 
   it('makes a ticket issuer without importing jose, and imports it for the first ticket', async () => {

@@ -1,7 +1,7 @@
 import type { AnyRouter, Manifest, RecordOf } from '@mizan/server'
 import { Emitter } from './emitter.js'
 import { hasBlob } from './files.js'
-import { MizanClientError, errorFromShape, errorFromStatus } from './errors.js'
+import { MizanClientError, PROCEDURE_PATH, errorFromShape, errorFromStatus } from './errors.js'
 import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
 import type { SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
@@ -214,6 +214,7 @@ function webSocketURL(url: string): string {
 function procedureProxy(methods: ClientMethods, path: readonly string[]): unknown {
   return new Proxy(noop, {
     get(_target, key) {
+      if (key === PROCEDURE_PATH) return path.join('.')
       if (typeof key !== 'string' || key === 'then') return undefined
       if (path.length === 0 && key in methods) return methods[key as keyof ClientMethods]
       return procedureProxy(methods, [...path, key])

@@ -14,12 +14,21 @@ export interface ClientErrorShape {
 }
 
 /**
+ * One error a procedure declares, as the client sees it: its code and the type of its `data`
+ * (decoded by the transformer, so a Date is a Date with superjson).
+ */
+export interface DeclaredClientError {
+  code: MizanErrorCode
+  data: unknown
+}
+
+/**
  * A failed call, as the client sees it: the server's code, HTTP status, message and data
  * (`data.fieldErrors` for validation failures). `status` is `0` when no answer came back: a
  * network error (`NETWORK_ERROR`), or an input the transformer could not encode (`BAD_REQUEST`,
- * never sent).
+ * never sent). `data` decoded by the transformer when the server sent its `meta`.
  */
-export class MizanClientError extends Error {
+class MizanClientErrorClass extends Error {
   override readonly name = 'MizanClientError'
   readonly code: MizanClientErrorCode
   readonly status: number
@@ -51,6 +60,41 @@ export class MizanClientError extends Error {
     return this.data?.fieldErrors as Record<string, string[]> | undefined
   }
 }
+
+/**
+ * A failed call (see the class above). As a type, `MizanClientError<Declared>` is one that may be
+ * one of a procedure's declared errors: checking `code` narrows `data` to that code's declared
+ * type; any other code keeps the generic `data`.
+ *
+ * ```ts
+ * if (error.code === 'GONE') error.data.deletedAt.getTime()
+ * ```
+ */
+export type MizanClientError<Declared extends DeclaredClientError = never> = [Declared] extends [never]
+  ? MizanClientErrorClass
+  : Omit<MizanClientErrorClass, 'code' | 'data'> & (Declared | { code: Exclude<MizanClientErrorCode, Declared['code']>; data: Record<string, unknown> | undefined })
+/** The class of every {@link MizanClientError}: for `instanceof` and, rarely, `new`. */
+export const MizanClientError: typeof MizanClientErrorClass = MizanClientErrorClass
+
+/**
+ * What `isMizanError` accepts as a procedure: a client proxy such as `client.posts.byId`, whose
+ * type carries its declared errors.
+ */
+export interface ProcedureErrors<Declared extends DeclaredClientError = DeclaredClientError> {
+  readonly '~errors'?: Declared
+}
+
+/** The declared errors of a client procedure, as a union of `{ code, data }`. */
+export type DeclaredErrorsOf<P> = P extends { readonly '~errors'?: unknown } ? Extract<NonNullable<P['~errors']>, DeclaredClientError> : never
+
+/** The declared error of one code, `{ code, data }`. */
+type DeclaredErrorOfCode<P, C> = DeclaredErrorsOf<P> extends infer D ? (D extends { code: C } ? D : never) : never
+
+/**
+ * The key under which a client proxy answers its own dotted path, so `isMizanError` can tell
+ * which procedure an error belongs to. `Symbol.for`: two copies of the client must agree.
+ */
+export const PROCEDURE_PATH: unique symbol = Symbol.for('mizan.procedurePath') as never
 
 const CODE_OF_STATUS = new Map<number, MizanErrorCode>(Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as MizanErrorCode]))
 
@@ -115,15 +159,29 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
 
 /**
  * True when `error` is a {@link MizanClientError}, and, given a code, one of that code. Narrows the
- * type. (Errors thrown in process by a server caller are the server's `MizanError`; test those with
+ * type. Given a procedure and one of its declared codes, it also checks the error came from that
+ * procedure, and narrows `data` to the code's declared type (decoded: a Date is a Date).
+ * (Errors thrown in process by a server caller are the server's `MizanError`; test those with
  * `isMizanServerError` from `@mizan/server`.)
  *
  * ```ts
  * if (isMizanError(e, 'UNAUTHORIZED')) redirectToLogin()
+ * if (isMizanError(e, client.posts.byId, 'GONE')) showGone(e.data.deletedAt)
  * ```
  */
-export function isMizanError<C extends MizanClientErrorCode = MizanClientErrorCode>(error: unknown, code?: C): error is MizanClientError & { code: C } {
+export function isMizanError<P extends ProcedureErrors<any>, const C extends DeclaredErrorsOf<P>['code']>(
+  error: unknown,
+  procedure: P,
+  code: C,
+): error is Omit<MizanClientErrorClass, 'code' | 'data'> & DeclaredErrorOfCode<P, C>
+export function isMizanError<C extends MizanClientErrorCode = MizanClientErrorCode>(error: unknown, code?: C): error is MizanClientError & { code: C }
+export function isMizanError(error: unknown, codeOrProcedure?: unknown, declared?: unknown): boolean {
   // By name as well as by class: two copies of the client in one bundle must still agree.
   if (!(error instanceof MizanClientError) && (error as { name?: unknown } | null)?.name !== 'MizanClientError') return false
-  return code === undefined || (error as MizanClientError).code === code
+  const { code, path } = error as MizanClientErrorClass
+  if (typeof codeOrProcedure === 'string' || codeOrProcedure === undefined) return codeOrProcedure === undefined || code === codeOrProcedure
+  if (code !== declared) return false
+  // A proxy knows its path; anything else given as the procedure checks the code alone.
+  const own = (codeOrProcedure as { [PROCEDURE_PATH]?: unknown } | null)?.[PROCEDURE_PATH]
+  return typeof own !== 'string' || own === path
 }

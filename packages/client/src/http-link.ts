@@ -1,6 +1,6 @@
 import { INVALIDATE_HEADER, decodeInvalidateHeader, type InvalidationWire } from '@mizan/wire'
 import { MizanClientError, encodeError, errorFromShape, errorFromStatus, parseRetryAfter } from './errors.js'
-import { decodeInvalidations, entryValue, parseBody, readEntry, type ReplyEntry } from './reply.js'
+import { decodeErrorShape, decodeInvalidations, entryValue, parseBody, readEntry, type ReplyEntry } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 import type { CallOptions } from './types.js'
 import { envelopeText, writeInput, type WireInput } from './wire-input.js'
@@ -284,7 +284,7 @@ export class HttpLink {
       await Promise.all(ops.map((op, index) => this.settle(op, entryReply, body[index], [])))
       return
     }
-    for (const op of ops) this.fail(op, reply, readEntry(body))
+    await Promise.all(ops.map((op) => this.fail(op, reply, readEntry(body))))
   }
 
   private async settle(op: Operation, reply: Reply, body: unknown, headerInvalidations: InvalidationWire[]): Promise<void> {
@@ -302,9 +302,9 @@ export class HttpLink {
     }
   }
 
-  private fail(op: Operation, reply: Reply, entry: ReplyEntry | undefined): void {
+  private async fail(op: Operation, reply: Reply, entry: ReplyEntry | undefined): Promise<void> {
     if (op.settled) return
-    const shape = entry?.error
+    const shape = entry?.error === undefined ? undefined : await decodeErrorShape(this.settings.transformer, entry.error)
     const { status, statusText, retryAfter } = reply
     op.reject(shape !== undefined ? errorFromShape(shape, op.path, status, retryAfter) : errorFromStatus(status || 500, op.path, retryAfter, statusText))
   }

@@ -1,5 +1,13 @@
 export { createClient, type ClientEvents, type ClientMethods, type ClientOptions, type MizanClient } from './client.js'
-export { MizanClientError, isMizanError, type ClientErrorShape, type MizanClientErrorCode } from './errors.js'
+export {
+  MizanClientError,
+  isMizanError,
+  type ClientErrorShape,
+  type DeclaredClientError,
+  type DeclaredErrorsOf,
+  type MizanClientErrorCode,
+  type ProcedureErrors,
+} from './errors.js'
 export type { ClientInvalidation, InvalidationSource } from './http-link.js'
 export type { Serializer } from './serializer.js'
 export type { CallOptions, ClientOutput, DecorateRecord, MutationProcedure, QueryProcedure, UploadInput, UploadProgress } from './types.js'

@@ -77,3 +77,19 @@ export function parseBody(text: string): unknown {
     return undefined
   }
 }
+
+/**
+ * An error shape with its `data` decoded by the transformer when the server sent `meta` (a
+ * declared error's Date, say). Data that does not decode stays as the JSON it came as: the error
+ * is still the server's error. Never rejects.
+ */
+export async function decodeErrorShape(transformer: ClientTransformer, shape: ErrorShape): Promise<ErrorShape> {
+  const { data, meta } = shape
+  if (meta === undefined || meta === null || typeof data !== 'object' || data === null || Array.isArray(data)) return shape
+  try {
+    const decoded: unknown = await transformer.decode(data, meta)
+    return typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded) ? { ...shape, data: decoded as Record<string, unknown> } : shape
+  } catch {
+    return shape
+  }
+}

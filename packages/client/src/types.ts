@@ -1,4 +1,5 @@
-import type { AffectsCheck, AnyRouter, Channel, Procedure, RecordOf } from '@mizan/server'
+import type { AffectsCheck, AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf } from '@mizan/server'
+import type { DeclaredClientError, ProcedureErrors } from './errors.js'
 import type { Subscription, SubscriptionHandlers } from './ws-link.js'
 
 /** How far an upload has gone: bytes of the request body sent, of `total`. */
@@ -37,13 +38,13 @@ export type UploadInput<T> = T extends File
 /** What a call resolves to: the output, with a stream the handler returned read into a `Blob`. */
 export type ClientOutput<T> = T extends ReadableStream<any> ? Blob : T
 
-/** A query on the client: `client.posts.list.query(input)`. */
-export interface QueryProcedure<Input, Output> {
+/** A query on the client: `client.posts.list.query(input)`; `Declared` its declared errors. */
+export interface QueryProcedure<Input, Output, Declared extends DeclaredClientError = never> extends ProcedureErrors<Declared> {
   query: undefined extends Input ? (input?: Input, options?: CallOptions) => Promise<Output> : (input: Input, options?: CallOptions) => Promise<Output>
 }
 
 /** A mutation on the client: `client.posts.create.mutate(input)`; files go where the input has `File`s. */
-export interface MutationProcedure<Input, Output> {
+export interface MutationProcedure<Input, Output, Declared extends DeclaredClientError = never> extends ProcedureErrors<Declared> {
   mutate: undefined extends Input
     ? (input?: UploadInput<Input>, options?: CallOptions) => Promise<Output>
     : (input: UploadInput<Input>, options?: CallOptions) => Promise<Output>
@@ -56,8 +57,8 @@ export interface MutationProcedure<Input, Output> {
 export type DecorateRecord<R> = {
   [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, any>
     ? Kind extends 'query'
-      ? QueryProcedure<Input, ClientOutput<Output>>
-      : MutationProcedure<Input, ClientOutput<Output>>
+      ? QueryProcedure<Input, ClientOutput<Output>, DeclaredErrorOf<R[K]>>
+      : MutationProcedure<Input, ClientOutput<Output>, DeclaredErrorOf<R[K]>>
     : R[K] extends Channel<infer Params, infer Message, infer Receive, any>
       ? ChannelClient<Params, Message, Receive>
       : DecorateRecord<RecordOf<R[K]>>

@@ -1,6 +1,6 @@
 import { MizanClientError, encodeError, errorFromShape } from './errors.js'
 import type { ClientInvalidation, InvalidationSource } from './http-link.js'
-import { decodeInvalidations, entryValue, readEntry, readInvalidations } from './reply.js'
+import { decodeErrorShape, decodeInvalidations, entryValue, readEntry, readInvalidations } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 
 /** The state of the client's one WebSocket connection. */
@@ -353,7 +353,7 @@ export class WsLink {
       this.settings.onInvalidate(await decodeInvalidations(this.settings.transformer, entry.invalidate), { path: call.path, input: undefined })
     }
     if (entry === undefined || entry.failed) {
-      const error = entry?.error === undefined ? notAReply(call.path) : errorFromShape(entry.error, call.path)
+      const error = entry?.error === undefined ? notAReply(call.path) : errorFromShape(await decodeErrorShape(this.settings.transformer, entry.error), call.path)
       return call.reject(error)
     }
     try {

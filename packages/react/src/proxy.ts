@@ -3,6 +3,8 @@ import type { AnyRouter } from '@mizan/server'
 import { ProcedureHandle } from './handle.js'
 import type { MizanReact } from './types.js'
 
+const PROCEDURE_PATH = Symbol.for('mizan.procedurePath')
+
 const METHODS = new Set([
   'queryOptions',
   'queryKey',
@@ -43,6 +45,8 @@ export function createMizanReact<R extends AnyRouter>(client: Pick<ClientMethods
       {},
       {
         get(_target, key) {
+          // The path `isMizanError(e, api.x.y, 'CODE')` checks an error against (the client's key).
+          if (key === PROCEDURE_PATH) return path
           if (typeof key !== 'string' || key === 'then') return undefined
           if (key === HANDLE) return handleOf(path)
           if (METHODS.has(key) && path !== '') return handleOf(path)[key as 'queryOptions']

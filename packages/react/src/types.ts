@@ -1,5 +1,5 @@
-import type { ClientOutput, MizanClientError, UploadInput, UploadProgress } from '@mizan/client'
-import type { AnyRouter, Channel, Procedure, RecordOf } from '@mizan/server'
+import type { ClientOutput, MizanClientError, ProcedureErrors, UploadInput, UploadProgress } from '@mizan/client'
+import type { AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf } from '@mizan/server'
 import type {
   DataTag,
   InfiniteData,
@@ -17,14 +17,14 @@ import type { ComponentType, ReactNode } from 'react'
 import type { MizanPathKey, MizanQueryKey } from './keys.js'
 
 /** A query key tagged with its data and error types, so `getQueryData`/`setQueryData` are typed. */
-export type TypedQueryKey<Output> = DataTag<MizanQueryKey, Output, MizanClientError>
+export type TypedQueryKey<Output, Err = MizanClientError> = DataTag<MizanQueryKey, Output, Err>
 
 /** Query options a caller may add to Mizan's (everything but the key and the function). */
-export type QueryExtras<Output, Data> = Omit<UseQueryOptions<Output, MizanClientError, Data, MizanQueryKey>, 'queryKey' | 'queryFn'>
+export type QueryExtras<Output, Data, Err = MizanClientError> = Omit<UseQueryOptions<Output, Err, Data, MizanQueryKey>, 'queryKey' | 'queryFn'>
 
 /** What `queryOptions` returns: ready for `useQuery`, `prefetchQuery`, `ensureQueryData`, `fetchQuery`. */
-export type MizanQueryOptions<Output, Data = Output> = UseQueryOptions<Output, MizanClientError, Data, MizanQueryKey> & {
-  queryKey: TypedQueryKey<Output>
+export type MizanQueryOptions<Output, Data = Output, Err = MizanClientError> = UseQueryOptions<Output, Err, Data, MizanQueryKey> & {
+  queryKey: TypedQueryKey<Output, Err>
 }
 
 type InputArgs<Input, Rest extends unknown[]> = undefined extends Input ? [input?: Input | SkipToken, ...Rest] : [input: Input | SkipToken, ...Rest]
@@ -40,19 +40,19 @@ export type InfiniteExtras<Output, Input> = Omit<
 > & { initialPageParam?: CursorOf<Input> | null }
 
 /** A query, decorated for TanStack Query. */
-export interface DecoratedQuery<Input, Output> {
+export interface DecoratedQuery<Input, Output, Err = MizanClientError> {
   /** Options for `useQuery` and the QueryClient's methods. Pass `skipToken` to disable it. */
-  queryOptions<Data = Output>(...args: InputArgs<Input, [options?: QueryExtras<Output, Data>]>): MizanQueryOptions<Output, Data>
+  queryOptions<Data = Output>(...args: InputArgs<Input, [options?: QueryExtras<Output, Data, Err>]>): MizanQueryOptions<Output, Data, Err>
   /** The key of one input: `[pathSegments, { input, type: 'query' }]`, typed with the data it holds. */
-  queryKey(...args: RequiredInputArgs<Input, []>): TypedQueryKey<Output>
+  queryKey(...args: RequiredInputArgs<Input, []>): TypedQueryKey<Output, Err>
   /** The key of every input of this query. */
   pathKey(): MizanPathKey
   /** `useQuery(api.x.queryOptions(input, options))`. */
-  useQuery<Data = Output>(...args: InputArgs<Input, [options?: QueryExtras<Output, Data>]>): UseQueryResult<Data, MizanClientError>
+  useQuery<Data = Output>(...args: InputArgs<Input, [options?: QueryExtras<Output, Data, Err>]>): UseQueryResult<Data, Err>
   /** `useSuspenseQuery` over the same options: data is never undefined. */
   useSuspenseQuery<Data = Output>(
-    ...args: RequiredInputArgs<Input, [options?: Omit<UseSuspenseQueryOptions<Output, MizanClientError, Data, MizanQueryKey>, 'queryKey' | 'queryFn'>]>
-  ): UseSuspenseQueryResult<Data, MizanClientError>
+    ...args: RequiredInputArgs<Input, [options?: Omit<UseSuspenseQueryOptions<Output, Err, Data, MizanQueryKey>, 'queryKey' | 'queryFn'>]>
+  ): UseSuspenseQueryResult<Data, Err>
   /** Options for `useInfiniteQuery`: the page's cursor goes into `input.cursor`. */
   infiniteQueryOptions(
     input: Omit<Input, 'cursor'>,
@@ -74,7 +74,7 @@ export interface LocalContextProvider<Input, Output> {
 }
 
 /** Options of `mutationOptions`. */
-export type MutationExtras<Input, Output, OnMutateResult> = Omit<UseMutationOptions<Output, MizanClientError, Input, OnMutateResult>, 'mutationFn' | 'mutationKey'> & {
+export type MutationExtras<Input, Output, OnMutateResult, Err = MizanClientError> = Omit<UseMutationOptions<Output, Err, Input, OnMutateResult>, 'mutationFn' | 'mutationKey'> & {
   /** Resolve the mutation only once the active queries it affects have refetched. Default `false`. */
   awaitInvalidation?: boolean
   /**
@@ -85,11 +85,11 @@ export type MutationExtras<Input, Output, OnMutateResult> = Omit<UseMutationOpti
 }
 
 /** A mutation, decorated for TanStack Query. */
-export interface DecoratedMutation<Input, Output> {
+export interface DecoratedMutation<Input, Output, Err = MizanClientError> {
   /** Options for `useMutation`. What the mutation affects refreshes by itself after success. */
-  mutationOptions<OnMutateResult = unknown>(options?: MutationExtras<Input, Output, OnMutateResult>): UseMutationOptions<Output, MizanClientError, Input, OnMutateResult>
+  mutationOptions<OnMutateResult = unknown>(options?: MutationExtras<Input, Output, OnMutateResult, Err>): UseMutationOptions<Output, Err, Input, OnMutateResult>
   /** `useMutation(api.x.mutationOptions(options))`. */
-  useMutation<OnMutateResult = unknown>(options?: MutationExtras<Input, Output, OnMutateResult>): UseMutationResult<Output, MizanClientError, Input, OnMutateResult>
+  useMutation<OnMutateResult = unknown>(options?: MutationExtras<Input, Output, OnMutateResult, Err>): UseMutationResult<Output, Err, Input, OnMutateResult>
   /** The mutation key prefix, for `useIsMutating` and `useMutationState`. */
   pathKey(): MizanPathKey
 }
@@ -108,10 +108,11 @@ export interface ChannelTag<Params, Message, Send> {
 export type DecorateReactRecord<R> = {
   [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context>
     ? Kind extends 'query'
-      ? DecoratedQuery<Input, ClientOutput<Output>> &
+      ? DecoratedQuery<Input, ClientOutput<Output>, MizanClientError<DeclaredErrorOf<R[K]>>> &
+          ProcedureErrors<DeclaredErrorOf<R[K]>> &
           (Context extends 'global' | 'local' ? ContextTag<ClientOutput<Output>> : unknown) &
           (Context extends 'local' ? LocalContextProvider<Input, ClientOutput<Output>> : unknown)
-      : DecoratedMutation<UploadInput<Input>, ClientOutput<Output>>
+      : DecoratedMutation<UploadInput<Input>, ClientOutput<Output>, MizanClientError<DeclaredErrorOf<R[K]>>> & ProcedureErrors<DeclaredErrorOf<R[K]>>
     : R[K] extends Channel<infer Params, infer Message, infer Send, any>
       ? ChannelTag<Params, Message, Send>
       : DecorateReactRecord<RecordOf<R[K]>> & { pathKey(): MizanPathKey }

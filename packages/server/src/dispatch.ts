@@ -1,6 +1,7 @@
 import { needsTransform } from '@mizan/wire'
 import { compileAuth, type AuthCheck } from './auth.js'
-import { MizanError } from './errors.js'
+import { compileErrors, failWith, settleDeclared, type ErrorChecks } from './declared-errors.js'
+import { MizanError, type MizanErrorCode } from './errors.js'
 import { cacheControlOf } from './http/cache-control.js'
 import { ChainResult } from './middleware.js'
 import { REPORT_ERROR } from './report-error.js'
@@ -61,6 +62,8 @@ export interface CompiledProcedure {
   readonly cacheControl: string | undefined
   /** Its rate limit, when it has one and the server counts limits. */
   readonly rateLimit: LimitCheck | undefined
+  /** Checks of its declared errors' data, by code, when it declares `errors`. */
+  readonly errors: ErrorChecks | undefined
 }
 
 /** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
@@ -116,6 +119,7 @@ export class Dispatcher {
         cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
         cacheControl: cacheControlOf(def),
         rateLimit: limiter === undefined || def.rateLimit === undefined ? undefined : limiter.compile(path, def.rateLimit),
+        errors: compileErrors(def),
       })
     }
     this.onError = options.onError ?? logUnexpected
@@ -153,7 +157,14 @@ export class Dispatcher {
     return this.announce(run, { ok: true, data, invalidations })
   }
 
-  private failure(run: CallRun, error: unknown): MaybePromise<CallResult> {
+  private failure(run: CallRun, thrown: unknown): MaybePromise<CallResult> {
+    // A `fail` is checked against its declaration on the way out: a mismatch becomes a 500.
+    const error = settleDeclared(thrown)
+    if (error instanceof Promise) return error.then((settled: unknown) => this.failed(run, settled))
+    return this.failed(run, error)
+  }
+
+  private failed(run: CallRun, error: unknown): MaybePromise<CallResult> {
     this.onError({ error, path: run.proc.path, ctx: run.ctx })
     // What the handler invalidated before failing has changed: it is purged and announced too.
     return this.announce(run, { ok: false, error, invalidations: run.added ?? [] })
@@ -338,6 +349,11 @@ class Args implements HandlerArgs<unknown, unknown> {
 
   get publish(): HandlerArgs<unknown, unknown>['publish'] {
     return this.#run.publish
+  }
+
+  get fail(): (code: MizanErrorCode, data: unknown, message?: string) => never {
+    const checks = this.#run.proc.errors
+    return (code, data, message) => failWith(checks, code, data, message)
   }
 
   [REPORT_ERROR](error: unknown): void {

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type ErrorShape, type MizanErrorCode } from '@mizan/wire'
+import { ERROR_STATUS, needsTransform, type ErrorShape, type MizanErrorCode, type Transformer } from '@mizan/wire'
 
 export { ERROR_STATUS, type ErrorShape, type MizanErrorCode }
 
@@ -20,8 +20,17 @@ export interface ValidationErrorData {
 export interface MizanErrorOptions {
   /** The underlying error; logged on the server, never sent to the client. */
   cause?: unknown
-  /** Extra JSON data sent to the client as `error.data`. */
+  /**
+   * Extra data sent to the client as `error.data`; with superjson, Dates, Maps and the like
+   * survive (the wire adds `meta`).
+   */
   data?: Record<string, unknown>
+  /**
+   * Response headers the HTTP reply to this error carries (`WWW-Authenticate` on a 401, say).
+   * Only a single call's reply has headers of its own: inside a batch or over the WebSocket they
+   * are not sent.
+   */
+  headers?: Record<string, string>
 }
 
 /**
@@ -38,12 +47,15 @@ export class MizanError extends Error {
   readonly code: MizanErrorCode
   readonly status: number
   readonly data: Record<string, unknown> | undefined
+  /** Response headers of the HTTP reply to this error (see {@link MizanErrorOptions.headers}). */
+  readonly headers: Readonly<Record<string, string>> | undefined
 
   constructor(code: MizanErrorCode, message?: string, options: MizanErrorOptions = {}) {
     super(message ?? defaultMessage(code), options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.status = ERROR_STATUS[code] ?? 500
     this.data = options.data
+    this.headers = options.headers === undefined ? undefined : Object.freeze({ ...options.headers })
   }
 }
 
@@ -59,13 +71,21 @@ export function isMizanServerError<C extends MizanErrorCode>(value: unknown, cod
 
 /**
  * Turns anything thrown into what may be sent. Outside dev an unexpected error says only
- * "Internal server error": its message may hold secrets (SQL, paths, tokens).
+ * "Internal server error": its message may hold secrets (SQL, paths, tokens). Given the server's
+ * transformer, `data` holding types JSON lacks (a Date) goes with the transformer's `meta`; the
+ * transformer may throw while superjson loads (callers run this inside `whenLoaded`).
  */
-export function toErrorShape(error: unknown, isDev: boolean): ErrorShape {
+export function toErrorShape(error: unknown, isDev: boolean, transformer?: Transformer): ErrorShape {
   if (error instanceof MizanError) {
     const shape: ErrorShape = { code: error.code, status: error.status, message: error.message }
     const data = isDev && error.status >= 500 ? { ...error.data, stack: error.stack } : error.data
-    if (data !== undefined) shape.data = data
+    if (data !== undefined) {
+      if (transformer !== undefined && needsTransform(data)) {
+        const { json, meta } = transformer.serialize(data)
+        shape.data = json as Record<string, unknown>
+        if (meta !== undefined) shape.meta = meta
+      } else shape.data = data
+    }
     return shape
   }
   if (!isDev) return { code: 'INTERNAL_SERVER_ERROR', status: 500, message: 'Internal server error' }

@@ -4,7 +4,12 @@ export type {
   AnyProcedure,
   AuthRule,
   CacheOptions,
+  ClientErrorsOf,
   ContextKind,
+  DeclaredErrorOf,
+  ErrorsCheck,
+  ErrorsOption,
+  Fail,
   HandlerArgs,
   Jsonify,
   MutationOptions,
@@ -28,6 +33,7 @@ export { ResponseHeaders, type ContextOptions, type MizanRequest } from './http/
 export { DEFAULT_LIMITS, type HttpLimits } from './http/handle.js'
 export type { FetchHandler } from './http/fetch.js'
 export type { NodeHandler } from './http/node.js'
+export { createBearerAuth, type BearerAlgorithm, type BearerAuth, type BearerAuthOptions, type BearerSource } from './auth/bearer.js'
 export { createCaller, createMizanServer, type MizanServer, type MizanServerOptions } from './server.js'
 export type { TransformerName } from './transformer.js'
 export { memoryCache, type MemoryCacheOptions } from './cache/memory.js'

@@ -1,4 +1,5 @@
 import { createChannel, type Channel, type ChannelOptions } from './channel.js'
+import { ERROR_STATUS } from './errors.js'
 import type { Middleware } from './middleware.js'
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js'
 import {
@@ -8,6 +9,10 @@ import {
   type ClientInputOf,
   type ClientOutputOf,
   type ContextOf,
+  type ErrorsOption,
+  type ClientErrorsOf,
+  type ErrorsCheck,
+  type ErrorsOf,
   type HandlerArgs,
   type HandlerInputOf,
   type HandlerReturnOf,
@@ -54,16 +59,16 @@ type AnyAuth<Ctx> = AuthRule<Ctx> | undefined
 export interface Mizan<Root, Ctx, T extends string> {
   /** Defines a query: it reads, goes over GET and may be cached. */
   query<const O extends WithoutRateLimit<QueryOptions<Ctx>>, R extends HandlerReturnOf<O>, S = undefined, A extends AnyAuth<Ctx> = AnyAuth<Ctx>>(
-    options: O & RateLimitOptionOf<Ctx, S, A>,
-    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>>) => R,
-  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>>
+    options: O & RateLimitOptionOf<Ctx, S, A> & ErrorsCheck<O>,
+    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>, ErrorsOf<O>>) => R,
+  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>, ClientErrorsOf<O, T>>
   query<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'query', void, WireValue<T, Awaited<R>>>
 
   /** Defines a mutation: it changes data, goes over POST and names what it `affects`. */
   mutation<const O extends WithoutRateLimit<MutationOptions<Ctx>>, R extends HandlerReturnOf<O>, S = undefined, A extends AnyAuth<Ctx> = AnyAuth<Ctx>>(
-    options: O & RateLimitOptionOf<Ctx, S, A>,
-    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>>) => R,
-  ): Procedure<'mutation', ClientInputOf<O>, ClientOutputOf<O, R, T>, AffectsOf<O>>
+    options: O & RateLimitOptionOf<Ctx, S, A> & ErrorsCheck<O>,
+    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>, ErrorsOf<O>>) => R,
+  ): Procedure<'mutation', ClientInputOf<O>, ClientOutputOf<O, R, T>, AffectsOf<O>, undefined, ClientErrorsOf<O, T>>
   mutation<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'mutation', void, WireValue<T, Awaited<R>>>
 
   /** Defines a realtime channel: typed params and messages, server-chosen groups, optional client messages. */
@@ -85,9 +90,9 @@ export interface Mizan<Root, Ctx, T extends string> {
    * })
    * ```
    */
-  form<S extends AnySchema, R, A extends AnyAuth<Ctx> = AnyAuth<Ctx>, const Af extends readonly string[] = []>(
-    options: FormOptions<Ctx, S, A, R> & { affects?: Af },
-  ): Form<InferSchemaInput<S>, WireValue<T, Awaited<R>>, Af[number], Root, T>
+  form<S extends AnySchema, R, A extends AnyAuth<Ctx> = AnyAuth<Ctx>, const Af extends readonly string[] = [], const E extends ErrorsOption = {}>(
+    options: FormOptions<Ctx, S, A, R, E> & { affects?: Af } & ErrorsCheck<{ errors: E }>,
+  ): Form<InferSchemaInput<S>, WireValue<T, Awaited<R>>, Af[number], Root, T, ClientErrorsOf<{ errors: E }, T>>
 
   /** Groups procedures and routers under names; paths are dotted (`posts.list`). */
   router<const R extends RouterRecord>(record: R): Router<R, Root, T, RecordSummary<R>['paths'], RecordSummary<R>['affects']>
@@ -144,7 +149,7 @@ function createBuilder(
   return {
     query: define('query') as never,
     mutation: define('mutation') as never,
-    form: (options) => createForm(options as RawFormOptions & Record<string, unknown>, config, roles, define) as never,
+    form: (options) => createForm(options as unknown as RawFormOptions & Record<string, unknown>, config, roles, define) as never,
     router: (record) => createRouter(record, config) as never,
     channel: (options) => createChannel(options as never) as never,
     use: (middleware) => {
@@ -154,7 +159,7 @@ function createBuilder(
   }
 }
 
-const FORM_KEYS = new Set(['title', 'description', 'submitLabel', 'input', 'fields', 'auth', 'rateLimit', 'files', 'affects', 'websocket', 'meta', 'onSubmit'])
+const FORM_KEYS = new Set(['title', 'description', 'submitLabel', 'input', 'fields', 'auth', 'rateLimit', 'files', 'affects', 'websocket', 'meta', 'errors', 'onSubmit'])
 
 /**
  * A form: its definition checked (a TypeError for any mistake, now), then three procedures made
@@ -171,7 +176,7 @@ function createForm(
   for (const key of Object.keys(options)) {
     if (!FORM_KEYS.has(key)) throw new TypeError(`Mizan: form "${def.title}": unknown option "${key}" (known: ${[...FORM_KEYS].join(', ')})`)
   }
-  const { auth, websocket, rateLimit, files, affects, meta } = options
+  const { auth, websocket, rateLimit, files, affects, meta, errors } = options
   if ((typeof auth === 'string' || Array.isArray(auth)) && roles === undefined) {
     throw new TypeError(`Mizan: form "${def.title}": auth by role needs initMizan({ roles: (user) => user.roles })`)
   }
@@ -180,10 +185,20 @@ function createForm(
   const record = {
     schema: define('query')(where, handlers.schema),
     validate: define('query')({ ...where, input: validateInputSchema }, handlers.validate),
-    submit: define('mutation')({ ...where, ...given({ rateLimit, files, affects, meta }), input: def.input }, handlers.submit),
+    submit: define('mutation')({ ...where, ...given({ rateLimit, files, affects, meta, errors }), input: def.input }, handlers.submit),
   }
   const router = createRouter(record as RouterRecord, config)
   return Object.freeze({ '~mizan': Object.freeze({ ...router['~mizan'], form: def }) })
+}
+
+/** `errors`: a record of Mizan error codes to schemas (a misspelt code would never match a `fail`). */
+function checkErrors(errors: unknown, where: string): void {
+  if (errors === undefined) return
+  if (typeof errors !== 'object' || errors === null || Array.isArray(errors)) throw new TypeError(`Mizan: ${where}: errors must be an object of error code → schema`)
+  for (const [code, schema] of Object.entries(errors)) {
+    if (!Object.hasOwn(ERROR_STATUS, code)) throw new TypeError(`Mizan: ${where}: errors: "${code}" is not a Mizan error code`)
+    if (typeof schema !== 'object' || schema === null || !('~standard' in schema)) throw new TypeError(`Mizan: ${where}: errors.${code} must be a schema (Standard Schema v1)`)
+  }
 }
 
 /** Mistakes types catch for TypeScript users, caught again at definition time for everyone else. */
@@ -203,6 +218,7 @@ function checkOptions(def: ProcedureDef): void {
   }
   if (kind === 'query' && options.files !== undefined) throw new TypeError(`Mizan: ${where}: files go with mutations`)
   checkFileLimits(options.files, where)
+  checkErrors(options.errors, where)
   const auth = options.auth
   if ((typeof auth === 'string' || Array.isArray(auth)) && def.roles === undefined) {
     throw new TypeError(`Mizan: ${where}: auth by role needs initMizan({ roles: (user) => user.roles })`)

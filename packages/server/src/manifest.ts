@@ -25,6 +25,8 @@ export interface ManifestProcedure {
   websocket: boolean
   /** The rate limit in force (its own, or the router-wide default), the window in milliseconds. */
   rateLimit: RateLimitDescription | null
+  /** The error codes it declares (`errors`), sorted; `[]` for none. */
+  errors: string[]
   /**
    * Present when the procedure accepts file uploads (a mutation whose input holds `z.file()`):
    * its limits, defaults applied; `types: null` allows any type.
@@ -88,6 +90,7 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
       cacheControl: cacheControl ?? null,
       websocket: options.websocket ?? false,
       rateLimit: def.rateLimit === undefined ? null : describeRule(def.rateLimit),
+      errors: Object.keys(options.errors ?? {}).sort(),
     }
     const plan = uploads.get(path)
     if (plan !== undefined) {

@@ -1,3 +1,4 @@
+import type { MizanErrorCode } from './errors.js'
 import type { FileLimits } from './files/limits.js'
 import type { Middleware } from './middleware.js'
 import type { ParsedRule, RateLimitRule } from './rate-limit/rule.js'
@@ -24,6 +25,12 @@ export interface CacheOptions {
   rev?: string | number
 }
 
+/**
+ * The errors a procedure declares: each key a Mizan error code, each value the schema of the
+ * `data` its handler sends with `fail(code, data)`. Clients see the codes and data types.
+ */
+export type ErrorsOption = { readonly [C in MizanErrorCode]?: AnySchema }
+
 interface CommonOptions<Ctx> {
   /** Schema of the input, checked before the handler runs. */
   input?: AnySchema
@@ -41,6 +48,12 @@ interface CommonOptions<Ctx> {
    * input type; the builder types `by` with it, see {@link RateLimitOptionOf}.)
    */
   rateLimit?: RateLimitRule<Ctx, any> | false
+  /**
+   * Errors the handler may end with through `fail(code, data)`: code → schema of `data`. The data
+   * is checked by its schema when sent (a mismatch is a 500, its data never sent); clients see
+   * each declared code with its data type.
+   */
+  errors?: ErrorsOption
 }
 
 /** Options of `m.query`. */
@@ -71,8 +84,18 @@ export interface MutationOptions<Ctx> extends CommonOptions<Ctx> {
   cache?: never
 }
 
-/** What a handler receives. */
-export interface HandlerArgs<Ctx, Input> {
+/**
+ * `fail` of a handler: ends the call with one of its declared errors. Without `errors` it accepts
+ * no code at all.
+ */
+export type Fail<Errors> = <C extends keyof Errors & MizanErrorCode>(
+  code: C,
+  data: Errors[C] extends AnySchema ? InferSchemaInput<Errors[C]> : never,
+  message?: string,
+) => never
+
+/** What a handler receives; `Errors` is the procedure's `errors` declaration. */
+export interface HandlerArgs<Ctx, Input, Errors = {}> {
   /** The parsed input (the schema's output type). */
   input: Input
   /** The context, as extended by middlewares. */
@@ -88,6 +111,11 @@ export interface HandlerArgs<Ctx, Input> {
   invalidate: (path: string, input?: unknown) => void
   /** Publishes a message to the channel group `params` select; validated against the channel's schemas. */
   publish: (channelPath: string, params: unknown, message: unknown) => Promise<void>
+  /**
+   * Throws one of the procedure's declared errors: `fail('NOT_FOUND', { id })` is a `MizanError`
+   * with that code's status, the data checked by the declared schema.
+   */
+  fail: Fail<Errors>
 }
 
 /** The run-time description of a procedure, on its reserved `'~mizan'` slot. */
@@ -95,7 +123,7 @@ export interface ProcedureDef {
   readonly type: 'procedure'
   readonly kind: ProcedureKind
   readonly options: Readonly<CommonOptions<unknown> & { context?: 'global' | 'local'; cache?: CacheOptions; affects?: readonly string[]; files?: FileLimits }>
-  readonly handler: (args: HandlerArgs<any, any>) => unknown
+  readonly handler: (args: HandlerArgs<any, any, any>) => unknown
   readonly middlewares: readonly Middleware<any, any>[]
   readonly roles: ((user: any) => readonly string[]) | undefined
   /** The rate limit in force: the procedure's own, else the builder's default; none when `false`. */
@@ -106,16 +134,16 @@ export interface ProcedureDef {
  * A query or mutation. `Input` and `Output` are what a client sends and gets back; `Affects` the
  * paths it declares it changes. The types live on a phantom slot and cost nothing at run time.
  */
-export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never, Context extends ContextKind = undefined> {
+export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never, Context extends ContextKind = undefined, Errors = {}> {
   readonly '~mizan': ProcedureDef & { readonly kind: Kind }
-  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects; readonly context: Context }
+  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects; readonly context: Context; readonly errors: Errors }
 }
 
 /** Whether a query is an app-wide (`global`) or provided (`local`) context, or neither. */
 export type ContextKind = 'global' | 'local' | undefined
 
 /** Any procedure. */
-export type AnyProcedure = Procedure<ProcedureKind, any, any, any, any>
+export type AnyProcedure = Procedure<ProcedureKind, any, any, any, any, any>
 
 /** True at run time when `value` is a procedure. */
 export function isProcedure(value: unknown): value is AnyProcedure {
@@ -136,6 +164,22 @@ export type HandlerReturnOf<O> = O extends { output: infer S extends AnySchema }
 export type ClientOutputOf<O, R, T extends string> = WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Awaited<R>>
 /** The context kind of a query. */
 export type ContextOf<O> = O extends { context: infer C extends 'global' | 'local' } ? C : undefined
+/** The `errors` declaration of a procedure's options, `{}` without one. */
+export type ErrorsOf<O> = O extends { errors: infer E extends ErrorsOption } ? E : {}
+/** The declared errors as the client sees them: code → `data` after the transformer. */
+export type ClientErrorsOf<O, T extends string> = { [C in keyof ErrorsOf<O>]: ErrorsOf<O>[C] extends AnySchema ? WireValue<T, InferSchemaOutput<ErrorsOf<O>[C]>> : never }
+/**
+ * Refuses an `errors` key that is not a Mizan error code (a misspelt `NOT_FOUD` would otherwise
+ * slip through, as extra keys of a generic option do).
+ */
+export type ErrorsCheck<O> = O extends { errors: infer E } ? { errors?: { [K in keyof E]: K extends MizanErrorCode ? E[K] : never } } : unknown
+
+/**
+ * The declared errors of a procedure as a union of `{ code, data }`, the shape a client error
+ * narrows to; `never` when it declares none.
+ */
+export type DeclaredErrorOf<P> = P extends { readonly '~types'?: { readonly errors: infer E } } ? { [C in keyof E & MizanErrorCode]: { code: C; data: E[C] } }[keyof E & MizanErrorCode] : never
+
 /** The affects literals of a mutation. */
 export type AffectsOf<O> = O extends { affects: readonly (infer A extends string)[] } ? A : never
 

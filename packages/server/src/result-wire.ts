@@ -39,7 +39,7 @@ async function binaryText(result: CallResult, transformer: Transformer, isDev: b
 
 function resultTextNow(result: CallResult, transformer: Transformer, isDev: boolean): string {
   const invalidate = result.invalidations.length > 0 ? boundedInvalidations(result.invalidations, transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify) : undefined
-  if (!result.ok) return withInvalidate(JSON.stringify({ error: toErrorShape(result.error, isDev) }), invalidate)
+  if (!result.ok) return withInvalidate(JSON.stringify({ error: toErrorShape(result.error, isDev, transformer) }), invalidate)
   if (result.data instanceof CachedAnswer) return result.data.body
   if (result.data === undefined) return withInvalidate('{}', invalidate)
   const { json, meta } = transformer.serialize(result.data)

@@ -42,6 +42,14 @@ export function outputValidator(schema: AnySchema): Validator {
   return compile(schema, (issues) => new MizanError('INTERNAL_SERVER_ERROR', 'Output validation failed', { cause: issues }))
 }
 
+/**
+ * Compiles the schema of a declared error's data: a mismatch is the server's fault (a 500), its
+ * issues stay on the server and the data is never sent.
+ */
+export function errorDataValidator(schema: AnySchema): Validator {
+  return compile(schema, (issues) => new MizanError('INTERNAL_SERVER_ERROR', 'Internal server error', { cause: issues }))
+}
+
 function compile(schema: AnySchema, fail: (issues: ReadonlyArray<StandardIssue>) => MizanError): Validator {
   // `in` does not run a getter: zod builds `~standard` on first read, which a server that starts
   // (and may never see this procedure called) need not pay for. It is read on the first call.

@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   METHOD_NOT_SUPPORTED: 405,
   TIMEOUT: 408,
   CONFLICT: 409,
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -29,4 +30,9 @@ export interface ErrorShape {
   status: number
   message: string
   data?: Record<string, unknown>
+  /**
+   * The transformer's meta for `data`, present only when `data` holds types JSON lacks (a Date
+   * with superjson); a client that ignores it reads `data` as plain JSON.
+   */
+  meta?: unknown
 }

@@ -1,5 +1,5 @@
 import type { FileLimits } from '../files/limits.js'
-import type { AuthedCtx, AuthRule, HandlerArgs, Procedure } from '../procedure.js'
+import type { AuthedCtx, AuthRule, ErrorsOption, HandlerArgs, Procedure } from '../procedure.js'
 import type { RateLimitRule } from '../rate-limit/rule.js'
 import type { Router } from '../router.js'
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from '../schema.js'
@@ -19,7 +19,7 @@ export type FormFieldsOf<Ctx, S extends AnySchema> = {
  * Options of `m.form`. `Ctx` is the builder's context, `S` the input schema (a zod 4 `z.object`),
  * `A` the `auth` rule (it narrows the context checks and `onSubmit` see), `R` what `onSubmit` returns.
  */
-export interface FormOptions<Ctx, S extends AnySchema = AnySchema, A = AuthRule<Ctx> | undefined, R = unknown> {
+export interface FormOptions<Ctx, S extends AnySchema = AnySchema, A = AuthRule<Ctx> | undefined, R = unknown, E extends ErrorsOption = {}> {
   /** The form's heading; also names the form in definition-time errors. */
   title: string
   description?: string
@@ -45,15 +45,17 @@ export interface FormOptions<Ctx, S extends AnySchema = AnySchema, A = AuthRule<
   websocket?: boolean
   /** Free-form metadata of `submit`, listed in the manifest. */
   meta?: Record<string, unknown>
+  /** Errors `onSubmit` may end with through `fail(code, data)`, as a mutation's `errors`. */
+  errors?: E
   /** Runs once the input passed its schema and every check: what a mutation's handler is. */
-  onSubmit: (args: HandlerArgs<AuthedCtx<Ctx, { auth: A }>, InferSchemaOutput<S>>) => R
+  onSubmit: (args: HandlerArgs<AuthedCtx<Ctx, { auth: A }>, InferSchemaOutput<S>, E>) => R
 }
 
 /** The procedures of a form: `schema` and `validate` (queries) and `submit` (a mutation). */
-export type FormRecord<Input, Output, Affects extends string> = {
+export type FormRecord<Input, Output, Affects extends string, Errors = {}> = {
   schema: Procedure<'query', void, FormSchema>
   validate: Procedure<'query', FormValidateInput, FormValidation>
-  submit: Procedure<'mutation', Input, Output, Affects>
+  submit: Procedure<'mutation', Input, Output, Affects, undefined, Errors>
 }
 
 /**
@@ -61,8 +63,8 @@ export type FormRecord<Input, Output, Affects extends string> = {
  * served, called and proxied like any router, branded with its `Input` (what `submit` takes, as
  * the client sends it) and `Output` (what it answers) on the phantom `'~form'` slot.
  */
-export type Form<Input, Output, Affects extends string = never, Ctx = any, T extends string = string> = Router<
-  FormRecord<Input, Output, Affects>,
+export type Form<Input, Output, Affects extends string = never, Ctx = any, T extends string = string, Errors = {}> = Router<
+  FormRecord<Input, Output, Affects, Errors>,
   Ctx,
   T,
   'schema' | 'validate' | 'submit',
@@ -70,7 +72,7 @@ export type Form<Input, Output, Affects extends string = never, Ctx = any, T ext
 > & { readonly '~form'?: { readonly input: Input; readonly output: Output } }
 
 /** Any form. */
-export type AnyForm = Form<any, any, any, any, any>
+export type AnyForm = Form<any, any, any, any, any, any>
 
 /** What a form's `submit` takes, as the client sends it. */
 export type FormInput<F extends AnyForm> = NonNullable<F['~form']>['input']

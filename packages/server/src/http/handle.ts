@@ -157,9 +157,9 @@ function resultReply(exchange: HttpExchange, proc: CompiledProcedure, result: Ca
     headers[INVALIDATE_HEADER] = boundedInvalidations(result.invalidations, settings.transformer, MAX_INVALIDATE_HEADER, encodeInvalidateHeader)
   }
   if (!result.ok) {
-    const shape = toErrorShape(result.error, settings.isDev)
+    const shape = toErrorShape(result.error, settings.isDev, settings.transformer)
     headers['cache-control'] = 'no-store'
-    addRetryAfter(headers, result.error)
+    addErrorHeaders(headers, result.error)
     return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
   }
   if (isBinary(result.data)) return binaryReply(exchange, proc, headers, result.data)
@@ -397,12 +397,19 @@ function errorReply(error: unknown, isDev: boolean): HttpReply {
   // A refusal is about this request, never a resource a cache should keep.
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }
   if (error instanceof MethodNotAllowed) headers['allow'] = error.allow
-  addRetryAfter(headers, error)
+  addErrorHeaders(headers, error)
   return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
 }
 
-/** `Retry-After` for a refusal that says when to come back (a rate limit); a batch's data carries it instead. */
-function addRetryAfter(headers: Record<string, string | string[]>, error: unknown): void {
+/**
+ * The headers an error asks for: its own (`MizanError`'s `headers`, such as `WWW-Authenticate`),
+ * then `Retry-After` for a refusal that says when to come back (a rate limit). A batch's entries
+ * have no headers of their own: their data carries what they need.
+ */
+function addErrorHeaders(headers: Record<string, string | string[]>, error: unknown): void {
+  if (error instanceof MizanError && error.headers !== undefined) {
+    for (const [name, value] of Object.entries(error.headers)) headers[name.toLowerCase()] = value
+  }
   const seconds = retryAfterOf(error)
   if (seconds !== undefined) headers['retry-after'] = String(seconds)
 }
