@@ -15,3 +15,9 @@ try {
 } catch (error) {
   if (isMizanError(error, 'FORBIDDEN')) console.log('Alice may not delete posts: only staff may')
 }
+try {
+  await alice.posts.byId.query({ id: 'no-such-post' })
+} catch (error) {
+  // Narrowed by what posts.byId declares: `error.data` is `{ id: string }`.
+  if (isMizanError(error, alice.posts.byId, 'NOT_FOUND')) console.log('no post with id', error.data.id)
+}

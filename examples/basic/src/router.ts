@@ -44,9 +44,10 @@ export const appRouter = m.router({
   }),
   posts: m.router({
     list: m.query({ input: z.object({ page: z.number().int().min(1).default(1) }).default({ page: 1 }) }, ({ input, ctx }) => ctx.db.page(input.page)),
-    byId: m.query({ input: z.object({ id: z.string() }) }, ({ input, ctx }) => {
+    // A declared error: the client's `isMizanError(e, client.posts.byId, 'NOT_FOUND')` types `e.data`.
+    byId: m.query({ input: z.object({ id: z.string() }), errors: { NOT_FOUND: z.object({ id: z.string() }) } }, ({ input, ctx, fail }) => {
       const post = ctx.db.get(input.id)
-      if (!post) throw new MizanError('NOT_FOUND', `No post ${input.id}`)
+      if (!post) return fail('NOT_FOUND', { id: input.id }, `No post ${input.id}`)
       return post
     }),
     // The attached image, as its own bytes: an <img> loads it from this URL, and browsers cache it.
