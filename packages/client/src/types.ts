@@ -1,4 +1,5 @@
-import type { AffectsCheck, AnyRouter, Channel, Procedure, RecordOf } from '@mizan/server'
+import type { AffectsCheck, AnyRouter, Channel, Procedure, RecordOf, Route } from '@mizan/server'
+import type { RouteClient } from './route-url.js'
 import type { Subscription, SubscriptionHandlers } from './ws-link.js'
 
 /** How far an upload has gone: bytes of the request body sent, of `total`. */
@@ -60,7 +61,9 @@ export type DecorateRecord<R> = {
       : MutationProcedure<Input, ClientOutput<Output>>
     : R[K] extends Channel<infer Params, infer Message, infer Receive, any>
       ? ChannelClient<Params, Message, Receive>
-      : DecorateRecord<RecordOf<R[K]>>
+      : R[K] extends Route<any, infer Params, infer Query, any, any>
+        ? RouteClient<Params, Query>
+        : DecorateRecord<RecordOf<R[K]>>
 }
 
 /** A channel on the client: `client.chat.subscribe(params, { onMessage })`. */
