@@ -83,7 +83,7 @@ export interface ClientMethods {
    * never called by the proxy. Needs the route table: `createClient({ routes })`, or the manifest
    * read once by `$manifest()`.
    */
-  $url<Params, Query>(route: RouteClient<Params, Query>, ...args: {} extends Params ? [params?: Params, query?: Query] : [params: Params, query?: Query]): string
+  $url<Params, Query>(route: RouteClient<Params, Query>, ...args: {} extends Params ? [params?: NoInfer<Params>, query?: NoInfer<Query>] : [params: NoInfer<Params>, query?: NoInfer<Query>]): string
 }
 
 /** A typed client for a router: every path, input and output inferred from `typeof appRouter`. */

@@ -5,8 +5,8 @@ export const ROUTE_PATH = Symbol.for('mizan.client.routePath')
 
 /** A route on the client: not callable, only addressed with `client.$url(route, params, query)`. */
 export interface RouteClient<Params, Query> {
-  /** Phantom: what `$url` takes for this route. */
-  readonly '~route'?: { readonly params: Params; readonly query: Query }
+  /** Phantom (reads `undefined` at run time): what `$url` takes for this route; it marks routes apart from procedures. */
+  readonly '~route': { readonly params: Params; readonly query: Query }
 }
 
 /** Where a route is served, as the manifest's `routes` lists it: all `$url` needs. */
