@@ -6,6 +6,7 @@ import { HttpLink, type ClientInvalidation, type InvalidationSource } from './ht
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
 import type { SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
 import type { CallOptions, DecorateRecord, RouterCheck } from './types.js'
+import { routeURL, type RouteClient, type RouteTable } from './route-url.js'
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -36,6 +37,11 @@ export interface ClientOptions {
    * gets one from `POST {url}/_session` with its usual headers. Default `false`.
    */
   tickets?: boolean
+  /**
+   * Where the server's routes are (the manifest's `routes`), for `$url`. Without it, `$url` uses
+   * the manifest once `$manifest()` has read it.
+   */
+  routes?: RouteTable
 }
 
 /** Events of the client. */
@@ -71,6 +77,13 @@ export interface ClientMethods {
    * socket's user is fixed when it opens.
    */
   $reconnect(): void
+  /**
+   * The URL of a route (`m.route`), its parameters and query typed from the route:
+   * `client.$url(client.files.download, { id: '1' }, { inline: true })`. Routes are addressed,
+   * never called by the proxy. Needs the route table: `createClient({ routes })`, or the manifest
+   * read once by `$manifest()`.
+   */
+  $url<Params, Query>(route: RouteClient<Params, Query>, ...args: {} extends Params ? [params?: NoInfer<Params>, query?: NoInfer<Query>] : [params: NoInfer<Params>, query?: NoInfer<Query>]): string
 }
 
 /** A typed client for a router: every path, input and output inferred from `typeof appRouter`. */
@@ -123,6 +136,7 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
       socket.onStatus((status) => emitter.emit('status', status))
       return socket
     }))
+  let known: RouteTable | undefined = options.routes
   const methods: ClientMethods = {
     $on: (event, listener) => emitter.on(event, listener),
     $call: (kind, path, input, callOptions) =>
@@ -159,7 +173,20 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
       }
     },
     $reconnect: () => socket?.reconnect(),
-    $manifest: (callOptions) => fetchManifest(fetchImpl, options.url, options.headers, callOptions?.signal),
+    $manifest: async (callOptions) => {
+      const manifest = await fetchManifest(fetchImpl, options.url, options.headers, callOptions?.signal)
+      known ??= manifest.routes
+      return manifest
+    },
+    $url: (route: unknown, params?: unknown, query?: unknown) => {
+      const path = (route as { [PROCEDURE_PATH]?: string } | null)?.[PROCEDURE_PATH]
+      if (typeof path !== 'string') throw new TypeError('Mizan: $url takes a route of this client (client.files.download)')
+      const entry = known?.[path]
+      if (entry === undefined) {
+        throw new TypeError(known === undefined ? `Mizan: $url(${path}) needs the route table: createClient({ routes: manifest.routes }), or await client.$manifest() first` : `Mizan: "${path}" is not a route of the server`)
+      }
+      return routeURL(options.url, entry.path, params as Record<string, unknown> | undefined, query as Record<string, unknown> | undefined)
+    },
   }
   return procedureProxy(methods, []) as MizanClient<R>
 }
@@ -214,6 +241,7 @@ function webSocketURL(url: string): string {
 function procedureProxy(methods: ClientMethods, path: readonly string[]): unknown {
   return new Proxy(noop, {
     get(_target, key) {
+      // The node's dotted path: read by isMizanError (procedures) and $url (routes).
       if (key === PROCEDURE_PATH) return path.join('.')
       if (typeof key !== 'string' || key === 'then') return undefined
       if (path.length === 0 && key in methods) return methods[key as keyof ClientMethods]

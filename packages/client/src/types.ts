@@ -1,5 +1,6 @@
-import type { AffectsCheck, AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf } from '@mizan/server'
+import type { AffectsCheck, AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf, Route } from '@mizan/server'
 import type { DeclaredClientError, ProcedureErrors } from './errors.js'
+import type { RouteClient } from './route-url.js'
 import type { Subscription, SubscriptionHandlers } from './ws-link.js'
 
 /** How far an upload has gone: bytes of the request body sent, of `total`. */
@@ -61,7 +62,9 @@ export type DecorateRecord<R> = {
       : MutationProcedure<Input, ClientOutput<Output>, DeclaredErrorOf<R[K]>>
     : R[K] extends Channel<infer Params, infer Message, infer Receive, any>
       ? ChannelClient<Params, Message, Receive>
-      : DecorateRecord<RecordOf<R[K]>>
+      : R[K] extends Route<any, infer Params, infer Query, any, any>
+        ? RouteClient<Params, Query>
+        : DecorateRecord<RecordOf<R[K]>>
 }
 
 /** A channel on the client: `client.chat.subscribe(params, { onMessage })`. */

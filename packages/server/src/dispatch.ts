@@ -106,22 +106,7 @@ export class Dispatcher {
     this.cache = cache
     this.flat = flattenRouter(router)
     assertAffects(this.flat)
-    for (const [path, def] of this.flat.procedures) {
-      this.compiled.set(path, {
-        path,
-        kind: def.kind,
-        def,
-        affects: (def.options.affects ?? []).map((target) => ({ path: target })),
-        auth: compileAuth(def),
-        parseInput: def.options.input ? inputValidator(def.options.input) : undefined,
-        checkOutput: def.options.output ? outputValidator(def.options.output) : undefined,
-        cache: cache === undefined ? undefined : def.options.cache,
-        cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
-        cacheControl: cacheControlOf(def),
-        rateLimit: limiter === undefined || def.rateLimit === undefined ? undefined : limiter.compile(path, def.rateLimit),
-        errors: compileErrors(def),
-      })
-    }
+    for (const [path, def] of this.flat.procedures) this.compiled.set(path, compileProcedure(path, def, cache, limiter))
     this.onError = options.onError ?? logUnexpected
     this.onInvalidate = options.onInvalidate
   }
@@ -205,6 +190,27 @@ export class Dispatcher {
     }
   }
 
+}
+
+/**
+ * Prepares a procedure definition once, for every call: what the dispatcher serves at `path`
+ * (a procedure, or one side of a route).
+ */
+export function compileProcedure(path: string, def: ProcedureDef, cache: OriginCache | undefined, limiter: Limiter | undefined): CompiledProcedure {
+  return {
+    path,
+    kind: def.kind,
+    def,
+    affects: (def.options.affects ?? []).map((target) => ({ path: target })),
+    auth: compileAuth(def),
+    parseInput: def.options.input ? inputValidator(def.options.input) : undefined,
+    checkOutput: def.options.output ? outputValidator(def.options.output) : undefined,
+    cache: cache === undefined ? undefined : def.options.cache,
+    cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
+    cacheControl: cacheControlOf(def),
+    rateLimit: limiter === undefined || def.rateLimit === undefined ? undefined : limiter.compile(path, def.rateLimit),
+    errors: compileErrors(def),
+  }
 }
 
 /** The state of one call: its steps run synchronously and go async only when a step returns a promise. */

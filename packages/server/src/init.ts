@@ -29,6 +29,8 @@ import { checkFileLimits } from './files/limits.js'
 import { createRouter, type RecordSummary, type Router, type RouterConfig, type RouterRecord } from './router.js'
 import { defineForm, validateInputSchema, type RawFormOptions } from './forms/definition.js'
 import type { Form, FormOptions } from './forms/types.js'
+import { defineRoute } from './routes/define.js'
+import type { Route, RouteArgs, RouteBodyOf, RouteClientParamsOf, RouteClientQueryOf, RouteErrorsOf, RouteOptions, RouteParamsOf, RouteQueryOf } from './routes/route.js'
 
 type UserOf<Ctx> = Ctx extends { user: infer U } ? NonNullable<U> : never
 
@@ -94,6 +96,17 @@ export interface Mizan<Root, Ctx, T extends string> {
     options: FormOptions<Ctx, S, A, R, E> & { affects?: Af } & ErrorsCheck<{ errors: E }>,
   ): Form<InferSchemaInput<S>, WireValue<T, Awaited<R>>, Af[number], Root, T, ClientErrorsOf<{ errors: E }, T>>
 
+  /**
+   * Defines an HTTP route of your own shape (`GET /files/:id`), served beside the protocol on the
+   * same dispatch: auth, middlewares, rate limit, cache (GET), affects. It returns a value (sent as
+   * `{ data }`) or a `Response` (sent as it is). Parameters are typed from the pattern unless a
+   * `params` schema is given.
+   */
+  route<const O extends RouteOptions<Ctx>, R>(
+    options: O,
+    handler: (args: RouteArgs<AuthedCtx<Ctx, O>, RouteParamsOf<O>, RouteQueryOf<O>, RouteBodyOf<O>, RouteErrorsOf<O>>) => R,
+  ): Route<O['path'], RouteClientParamsOf<O>, RouteClientQueryOf<O>, Awaited<R> extends Response ? Response : WireValue<T, Awaited<R>>, AffectsOf<O>>
+
   /** Groups procedures and routers under names; paths are dotted (`posts.list`). */
   router<const R extends RouterRecord>(record: R): Router<R, Root, T, RecordSummary<R>['paths'], RecordSummary<R>['affects']>
 
@@ -152,6 +165,11 @@ function createBuilder(
     form: (options) => createForm(options as unknown as RawFormOptions & Record<string, unknown>, config, roles, define) as never,
     router: (record) => createRouter(record, config) as never,
     channel: (options) => createChannel(options as never) as never,
+    route: (options, handler) => {
+      const own = (options as RouteOptions<unknown> | null)?.rateLimit
+      const limit = own === false ? undefined : own === undefined ? rateLimit : parseRule(own, 'm.route()')
+      return defineRoute(options as RouteOptions<unknown>, handler as never, { middlewares, roles, rateLimit: limit }) as never
+    },
     use: (middleware) => {
       if (typeof middleware !== 'function') throw new TypeError('Mizan: m.use() needs a middleware function')
       return createBuilder(config, roles, [...middlewares, middleware], rateLimit)

@@ -3,6 +3,7 @@ import { describeAuth } from './auth.js'
 import type { Dispatcher } from './dispatch.js'
 import type { CacheOptions, ProcedureKind } from './procedure.js'
 import type { UploadPlan } from './files/plan.js'
+import { cacheControlOf } from './http/cache-control.js'
 import { describeRule, type RateLimitDescription } from './rate-limit/rule.js'
 
 /** The manifest format version; bumped on any incompatible change. */
@@ -58,6 +59,25 @@ export interface Manifest {
   routers: string[]
   /** Forms (routers `m.form` made) by path: their title and field names in display order. */
   forms: Record<string, ManifestForm>
+  /** Routes (`m.route`) by router path: where they are served and what they declare. */
+  routes: Record<string, ManifestRoute>
+}
+
+/** One route as the manifest describes it. */
+export interface ManifestRoute {
+  /** The methods it answers (`GET` brings `HEAD`). */
+  methods: string[]
+  /** The full path pattern, base path included unless the route is absolute (`/api/mizan/files/:id`). */
+  path: string
+  absolute: boolean
+  auth: ReturnType<typeof describeAuth>
+  affects: string[]
+  cache: CacheOptions | null
+  cacheControl: string | null
+  rateLimit: RateLimitDescription | null
+  /** The error codes it declares. */
+  errors: string[]
+  meta?: Record<string, unknown>
 }
 
 /** One form as the manifest describes it; its procedures are listed under `<path>.schema`, `.validate`, `.submit`. */
@@ -111,7 +131,24 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
     const form = dispatcher.flat.forms.get(path)!
     forms[path] = { title: form.title, fields: form.fields.map((field) => field.wire.name) }
   }
-  const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, channels, routers, forms }
+  const routes: Record<string, ManifestRoute> = {}
+  for (const path of [...dispatcher.flat.routes.keys()].sort()) {
+    const def = dispatcher.flat.routes.get(path)!
+    const { options } = def
+    routes[path] = {
+      methods: [...def.methods],
+      path: def.absolute ? def.pattern.source : basePath + (def.pattern.source === '/' ? '' : def.pattern.source),
+      absolute: def.absolute,
+      auth: describeAuth(def.read),
+      affects: [...(options.affects ?? [])],
+      cache: options.cache ?? null,
+      cacheControl: cacheControlOf(def.read) ?? null,
+      rateLimit: def.read.rateLimit === undefined ? null : describeRule(def.read.rateLimit),
+      errors: Object.keys(options.errors ?? {}),
+      ...(options.meta === undefined ? {} : { meta: options.meta }),
+    }
+  }
+  const described = { version: MANIFEST_VERSION, transformer, basePath, procedures, channels, routers, forms, routes }
   // Written out now, so a `meta` JSON cannot hold fails at startup; hashed when first read: loading
   // node:crypto and a first sha256 cost a start about 2 ms of CPU that it need not pay.
   const text = JSON.stringify(described)
@@ -127,5 +164,6 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
     channels,
     routers,
     forms,
+    routes,
   }
 }

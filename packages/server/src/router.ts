@@ -1,10 +1,11 @@
 import { isChannel, type AnyChannel, type Channel, type ChannelDef } from './channel.js'
 import type { FormDef } from './forms/definition.js'
 import { isProcedure, type AnyProcedure, type Procedure, type ProcedureDef } from './procedure.js'
+import { isRoute, type AnyRoute, type Route, type RouteDef } from './routes/route.js'
 
-/** The children of a router: procedures, routers, or plain nested objects of them. */
+/** The children of a router: procedures, channels, routes, routers, or plain nested objects of them. */
 export interface RouterRecord {
-  readonly [key: string]: AnyProcedure | AnyChannel | AnyRouter | RouterRecord
+  readonly [key: string]: AnyProcedure | AnyChannel | AnyRoute | AnyRouter | RouterRecord
 }
 
 /** The run-time description of a router, on its reserved `'~mizan'` slot. */
@@ -73,6 +74,8 @@ export interface FlatRouter {
   readonly prefixes: ReadonlySet<string>
   /** Every form (a router `m.form` made) by its dotted path. */
   readonly forms: ReadonlyMap<string, FormDef>
+  /** Every route (`m.route`) by its dotted path. */
+  readonly routes: ReadonlyMap<string, RouteDef>
 }
 
 // A router is immutable once built: it is walked once, however many servers, caches and callers ask.
@@ -90,6 +93,7 @@ function walkRouter(router: AnyRouter): FlatRouter {
   const channels = new Map<string, ChannelDef>()
   const prefixes = new Set<string>()
   const forms = new Map<string, FormDef>()
+  const routes = new Map<string, RouteDef>()
   const walk = (record: RouterRecord, prefix: string, seen: Set<object>) => {
     for (const [key, child] of Object.entries(record)) {
       const path = prefix + key
@@ -97,6 +101,8 @@ function walkRouter(router: AnyRouter): FlatRouter {
         procedures.set(path, child['~mizan'])
       } else if (isChannel(child)) {
         channels.set(path, child['~mizan'])
+      } else if (isRoute(child)) {
+        routes.set(path, child['~mizan'])
       } else if (isRouter(child) || (typeof child === 'object' && child !== null)) {
         const inner: RouterRecord = isRouter(child) ? child['~mizan'].record : (child as RouterRecord)
         if (!isRouter(child)) createRouter(inner, router['~mizan'].config) // key check only
@@ -111,7 +117,7 @@ function walkRouter(router: AnyRouter): FlatRouter {
     }
   }
   walk(router['~mizan'].record, '', new Set())
-  return { procedures, channels, prefixes, forms }
+  return { procedures, channels, prefixes, forms, routes }
 }
 
 /** Throws at startup when an `affects` path names nothing in the router. */
@@ -120,6 +126,13 @@ export function assertAffects(flat: FlatRouter): void {
     for (const target of def.options.affects ?? []) {
       if (!flat.procedures.has(target) && !flat.prefixes.has(target)) {
         throw new TypeError(`Mizan: "${path}" affects "${target}", which is neither a procedure nor a router path`)
+      }
+    }
+  }
+  for (const [path, def] of flat.routes) {
+    for (const target of def.options.affects ?? []) {
+      if (!flat.procedures.has(target) && !flat.prefixes.has(target)) {
+        throw new TypeError(`Mizan: route "${path}" affects "${target}", which is neither a procedure nor a router path`)
       }
     }
   }
@@ -154,7 +167,7 @@ export interface RecordSummary<R> {
       ? K
       : R[K] extends Router<any, any, any, infer P, any>
         ? K | `${K}.${P}`
-        : R[K] extends AnyChannel
+        : R[K] extends AnyChannel | AnyRoute
           ? never
           : K | `${K}.${RecordSummary<R[K]>['paths']}`
   }[keyof R & string]
@@ -165,7 +178,9 @@ export interface RecordSummary<R> {
         ? A
         : R[K] extends Channel<any, any, any, infer A>
           ? A
-          : RecordSummary<R[K]>['affects']
+          : R[K] extends Route<any, any, any, any, infer A>
+            ? A
+            : RecordSummary<R[K]>['affects']
   }[keyof R & string]
 }
 
@@ -177,7 +192,7 @@ export type DeclaredAffects<R extends AnyRouter> = R extends Router<any, any, an
 
 /** Every channel path of a record, dotted: what `publish` may name. */
 export type ChannelPaths<R, P extends string = ''> = {
-  [K in keyof R & string]: R[K] extends AnyChannel ? `${P}${K}` : R[K] extends AnyProcedure ? never : ChannelPaths<RecordOf<R[K]>, `${P}${K}.`>
+  [K in keyof R & string]: R[K] extends AnyChannel ? `${P}${K}` : R[K] extends AnyProcedure | AnyRoute ? never : ChannelPaths<RecordOf<R[K]>, `${P}${K}.`>
 }[keyof R & string]
 
 /** The `affects` paths of a router that name nothing in it. */

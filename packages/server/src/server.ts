@@ -29,6 +29,8 @@ import type { TicketRateLimitOptions } from './rate-limit/session.js'
 import type { RateLimitStore } from './rate-limit/store.js'
 import { resolveUploadOptions, type UploadOptions } from './files/limits.js'
 import { uploadPlanOf, type UploadPlan } from './files/plan.js'
+import { RouteTable } from './routes/table.js'
+import { servedOpenAPI, type OpenAPIServeOption } from './openapi/serve.js'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -87,6 +89,11 @@ export type MizanServerOptions<R extends AnyRouter> = ContextOption<R> & {
    * upload may stall. Each procedure's own limits are its `files` option.
    */
   uploads?: UploadOptions
+  /**
+   * Serve an OpenAPI 3.1 document of the router at `GET {basePath}/_openapi.json`, built on the
+   * first request: `true`, or its `title`, `version`, `servers` and `securitySchemes`. Off by default.
+   */
+  openapi?: OpenAPIServeOption
 } & DispatchOptions
 
 /** A served router. */
@@ -173,6 +180,8 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
           },
     clientAddress: options.clientAddress,
     uploads: { plans, options: resolveUploadOptions(options.uploads) },
+    routes: dispatcher.flat.routes.size === 0 ? undefined : new RouteTable(dispatcher.flat.routes, basePath, dispatcher.flat.procedures, cache, limiter),
+    openapi: options.openapi === undefined || options.openapi === false ? undefined : servedOpenAPI(router, basePath, options.openapi),
   }
 
   const inFlight = new InFlight()
@@ -264,7 +273,10 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
 
 /** The origin cache for a router, checked against its policies; none when no query declares `cache`. */
 function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRouter>, 'cache' | 'principal' | 'onError'>, transformer: Transformer): OriginCache | undefined {
-  const policies = [...flattenRouter(router).procedures].flatMap(([path, def]) => (def.options.cache === undefined ? [] : [[path, def.options.cache] as const]))
+  const flat = flattenRouter(router)
+  const policies = [...flat.procedures, ...[...flat.routes].map(([path, def]) => [path, def.read] as const)].flatMap(([path, def]) =>
+    def.options.cache === undefined ? [] : [[path, def.options.cache] as const],
+  )
   if (options.cache === false || policies.length === 0) return undefined
   const backend = options.cache ?? memoryCache()
   for (const [path, policy] of policies) {

@@ -14,6 +14,12 @@ export function createFetchHandler(settings: HttpSettings, basePath: string): Fe
     const url = new URL(request.url)
     const target = url.pathname + url.search
     const origin = request.headers.get('origin') ?? undefined
+    // Routes (`m.route`) first, on the raw path: under the base path or absolute.
+    const routed = settings.routes === undefined || target.length > settings.limits.maxURLLength ? undefined : settings.routes.match(url.pathname, request.method)
+    if (routed !== undefined) {
+      const exchange = new FetchExchange(request, url.pathname, url.search.slice(1), target, settings.clientAddress)
+      return toResponse(await handleHttp(exchange, settings, routed), request)
+    }
     const rest = url.pathname.charCodeAt(basePath.length)
     if (!url.pathname.startsWith(basePath) || (rest !== 47 && !Number.isNaN(rest))) {
       return toResponse(refusal(new MizanError('NOT_FOUND', 'Not a Mizan path'), settings, origin), request)

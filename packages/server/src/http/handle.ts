@@ -19,6 +19,8 @@ import { maxUploadBody } from '../files/multipart.js'
 import { readUpload } from '../files/upload.js'
 import { describeBytes } from '../files/limits.js'
 import type { UploadPlan } from '../files/plan.js'
+import type { RouteMatch, RouteTable } from '../routes/table.js'
+import { routeReply } from '../routes/serve.js'
 
 /** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
 export interface HttpLimits extends InputLimits {
@@ -56,6 +58,10 @@ export interface HttpSettings {
   readonly clientAddress?: ClientAddressOf | undefined
   /** Multipart uploads: the plan of each procedure that takes files, and where files wait. */
   readonly uploads?: UploadSettings | undefined
+  /** The router's routes (`m.route`), matched by the adapters before the protocol. */
+  readonly routes?: RouteTable | undefined
+  /** `GET {basePath}/_openapi.json`: the document's body, built on first read; `undefined` when off. */
+  readonly openapi?: { readonly body: string } | undefined
 }
 
 /** What the server knows of uploads, fixed when it is created. */
@@ -74,9 +80,9 @@ const JSON_TYPE = 'application/json'
 export const MAX_INVALIDATE_HEADER = 8 * 1024
 
 /** Answers one HTTP request: the Mizan protocol (see docs/protocol.md), written once for every adapter. */
-export function handleHttp(exchange: HttpExchange, settings: HttpSettings): MaybePromise<HttpReply> {
+export function handleHttp(exchange: HttpExchange, settings: HttpSettings, route?: RouteMatch): MaybePromise<HttpReply> {
   if (exchange.method === 'OPTIONS') return preflightReply(exchange, settings)
-  const reply = answer(exchange, settings)
+  const reply = route === undefined ? answer(exchange, settings) : routeReply(exchange, settings, route).catch((error: unknown) => errorReply(error, settings.isDev))
   const cors = settings.cors
   if (cors === undefined) return reply
   const origin = exchange.header('origin')
@@ -90,6 +96,10 @@ function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<Ht
   const { method, path } = exchange
   try {
     if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') throw new MethodNotAllowed(ALL_METHODS, `${method} is not supported`)
+    if (path === '_openapi.json' && settings.openapi !== undefined) {
+      if (method === 'POST') throw new MethodNotAllowed('GET, HEAD', 'The OpenAPI document is read with GET')
+      return { status: 200, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-cache' }, body: settings.openapi.body }
+    }
     if (path === '_manifest' && settings.manifest !== undefined) {
       if (method === 'POST') throw new MethodNotAllowed('GET, HEAD', 'The manifest is read with GET')
       return manifestReply(exchange, settings.manifest)
@@ -127,7 +137,7 @@ function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: Compiled
 }
 
 /** Runs `createContext`, reporting its failures to `onError` like any other: they would otherwise leave no trace. */
-function createContext(exchange: HttpExchange, settings: HttpSettings, path: string): MaybePromise<unknown> {
+export function createContext(exchange: HttpExchange, settings: HttpSettings, path: string): MaybePromise<unknown> {
   const report = (error: unknown): never => {
     settings.dispatcher.onError({ error, path, ctx: undefined })
     throw error
@@ -147,7 +157,7 @@ function callWith(exchange: HttpExchange, settings: HttpSettings, proc: Compiled
 }
 
 /** The reply to one call. It serializes (again, if superjson had to load first: building it changes nothing). */
-function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): MaybePromise<HttpReply> {
+export function singleResult(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): MaybePromise<HttpReply> {
   return whenLoaded(() => resultReply(exchange, proc, result, settings))
 }
 
@@ -255,7 +265,7 @@ function resolve(dispatcher: Dispatcher, path: string, method: string): Compiled
 const ALL_METHODS = 'GET, HEAD, POST, OPTIONS'
 
 /** A 405 that knows which methods to list in `Allow`. */
-class MethodNotAllowed extends MizanError {
+export class MethodNotAllowed extends MizanError {
   constructor(
     readonly allow: string,
     message: string,
@@ -270,7 +280,7 @@ class MethodNotAllowed extends MizanError {
  * form (which cannot send it without a preflight) from calling a mutation.
  * `wrapping` is how many levels the envelope adds above the inputs, for the depth limit.
  */
-async function readJsonBody(exchange: HttpExchange, settings: HttpSettings, wrapping: number): Promise<unknown> {
+export async function readJsonBody(exchange: HttpExchange, settings: HttpSettings, wrapping: number): Promise<unknown> {
   const type = exchange.header('content-type')
   if (type === undefined || !isJsonType(type)) {
     throw new MizanError('UNSUPPORTED_MEDIA_TYPE', `Send JSON with content-type: ${JSON_TYPE}${type === undefined ? '' : `, not ${type.split(';')[0]}`}`)

@@ -4,6 +4,7 @@ import { MizanError } from '../errors.js'
 import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply, type MizanRequest } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { InFlight } from './in-flight.js'
+import type { RouteMatch } from '../routes/table.js'
 import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 
 /** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
@@ -14,6 +15,9 @@ export function createNodeHandler(settings: HttpSettings, basePath: string, inFl
   return (req, res, next) => {
     // Express strips its mount path from req.url; originalUrl keeps the path the base path names.
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
+    // Routes (`m.route`) first, on the raw path: under the base path or absolute.
+    const routed = settings.routes === undefined || url.length > settings.limits.maxURLLength ? undefined : settings.routes.match(rawPathOf(url), req.method ?? 'GET')
+    if (routed !== undefined) return respond(new NodeExchange(req, res, rawPathOf(url), queryOf(url), settings.clientAddress), routed)
     const rest = url.charCodeAt(basePath.length)
     if (!url.startsWith(basePath) || (rest !== 47 /* / */ && rest !== 63 /* ? */ && !Number.isNaN(rest))) {
       if (next) return next()
@@ -26,8 +30,12 @@ export function createNodeHandler(settings: HttpSettings, basePath: string, inFl
     const queryStart = url.indexOf('?', basePath.length)
     let path = url.slice(basePath.length + 1, queryStart === -1 ? undefined : queryStart)
     if (path.includes('%')) path = safeDecode(path)
-    const exchange = new NodeExchange(req, res, path, queryStart === -1 ? '' : url.slice(queryStart + 1), settings.clientAddress)
-    const reply = handleHttp(exchange, settings)
+    respond(new NodeExchange(req, res, path, queryStart === -1 ? '' : url.slice(queryStart + 1), settings.clientAddress))
+  }
+
+  function respond(exchange: NodeExchange, route?: RouteMatch): void {
+    const res = exchange.res
+    const reply = handleHttp(exchange, settings, route)
     if (!(reply instanceof Promise)) {
       const sent = write(res, reply)
       if (sent === undefined) return
@@ -47,6 +55,17 @@ export function createNodeHandler(settings: HttpSettings, basePath: string, inFl
       },
     )
   }
+}
+
+/** The path of a request target, still percent-encoded, without its query. */
+function rawPathOf(url: string): string {
+  const queryStart = url.indexOf('?')
+  return queryStart === -1 ? url : url.slice(0, queryStart)
+}
+
+function queryOf(url: string): string {
+  const queryStart = url.indexOf('?')
+  return queryStart === -1 ? '' : url.slice(queryStart + 1)
 }
 
 function safeDecode(path: string): string {
@@ -123,7 +142,7 @@ class NodeExchange extends BaseExchange implements HttpExchange {
 
   constructor(
     private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    readonly res: ServerResponse,
     readonly path: string,
     readonly query: string,
     private readonly addressOf: ClientAddressOf | undefined,

@@ -23,7 +23,8 @@ export interface ServerLimitOptions {
 export function serverLimits(router: AnyRouter, options: ServerLimitOptions): { limiter: Limiter | undefined; ticketLimit: LimitCheck | undefined } {
   if (options.rateLimit === false) return { limiter: undefined, ticketLimit: undefined }
   const ticketRule = options.tickets ? (options.ticketRateLimit ?? DEFAULT_TICKET_RATE_LIMIT) : false
-  const declared = [...flattenRouter(router).procedures.values()].some((def) => def.rateLimit !== undefined)
+  const flat = flattenRouter(router)
+  const declared = [...flat.procedures.values(), ...[...flat.routes.values()].map((route) => route.read)].some((def) => def.rateLimit !== undefined)
   if (options.rateLimit === undefined && !declared && ticketRule === false) return { limiter: undefined, ticketLimit: undefined }
   const limiter = new Limiter(options.rateLimit ?? memoryRateLimit(), options.principalOf, options.report)
   const ticketLimit = ticketRule === false ? undefined : limiter.compile('_session', parseRule(ticketRule, 'websocket.ticketRateLimit'))
