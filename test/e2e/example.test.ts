@@ -2,6 +2,7 @@
 // cookie sign-in, a mutation whose `affects` refreshes the list with no reload, a local context,
 // staff-only deletes, and realtime between browsers: a chat room, and a post written in one
 // browser appearing in the others' lists (invalidations pushed over the WebSocket).
+import { createHmac } from 'node:crypto'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumPlan, launchChromium, watchPage } from './chromium.js'
@@ -290,6 +291,27 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     expect(calls.some((call) => call.includes('feedback.recent'))).toBe(true)
     await visitor.close()
     expect(pageErrors).toEqual([])
+  })
+
+  it('serves a post’s image as a download through a route, and takes only correctly signed webhooks', async () => {
+    // The post with an image made by the upload test: its download link is the route's URL.
+    const link = posts().getByRole('link', { name: 'download image' }).first()
+    const href = await link.getAttribute('href')
+    const download = await fetch(new URL(href!, server.url))
+    expect([download.status, download.headers.get('content-type'), download.headers.get('content-disposition')]).toEqual([200, 'image/png', "attachment; filename*=UTF-8''photo.png"])
+    const missing = await fetch(new URL('api/mizan/posts/nope/image', server.url))
+    expect([missing.status, (await missing.json()).error]).toEqual([404, { code: 'NOT_FOUND', status: 404, message: 'Post nope has no image', data: { id: 'nope' } }])
+
+    const event = JSON.stringify({ id: 'evt_1', amount: 42, currency: 'EUR' })
+    const sign = (body: string) => `sha256=${createHmac('sha256', 'example-only-webhook-secret').update(body).digest('hex')}`
+    const deliver = (body: string, signature: string) =>
+      fetch(new URL('webhooks/payments', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signature }, body })
+    const forged = await deliver(event.replace('42', '4200'), sign(event))
+    expect(forged.status).toBe(401)
+    const accepted = await deliver(event, sign(event))
+    expect([accepted.status, await accepted.json()]).toEqual([200, { data: { received: 'evt_1' } }])
+    // Every page hears of it on the activity channel.
+    await chatOf(page).getByText('A payment of 42 EUR arrived').waitFor()
   })
 
   it('wraps a 120-character title without spaces instead of pushing the page sideways, wide or narrow', async () => {

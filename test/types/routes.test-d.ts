@@ -63,3 +63,15 @@ expectError(client.$url(client.files.download, { id: '1' }, { inline: 1 }))
 // A procedure is not a route, and the proxy does not call routes.
 expectError(client.$url(client as never as { x: { query: () => void } }['x'] as { query: () => void }, {}))
 expectError(client.files.download.query())
+
+// `rawBody: true`: the handler's body is the text that arrived.
+m.route({ method: 'POST', path: '/webhooks/raw', rawBody: true }, ({ body }) => {
+  expectType<string>(body)
+  return body.length
+})
+// Without it, an undeclared body is unknown: it must be checked before use.
+m.route({ method: 'POST', path: '/webhooks/json' }, ({ body }) => {
+  expectType<unknown>(body)
+  // @ts-expect-error an unknown body has no `length`
+  return body.length
+})

@@ -1,6 +1,7 @@
 // The app's API. Each procedure declares what it means: who may call it, which queries a mutation
 // affects, which queries are contexts, which realtime channels exist and who may join them. The
 // front end acts on those declarations by itself.
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { initMizan, MizanError } from '@mizan/server'
 import { z } from 'zod'
 import type { Db } from './db.js'
@@ -56,6 +57,21 @@ export const appRouter = m.router({
       if (!stored) throw new MizanError('NOT_FOUND', `Post ${input.id} has no image`)
       return new File([stored.bytes], stored.name, { type: stored.type })
     }),
+    // A route: an HTTP endpoint of its own shape on the same dispatch as procedures (auth, cache,
+    // limits, declared errors). The image as a download: GET /api/mizan/posts/:id/image.
+    imageDownload: m.route(
+      { method: 'GET', path: '/posts/:id/image', errors: { NOT_FOUND: z.object({ id: z.string() }) } },
+      ({ params, ctx, fail }) => {
+        const stored = ctx.db.image(params.id)
+        if (!stored) return fail('NOT_FOUND', { id: params.id }, `Post ${params.id} has no image`)
+        const headers = {
+          'content-type': stored.type,
+          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(stored.name)}`,
+          'x-content-type-options': 'nosniff',
+        }
+        return new Response(stored.bytes, { headers })
+      },
+    ),
     create: m.mutation(
       {
         auth: true,
@@ -119,6 +135,22 @@ export const appRouter = m.router({
     recent: m.query(({ ctx }) => ctx.db.recentFeedback().map(({ email: _private, ...shown }) => shown)),
   }),
 
+  // A webhook: a payment provider posts events to /webhooks/payments (at the root, outside the API's
+  // base path), signed with a secret both sides share: HMAC-SHA256 of the exact body, in hex, in
+  // `x-signature: sha256=…`. `rawBody` hands over that exact text; no cookie is trusted here.
+  webhooks: m.router({
+    payments: m.route(
+      { method: 'POST', path: '/webhooks/payments', absolute: true, rawBody: true, rateLimit: { max: 120, window: '1m' } },
+      async ({ body, request, publish }) => {
+        if (!validSignature(body, request.headers.get('x-signature'))) throw new MizanError('UNAUTHORIZED', 'The signature does not match the body')
+        const event = paymentEvent.safeParse(JSON.parse(body))
+        if (!event.success) throw new MizanError('BAD_REQUEST', 'Not a payment event')
+        await publish('activity', {}, { text: `A payment of ${event.data.amount} ${event.data.currency} arrived`, at: new Date() }).catch(notPublished)
+        return { received: event.data.id }
+      },
+    ),
+  }),
+
   // Realtime. A socket's context comes from its upgrade request, which carries the sign-in cookie:
   // the same `ctx.user` as the page's HTTP calls.
   chat: m.channel({
@@ -147,3 +179,15 @@ export const appRouter = m.router({
 })
 
 export type AppRouter = typeof appRouter
+
+/** The secret payment webhooks are signed with: set WEBHOOK_SECRET in production. */
+export const WEBHOOK_SECRET = process.env.WEBHOOK_SECRET ?? 'example-only-webhook-secret'
+
+const paymentEvent = z.object({ id: z.string(), amount: z.number(), currency: z.string().length(3) })
+
+/** True when `header` is `sha256=` and the hex HMAC of `body` under the webhook secret (compared in constant time). */
+function validSignature(body: string, header: string | null): boolean {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`)
+  const given = Buffer.from(header ?? '')
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}

@@ -136,7 +136,13 @@ function routeOperations(paths: OpenAPIDocument['paths'], path: string, def: Rou
       ...(options.auth === undefined || options.auth === false ? {} : { security: shared.security }),
       ...description(options.meta),
       parameters,
-      ...(safe || options.body === undefined ? {} : { requestBody: { required: true, content: { [JSON_TYPE]: { schema: jsonSchemaOf(options.body, 'input') } } } }),
+      ...(safe
+        ? {}
+        : options.rawBody === true
+          ? { requestBody: { required: true, description: 'Taken as its exact text, whatever its content type.', content: { '*/*': { schema: options.body === undefined ? { type: 'string' } : jsonSchemaOf(options.body, 'input') } } } }
+          : options.body === undefined
+            ? {}
+            : { requestBody: { required: true, content: { [JSON_TYPE]: { schema: jsonSchemaOf(options.body, 'input') } } } }),
       responses: cacheControl === undefined ? invalidating(responses, safe ? undefined : options.affects) : cachedResponses(responses, cacheControl),
     }
   }

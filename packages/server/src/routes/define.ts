@@ -18,7 +18,7 @@ export interface RouteInput {
   [ROUTE_REQUEST]: MizanRequest
 }
 
-const KEYS = new Set(['method', 'path', 'absolute', 'params', 'query', 'body', 'auth', 'cache', 'affects', 'rateLimit', 'errors', 'meta'])
+const KEYS = new Set(['method', 'path', 'absolute', 'params', 'query', 'body', 'auth', 'cache', 'affects', 'rateLimit', 'errors', 'meta', 'rawBody'])
 const METHOD = /^[A-Z][A-Z0-9_-]*$/
 
 /** What `m.route` needs of its builder. */
@@ -47,6 +47,7 @@ export function defineRoute(options: RouteOptions<unknown>, handler: (args: Rout
   }
   const affects: unknown = options.affects
   if (affects !== undefined && (!Array.isArray(affects) || affects.some((p) => typeof p !== 'string'))) throw new TypeError(`Mizan: ${where}: affects must be a list of router paths`)
+  if (options.rawBody !== undefined && typeof options.rawBody !== 'boolean') throw new TypeError(`Mizan: ${where}: rawBody must be true or false`)
   const auth = options.auth
   if ((typeof auth === 'string' || Array.isArray(auth)) && state.roles === undefined) throw new TypeError(`Mizan: ${where}: auth by role needs initMizan({ roles: (user) => user.roles })`)
   const frozen = Object.freeze({ ...options })

@@ -17,8 +17,15 @@ export interface RouteOptions<Ctx> {
   params?: AnySchema
   /** Schema of the query string, read as an object of strings (a repeated name gives an array). */
   query?: AnySchema
-  /** Schema of the JSON body (methods other than GET and HEAD). */
+  /** Schema of the JSON body (methods other than GET and HEAD); with `rawBody`, of its text. */
   body?: AnySchema
+  /**
+   * Hand the handler the body as the exact text that arrived (within `maxBodySize`), whatever its
+   * content type, instead of parsed JSON: what a webhook's signature is computed over. Such a
+   * route takes any content type, so a cross-site form can reach it: authenticate it by the
+   * signature, never by a cookie.
+   */
+  rawBody?: boolean
   /** Who may call it; see {@link AuthRule}. */
   auth?: AuthRule<Ctx>
   /** Origin cache policy of its GET and HEAD answers (values only: a `Response` is never stored). */
@@ -101,6 +108,6 @@ export type RouteClientQueryOf<O> = O extends { query: infer S extends AnySchema
 /** The query a handler receives. */
 export type RouteQueryOf<O> = O extends { query: infer S extends AnySchema } ? InferSchemaOutput<S> : Record<string, string | string[]>
 /** The body a handler receives. */
-export type RouteBodyOf<O> = O extends { body: infer S extends AnySchema } ? InferSchemaOutput<S> : unknown
+export type RouteBodyOf<O> = O extends { body: infer S extends AnySchema } ? InferSchemaOutput<S> : O extends { rawBody: true } ? string : unknown
 /** The errors a route declares. */
 export type RouteErrorsOf<O> = O extends { errors: infer E } ? E : {}

@@ -1,7 +1,8 @@
 import { INVALIDATE_HEADER, encodeInvalidateHeader } from '@mizan/wire'
 import type { CallResult, CompiledProcedure } from '../dispatch.js'
 import type { HttpExchange, HttpReply } from '../http/exchange.js'
-import { createContext, MAX_INVALIDATE_HEADER, MethodNotAllowed, readJsonBody, singleResult, type HttpSettings } from '../http/handle.js'
+import { createContext, MAX_INVALIDATE_HEADER, MethodNotAllowed, readJsonBody, singleResult, tooLarge, type HttpSettings } from '../http/handle.js'
+import { MizanError } from '../errors.js'
 import { boundedInvalidations } from '../result-wire.js'
 import { ROUTE_REQUEST, type RouteInput } from './define.js'
 import type { RouteMatch } from './table.js'
@@ -21,7 +22,7 @@ export async function routeReply(exchange: HttpExchange, settings: HttpSettings,
   const { route, params } = match
   const safe = SAFE.has(exchange.method)
   const proc = safe ? route.read : route.write
-  const body = safe ? undefined : await routeBody(exchange, settings, route.def.options.body !== undefined)
+  const body = safe ? undefined : route.def.options.rawBody === true ? await rawBody(exchange, settings) : await routeBody(exchange, settings, route.def.options.body !== undefined)
   const ctx = await createContext(exchange, settings, route.path)
   const input: RouteInput = { params, query: queryObject(exchange.query), body, [ROUTE_REQUEST]: exchange.contextOptions().req }
   const result = await settings.dispatcher.call(proc, ctx, input, exchange)
@@ -37,6 +38,15 @@ export async function routeReply(exchange: HttpExchange, settings: HttpSettings,
 async function routeBody(exchange: HttpExchange, settings: HttpSettings, declared: boolean): Promise<unknown> {
   if (exchange.method === 'POST' || declared || exchange.header('content-type') !== undefined) return readJsonBody(exchange, settings, 0)
   return undefined
+}
+
+/** The body's exact text (a webhook's signature covers these bytes), 413 over `maxBodySize`. */
+async function rawBody(exchange: HttpExchange, settings: HttpSettings): Promise<string> {
+  // A framework that parsed the body first (express.json()) has left no bytes to sign.
+  if (exchange.bodyConsumed()) throw new MizanError('BAD_REQUEST', 'This route reads the raw body, and the body was read already (mount it before body parsers)')
+  const length = exchange.header('content-length')
+  if (length !== undefined && Number(length) > settings.limits.maxBodySize) throw tooLarge(settings.limits.maxBodySize)
+  return exchange.readBody(settings.limits.maxBodySize)
 }
 
 /** The query string as an object of strings; a name given twice or more gives an array. */

@@ -32,6 +32,15 @@ export function Posts() {
               <p className="post-title">{post.title}</p>
               <p className="meta">
                 {post.author} · <time dateTime={post.createdAt.toISOString()}>{when.format(post.createdAt)}</time>
+                {post.image && (
+                  <>
+                    {' · '}
+                    {/* The `posts.imageDownload` route: the same bytes, sent as an attachment. */}
+                    <a href={`/api/mizan/posts/${encodeURIComponent(post.id)}/image`} download>
+                      download image
+                    </a>
+                  </>
+                )}
               </p>
             </div>
             {isStaff && (
