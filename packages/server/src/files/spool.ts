@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { createWriteStream, openAsBlob } from 'node:fs'
 import { unlink } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { nodeCrypto, nodeOs } from '../builtins.js'
 
 /** Bytes a file being written to disk may have queued before the upload waits for the disk. */
 export const WRITE_BUFFER = 1024 * 1024
@@ -84,7 +83,7 @@ export class Spool {
   /** Writes what was held, then the rest of the part as it arrives, to a new temporary file. */
   private async toDisk(stream: Readable, held: readonly Uint8Array[], name: string, type: string, count: (bytes: number) => void): Promise<File> {
     if (this.cleaned !== undefined) throw new Error('Mizan: the upload was already cleaned up')
-    const path = join(this.tempDir ?? tmpdir(), `mizan-upload-${randomBytes(16).toString('hex')}`)
+    const path = join(this.tempDir ?? nodeOs().tmpdir(), `mizan-upload-${nodeCrypto().randomBytes(16).toString('hex')}`)
     // Recorded before it exists, so a cleanup racing the open still removes it.
     this.paths.push(path)
     // `wx`: created here or not at all (never through a planted link); readable by this user only.
