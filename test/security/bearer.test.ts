@@ -98,6 +98,17 @@ describe('createBearerAuth with a secret (HS256)', () => {
     await expectRefused(await app.call(`Bearer ${header}.${forged}.${signature}`), /signature/)
   })
 
+  it('refuses a second spelling of the genuine token (unused bits of the last base64url character)', async () => {
+    const valid = await hs()
+    const last = valid.at(-1)!
+    // An HS256 signature is 32 bytes: its 43rd character holds 4 bits of it and 2 unused ones.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const index = alphabet.indexOf(last)
+    const twin = alphabet[(index & ~3) | ((index + 1) & 3)]!
+    expect(Buffer.from(valid.split('.')[2]!.slice(0, -1) + twin, 'base64url')).toEqual(Buffer.from(valid.split('.')[2]!, 'base64url'))
+    await expectRefused(await app.call(`Bearer ${valid.slice(0, -1)}${twin}`), /malformed/)
+  })
+
   it('refuses malformed headers and tokens', async () => {
     for (const value of ['Bearer', 'Bearer ', 'Bearer a.b', 'Bearer a.b.c.d', 'Bearer !!!.???.###', `Bearer ${'a'.repeat(9000)}.b.c`, 'Bearer e30.e30.', 'Bearer eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.c2ln']) {
       await expectRefused(await app.call(value))

@@ -39,6 +39,15 @@ const MAX_TOKEN_LENGTH = 8192
 const TOKEN_SYNTAX = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 /**
+ * True when every part of a token is the one base64url spelling of its bytes. A part's last
+ * character may carry bits no byte uses, so several spellings decode alike and jose accepts each:
+ * refused here, a token has one form only (what is logged, cached or revoked names one token).
+ */
+function canonical(token: string): boolean {
+  return token.split('.').every((part) => Buffer.from(part, 'base64url').toString('base64url') === part)
+}
+
+/**
  * Verifies `Authorization: Bearer <JWT>` headers, for `createContext`. jose does the verifying,
  * and is loaded with the first token (a server that never sees one never imports it).
  *
@@ -57,7 +66,7 @@ export function createBearerAuth(options: BearerAuthOptions): BearerAuth {
   return async (request) => {
     const token = bearerToken(request)
     if (token === null) return null
-    if (token === undefined || token.length > MAX_TOKEN_LENGTH || !TOKEN_SYNTAX.test(token)) throw invalidToken('The token is malformed')
+    if (token === undefined || token.length > MAX_TOKEN_LENGTH || !TOKEN_SYNTAX.test(token) || !canonical(token)) throw invalidToken('The token is malformed')
     const [jose, resolved] = await Promise.all([import('jose'), keyOf()])
     try {
       const { payload } = await jose.jwtVerify(token, resolved as Uint8Array, {
