@@ -13,14 +13,10 @@ import type { ClientAddressOf } from '../rate-limit/address.js'
 import { retryAfterOf } from '../rate-limit/error.js'
 import { binaryHeaders, isBinary, type BinaryValue } from '../files/binary-output.js'
 import type { ResolvedUploadOptions } from '../files/limits.js'
-import { maxUploadBody } from '../files/multipart.js'
-// Bundled with the rest, not split off: a lazy chunk would share modules with this one through a
-// third file every start would load. busboy, the part that costs, loads with the first upload.
-import { readUpload } from '../files/upload.js'
-import { describeBytes } from '../files/limits.js'
 import type { UploadPlan } from '../files/plan.js'
 import type { RouteMatch, RouteTable } from '../routes/table.js'
 import { routeReply } from '../routes/serve.js'
+import { isMultipart, uploadReply } from './upload-reply.js'
 
 /** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
 export interface HttpLimits extends InputLimits {
@@ -71,7 +67,7 @@ export interface UploadSettings {
   readonly options: ResolvedUploadOptions
 }
 
-const JSON_TYPE = 'application/json'
+export const JSON_TYPE = 'application/json'
 
 /**
  * Characters the invalidation header may take. Node's and undici's clients refuse a response whose
@@ -255,7 +251,7 @@ async function batchReply(
   return { status: 200, headers, body: `[${results.join(',')}]` }
 }
 
-function resolve(dispatcher: Dispatcher, path: string, method: string): CompiledProcedure {
+export function resolve(dispatcher: Dispatcher, path: string, method: string): CompiledProcedure {
   const proc = dispatcher.resolve(path)
   if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
   if (proc.kind === 'mutation' && method !== 'POST') throw new MethodNotAllowed('POST', `"${path}" is a mutation: send it with POST`)
@@ -294,68 +290,6 @@ export async function readJsonBody(exchange: HttpExchange, settings: HttpSetting
   if (length !== undefined && Number(length) > settings.limits.maxBodySize) throw tooLarge(settings.limits.maxBodySize)
   const text = await exchange.readBody(settings.limits.maxBodySize)
   return text === '' ? undefined : settings.decoder.parse(text, wrapping, 'body')
-}
-
-/** `multipart/form-data`, whatever its parameters and case. */
-function isMultipart(type: string | undefined): type is string {
-  if (type === undefined) return false
-  const semi = type.indexOf(';')
-  return (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase() === 'multipart/form-data'
-}
-
-/** The header an upload must carry: a cross-site form cannot send it without a CORS preflight. */
-export const UPLOAD_HEADER = 'x-mizan-upload'
-
-/**
- * A single call whose body is `multipart/form-data` (see docs/protocol.md): checked before a byte
- * is read (header, procedure, size, context, auth), then streamed into the call's raw input, then
- * the same dispatch as any call. Temporary files go once the call has settled. A refusal while
- * the body still arrives closes the connection rather than read the rest.
- */
-async function uploadReply(exchange: HttpExchange, settings: HttpSettings, path: string): Promise<HttpReply> {
-  try {
-    return await readAndCall(exchange, settings, path)
-  } catch (error) {
-    const reply = errorReply(error, settings.isDev)
-    if (!exchange.bodyConsumed()) {
-      exchange.abandonBody()
-      reply.headers['connection'] = 'close'
-    }
-    return reply
-  }
-}
-
-async function readAndCall(exchange: HttpExchange, settings: HttpSettings, path: string): Promise<HttpReply> {
-  const proc = resolve(settings.dispatcher, path, exchange.method)
-  if (exchange.header(UPLOAD_HEADER) !== '1') throw new MizanError('BAD_REQUEST', `An upload needs the header ${UPLOAD_HEADER}: 1`)
-  const plan = settings.uploads?.plans.get(proc.path)
-  if (plan === undefined || settings.uploads === undefined) {
-    const why = proc.kind === 'query' ? `"${proc.path}" is a query, and files go with mutations` : `"${proc.path}" takes no files`
-    throw new MizanError('UNSUPPORTED_MEDIA_TYPE', `${why}: send JSON with content-type: ${JSON_TYPE}`)
-  }
-  const bounds = { limits: plan.limits, maxFieldSize: settings.limits.maxBodySize }
-  const length = exchange.header('content-length')
-  if (length !== undefined && Number(length) > maxUploadBody(bounds)) throw new MizanError('PAYLOAD_TOO_LARGE', `The upload exceeds ${describeBytes(maxUploadBody(bounds))}`)
-  const ctx = await createContext(exchange, settings, proc.path)
-  // Auth needs only the context: an upload the call would refuse is refused before its files are
-  // read. Middlewares may change the context auth sees, so with them auth waits for the dispatch.
-  if (proc.auth !== undefined && proc.def.middlewares.length === 0) {
-    try {
-      await proc.auth(ctx)
-    } catch (error) {
-      settings.dispatcher.onError({ error, path: proc.path, ctx })
-      throw error
-    }
-  }
-  const body = await exchange.bodyStream()
-  if (body === undefined) throw new MizanError('BAD_REQUEST', 'The upload has no body, or it was read already')
-  const upload = await readUpload(body, exchange.header('content-type')!, plan, { options: settings.uploads.options, decoder: settings.decoder, maxFieldSize: settings.limits.maxBodySize })
-  try {
-    const result = await settings.dispatcher.call(proc, ctx, upload.input, exchange)
-    return await singleResult(exchange, proc, result, settings)
-  } finally {
-    await upload.spool.cleanup()
-  }
 }
 
 function isJsonType(type: string): boolean {
@@ -402,7 +336,7 @@ function addResponseHeaders(headers: Record<string, string | string[]>, resHeade
   }
 }
 
-function errorReply(error: unknown, isDev: boolean): HttpReply {
+export function errorReply(error: unknown, isDev: boolean): HttpReply {
   const shape = toErrorShape(error, isDev)
   // A refusal is about this request, never a resource a cache should keep.
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }
