@@ -25,6 +25,34 @@ describe('Spool', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
+  it('leaves no file behind when a part is cut off just as it goes to disk, whatever the timing', async () => {
+    const dir = tempDir()
+    for (let round = 0; round < 20; round++) {
+      const spool = new Spool(dir, 4)
+      const part = new Readable({ read() {} })
+      part.on('error', () => {})
+      const taking = spool.take(part, 'a.bin', 'application/octet-stream', () => {})
+      taking.catch(() => {})
+      part.push(Buffer.from('more than four bytes'))
+      // Cut off once the spool has switched to a file (its open still pending, at most).
+      await new Promise((resolve) => setImmediate(resolve))
+      part.destroy(new Error('cut off'))
+      await expect(taking).rejects.toThrow()
+      await spool.cleanup()
+      expect(readdirSync(dir)).toEqual([])
+    }
+  })
+
+  it('ends a part destroyed without an error instead of waiting for it forever', async () => {
+    const spool = new Spool(tempDir(), 1024)
+    const part = new Readable({ read() {} })
+    const taking = spool.take(part, 'a.bin', 'application/octet-stream', () => {})
+    part.push(Buffer.from('abc'))
+    part.destroy()
+    await expect(taking).rejects.toThrow(/cut off/)
+    await spool.cleanup()
+  })
+
   it('writes a larger one to a random, private temporary file, removed by cleanup', async () => {
     const dir = tempDir()
     const spool = new Spool(dir, 4)

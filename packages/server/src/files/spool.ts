@@ -3,6 +3,7 @@ import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { once } from 'node:events'
 import { nodeCrypto, nodeOs } from '../builtins.js'
 
 /** Bytes a file being written to disk may have queued before the upload waits for the disk. */
@@ -50,6 +51,7 @@ export class Spool {
         stream.off('data', onData)
         stream.off('end', onEnd)
         stream.off('error', onError)
+        stream.off('close', onClose)
       }
       const onData = (chunk: Buffer): void => {
         try {
@@ -74,9 +76,12 @@ export class Spool {
         stop()
         reject(error)
       }
+      // Destroyed without an error (the parser gave up on the upload): the part ends here too.
+      const onClose = (): void => onError(new Error('Mizan: the file part was cut off'))
       stream.on('data', onData)
       stream.on('end', onEnd)
       stream.on('error', onError)
+      stream.on('close', onClose)
     })
   }
 
@@ -90,6 +95,9 @@ export class Spool {
     // A 1 MiB buffer (not 16 KiB) lets the parser run ahead of the disk: uploads ran ~20 % faster
     // (bench/upload.mjs) for at most that much more memory per upload.
     const out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER })
+    // The file exists once the stream is ready: until then a cleanup could run before the open and
+    // miss it. This call stays pending meanwhile, so cleanup (which waits for it) comes after.
+    await once(out, 'ready')
     for (const chunk of held) out.write(chunk)
     // Counted beside the pipe: a limit passed destroys the part, which fails the pipeline.
     stream.on('data', (chunk: Buffer) => {
