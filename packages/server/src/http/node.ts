@@ -16,8 +16,11 @@ export function createNodeHandler(settings: HttpSettings, basePath: string, inFl
     // Express strips its mount path from req.url; originalUrl keeps the path the base path names.
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
     // Routes (`m.route`) first, on the raw path: under the base path or absolute.
-    const routed = settings.routes === undefined || url.length > settings.limits.maxURLLength ? undefined : settings.routes.match(rawPathOf(url), req.method ?? 'GET')
-    if (routed !== undefined) return respond(new NodeExchange(req, res, rawPathOf(url), queryOf(url), settings.clientAddress), routed)
+    if (settings.routes !== undefined && url.length <= settings.limits.maxURLLength) {
+      const raw = rawPathOf(url)
+      const routed = settings.routes.match(raw, req.method ?? 'GET')
+      if (routed !== undefined) return respond(new NodeExchange(req, res, raw, queryOf(url), settings.clientAddress), routed)
+    }
     const rest = url.charCodeAt(basePath.length)
     if (!url.startsWith(basePath) || (rest !== 47 /* / */ && rest !== 63 /* ? */ && !Number.isNaN(rest))) {
       if (next) return next()

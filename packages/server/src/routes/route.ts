@@ -1,6 +1,6 @@
 import type { MizanErrorCode } from '../errors.js'
 import type { MizanRequest } from '../http/exchange.js'
-import type { AuthRule, CacheOptions, ProcedureDef } from '../procedure.js'
+import type { AuthRule, CacheOptions, HandlerArgs, ProcedureDef } from '../procedure.js'
 import type { RateLimitRule } from '../rate-limit/rule.js'
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from '../schema.js'
 import type { PathParams, PathPattern } from './pattern.js'
@@ -40,28 +40,19 @@ export interface RouteOptions<Ctx> {
   meta?: Record<string, unknown>
 }
 
-/** What a route handler receives. */
-export interface RouteArgs<Ctx, Params, Query, Body, Errors = {}> {
+/**
+ * What a route handler receives: a procedure handler's arguments (`ctx`, `signal`, `path`,
+ * `invalidate`, `publish`, `fail`), with the request's parts in place of `input`.
+ */
+export interface RouteArgs<Ctx, Params, Query, Body, Errors = {}> extends Omit<HandlerArgs<Ctx, unknown, Errors>, 'input'> {
   /** The path parameters, parsed by `params` when given. */
   params: Params
   /** The query string, parsed by `query` when given, else its raw strings. */
   query: Query
-  /** The JSON body, parsed by `body` when given. */
+  /** The JSON body, parsed by `body` when given; with `rawBody`, its text. */
   body: Body
-  /** The context, as extended by middlewares. */
-  ctx: Ctx
   /** The request: method, target and headers, the same on every runtime. */
   request: MizanRequest
-  /** Aborted when the caller goes away. */
-  signal: AbortSignal
-  /** The route's dotted router path. */
-  path: string
-  /** Adds an invalidation at run time (see the procedure handler's `invalidate`). */
-  invalidate: (path: string, input?: unknown) => void
-  /** Publishes to a channel group; validated against the channel's schemas. */
-  publish: (channelPath: string, params: unknown, message: unknown) => Promise<void>
-  /** Ends the call with a declared error: its code's status and `data` (checked by the declared schema). */
-  fail: <C extends keyof Errors & MizanErrorCode>(code: C, data: Errors[C] extends AnySchema ? InferSchemaInput<Errors[C]> : never, message?: string) => never
 }
 
 /** The run-time description of a route, on its reserved `'~mizan'` slot. */
