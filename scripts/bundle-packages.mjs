@@ -28,6 +28,20 @@ function entryPoints(pkgDir) {
   return entries
 }
 
+/**
+ * Every bare import stays an import but `@mizan/wire`'s, whose few pure functions and constants are
+ * bundled in: one module less to resolve (through a package.json and a symlink in a workspace) and
+ * to link saved the server ~1 ms of its cold start. It holds no state and no class, so a copy in
+ * the client's bundle and one in the server's cannot disagree; its types still come from the
+ * package, which stays a dependency.
+ */
+const inlineWire = {
+  name: 'inline-wire',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => (args.path === '@mizan/wire' ? undefined : { path: args.path, external: true }))
+  },
+}
+
 for (const name of BUNDLED) {
   const pkgDir = path.join(rootDir, 'packages', name)
   // Chunk names carry a hash of their content: without a clean start, every build would leave its
@@ -43,8 +57,9 @@ for (const name of BUNDLED) {
     format: 'esm',
     platform: 'node',
     target: 'es2022',
-    // Dependencies and peers stay imports: only this package's own modules are bundled.
-    packages: 'external',
+    // Dependencies and peers stay imports: only this package's own modules are bundled, and the
+    // wire protocol's (see inlineWire).
+    plugins: [inlineWire],
     // Follows tsc's source maps, so stack traces and debuggers point at src/*.ts.
     sourcemap: true,
     // Whitespace and syntax minified (~3 ms less CPU to load the server than as written), names

@@ -152,13 +152,14 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const dispatcher = new Dispatcher(router, options, cache, limiter)
   const hub = new Hub(dispatcher.flat, options.pubsub ?? memoryPubSub(), transformer, principalOf)
   dispatcher.realtime = hub
-  const socketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.websocket }
   const plans = new Map<string, UploadPlan>()
   for (const [path, def] of dispatcher.flat.procedures) {
     const plan = uploadPlanOf(path, def)
     if (plan !== undefined) plans.set(path, plan)
   }
-  const manifest = buildManifest(dispatcher, basePath, transformer.name, plans)
+  // Built on first read (a request for it, or `server.manifest`): nothing at start-up needs it.
+  let manifest: Manifest | undefined
+  const manifestOf = (): Manifest => (manifest ??= buildManifest(dispatcher, basePath, transformer.name, plans))
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const decoder = new InputDecoder(transformer, limits)
   const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
@@ -170,7 +171,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     limits,
     isDev,
     cors: options.cors === undefined ? undefined : new CorsPolicy(options.cors),
-    manifest: options.manifest === false ? undefined : servedManifest(manifest),
+    manifest: options.manifest === false ? undefined : servedManifest(manifestOf),
     session:
       tickets === undefined
         ? undefined
@@ -186,33 +187,38 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
 
   const inFlight = new InFlight()
   const nodeHandler = createNodeHandler(settings, basePath, inFlight)
-  const sockets = new SocketServer({
-    hub,
-    dispatcher,
-    transformer,
-    decoder,
-    limits: socketLimits,
-    isDev,
-    path: options.websocket?.path ?? `${basePath}/_ws`,
-    origins: options.websocket?.origins,
-    createContext,
-    tickets,
-    authTimeoutMs: options.websocket?.authTimeoutMs ?? 5000,
-    clientAddress: options.clientAddress,
-    websocketPaths: [...dispatcher.flat.procedures].filter(([, def]) => def.options.websocket === true).map(([path]) => path),
-  })
-  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => sockets.handleUpgrade(req, socket, head)
+  // Made at the first upgrade (or when `listen` expects sockets): an app without realtime never
+  // runs this code.
+  let sockets: SocketServer | undefined
+  const socketServer = (): SocketServer =>
+    (sockets ??= new SocketServer({
+      hub,
+      dispatcher,
+      transformer,
+      decoder,
+      limits: { ...DEFAULT_SOCKET_LIMITS, ...options.websocket },
+      isDev,
+      path: options.websocket?.path ?? `${basePath}/_ws`,
+      origins: options.websocket?.origins,
+      createContext,
+      tickets,
+      authTimeoutMs: options.websocket?.authTimeoutMs ?? 5000,
+      clientAddress: options.clientAddress,
+      websocketPaths: [...dispatcher.flat.procedures].filter(([, def]) => def.options.websocket === true).map(([path]) => path),
+    }))
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => socketServer().handleUpgrade(req, socket, head)
   // Apps that declare realtime features will take sockets: their server loads `ws` right after it
   // listens, so the first upgrade need not wait. Others load it only if a socket ever comes.
   const expectsSockets = options.websocket !== undefined || dispatcher.flat.channels.size > 0 || [...dispatcher.flat.procedures.values()].some((def) => def.options.websocket === true)
-  const fetchHandler = createFetchHandler(settings, basePath)
+  let fetchHandler: FetchHandler | undefined
   let httpServer: Server | undefined
   let closing: Promise<void> | undefined
 
   /** Stops the HTTP server if one listens (draining running requests), then sockets, cache and pub/sub. */
   const shutDown = async (server: Server | undefined): Promise<void> => {
     const closed = server === undefined ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()))
-    await sockets.close()
+    // Made here if no socket came, so that one coming after close is refused.
+    await socketServer().close()
     if (server !== undefined) {
       server.closeIdleConnections()
       const timeout = options.closeTimeout ?? 10_000
@@ -233,8 +239,12 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
 
   return {
     nodeHandler,
-    fetchHandler,
-    manifest,
+    get fetchHandler() {
+      return (fetchHandler ??= createFetchHandler(settings, basePath))
+    },
+    get manifest() {
+      return manifestOf()
+    },
     get httpServer() {
       return httpServer
     },
@@ -250,7 +260,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
           const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? 'localhost' : host
           resolve({ port: address.port, url: `http://${shownHost}:${address.port}${basePath}` })
           // After the caller hears it listens: loading `ws` does not delay that.
-          if (expectsSockets) setImmediate(() => sockets.load().catch((error: unknown) => report({ error, path: '(websocket)', ctx: undefined })))
+          if (expectsSockets) setImmediate(() => socketServer().load().catch((error: unknown) => report({ error, path: '(websocket)', ctx: undefined })))
         })
       })
     },
@@ -293,9 +303,13 @@ function originCache(router: AnyRouter, options: Pick<MizanServerOptions<AnyRout
 }
 
 /** The manifest's body and ETag, made on the first request for it (see buildManifest). */
-function servedManifest(manifest: Manifest): { body: string; etag: string } {
+function servedManifest(manifestOf: () => Manifest): { body: string; etag: string } {
   let served: { body: string; etag: string } | undefined
-  const make = () => (served ??= { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` })
+  const make = () => {
+    if (served !== undefined) return served
+    const manifest = manifestOf()
+    return (served = { body: JSON.stringify(manifest), etag: `"${manifest.hash}"` })
+  }
   return {
     get body() {
       return make().body

@@ -1,10 +1,6 @@
-import { createWriteStream, openAsBlob } from 'node:fs'
-import { unlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import type { WriteStream } from 'node:fs'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { once } from 'node:events'
-import { nodeCrypto, nodeOs } from '../builtins.js'
+import { nodeCrypto, nodeFs, nodeOs, nodePath, nodeStream } from '../builtins.js'
 
 /** Bytes a file being written to disk may have queued before the upload waits for the disk. */
 export const WRITE_BUFFER = 1024 * 1024
@@ -88,16 +84,16 @@ export class Spool {
   /** Writes what was held, then the rest of the part as it arrives, to a new temporary file. */
   private async toDisk(stream: Readable, held: readonly Uint8Array[], name: string, type: string, count: (bytes: number) => void): Promise<File> {
     if (this.cleaned !== undefined) throw new Error('Mizan: the upload was already cleaned up')
-    const path = join(this.tempDir ?? nodeOs().tmpdir(), `mizan-upload-${nodeCrypto().randomBytes(16).toString('hex')}`)
+    const path = nodePath().join(this.tempDir ?? nodeOs().tmpdir(), `mizan-upload-${nodeCrypto().randomBytes(16).toString('hex')}`)
     // Recorded before it exists, so a cleanup racing the open still removes it.
     this.paths.push(path)
     // `wx`: created here or not at all (never through a planted link); readable by this user only.
     // A 1 MiB buffer (not 16 KiB) lets the parser run ahead of the disk: uploads ran ~20 % faster
     // (bench/upload.mjs) for at most that much more memory per upload.
-    const out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER })
+    const out = nodeFs().createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER })
     // The file exists once the stream is ready: until then a cleanup could run before the open and
     // miss it. This call stays pending meanwhile, so cleanup (which waits for it) comes after.
-    await once(out, 'ready')
+    await opened(out)
     for (const chunk of held) out.write(chunk)
     // Counted beside the pipe: a limit passed destroys the part, which fails the pipeline.
     stream.on('data', (chunk: Buffer) => {
@@ -107,9 +103,9 @@ export class Spool {
         stream.destroy(error as Error)
       }
     })
-    await pipeline(stream, out)
+    await nodeStream().promises.pipeline(stream, out)
     // Backed by the file on disk, read only when the handler reads it.
-    return new File([await openAsBlob(path, { type })], name, { type })
+    return new File([await nodeFs().openAsBlob(path, { type })], name, { type })
   }
 
   /** The temporary files made so far (for tests and diagnostics). */
@@ -121,7 +117,23 @@ export class Spool {
   cleanup(): Promise<void> {
     return (this.cleaned ??= (async () => {
       while (this.writing.size > 0) await Promise.all(this.writing)
-      await Promise.all(this.paths.map((path) => unlink(path).catch(() => {})))
+      await Promise.all(this.paths.map((path) => nodeFs().promises.unlink(path).catch(() => {})))
     })())
   }
+}
+
+/** Resolves once a write stream's file is open; rejects if opening it failed. */
+function opened(out: WriteStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onReady = (): void => {
+      out.off('error', onError)
+      resolve()
+    }
+    const onError = (error: Error): void => {
+      out.off('ready', onReady)
+      reject(error)
+    }
+    out.once('ready', onReady)
+    out.once('error', onError)
+  })
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { MizanError } from '../errors.js'
 import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply, type MizanRequest } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { InFlight } from './in-flight.js'
 import type { RouteMatch } from '../routes/table.js'
 import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
+import { nodeStream } from '../builtins.js'
 
 /** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -109,7 +110,7 @@ async function writeBytes(res: ServerResponse, reply: HttpReply): Promise<void> 
   }
   if (body instanceof Blob) reply.headers['content-length'] = String(body.size)
   res.writeHead(reply.status, reply.headers)
-  const source = Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>)
+  const source = nodeStream().Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>)
   await new Promise<void>((resolve) => {
     const done = (error?: unknown) => {
       source.off('error', done)
