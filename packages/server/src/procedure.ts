@@ -132,18 +132,22 @@ export interface ProcedureDef {
 
 /**
  * A query or mutation. `Input` and `Output` are what a client sends and gets back; `Affects` the
- * paths it declares it changes. The types live on a phantom slot and cost nothing at run time.
+ * paths it declares it changes; `Shapes` what it says of shapes ({@link ShapeSpec}, `never` when
+ * it takes none). The types live on a phantom slot and cost nothing at run time.
  */
-export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never, Context extends ContextKind = undefined, Errors = {}> {
+export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never, Context extends ContextKind = undefined, Errors = {}, Shapes = never> {
   readonly '~mizan': ProcedureDef & { readonly kind: Kind }
-  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects; readonly context: Context; readonly errors: Errors }
+  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects; readonly context: Context; readonly errors: Errors; readonly shapes: Shapes }
 }
+
+/** The {@link ShapeSpec} of a procedure, `never` when it takes no shape. */
+export type ShapesOfProcedure<P> = P extends { readonly '~types'?: { readonly shapes: infer S } } ? S : never
 
 /** Whether a query is an app-wide (`global`) or provided (`local`) context, or neither. */
 export type ContextKind = 'global' | 'local' | undefined
 
 /** Any procedure. */
-export type AnyProcedure = Procedure<ProcedureKind, any, any, any, any, any>
+export type AnyProcedure = Procedure<ProcedureKind, any, any, any, any, any, any>
 
 /** True at run time when `value` is a procedure. */
 export function isProcedure(value: unknown): value is AnyProcedure {
