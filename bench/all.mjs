@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in one run, one table, written to bench/RESULTS.md and the
 // README's Performance section. `--quick` runs each benchmark briefly (well under 2 minutes in all).
-// Usage: node bench/all.mjs [--quick] [--only http,upload,coldstart,ws,bundle,serialize,typecheck]
+// Usage: node bench/all.mjs [--quick] [--only http,shapes,upload,coldstart,ws,bundle,serialize,typecheck]
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -16,6 +16,7 @@ const quick = values.quick
 // Each benchmark: its script, the flags of a quick run, and how its results become table rows.
 const BENCHES = {
   http: { script: 'http.mjs', quick: ['--quick', '--duration', '2', '--warmup', '1'], rows: httpRows },
+  shapes: { script: 'shapes.mjs', quick: ['--quick', '--duration', '2', '--warmup', '1'], rows: shapesRows },
   upload: { script: 'upload.mjs', quick: ['--quick'], rows: uploadRows },
   coldstart: { script: 'coldstart.mjs', quick: ['--quick'], rows: coldstartRows },
   ws: { script: 'ws.mjs', quick: ['--quick'], rows: wsRows },
@@ -134,6 +135,27 @@ function httpRows(data) {
     if (by[name]) rows.push({ measure: label, mizan: fmt(by[name].reqPerSec), baseline: `${fmt(plain)} (Mizan uncached)`, ratio: fmt(by[name].reqPerSec / plain, '×'), target })
   }
   return rows
+}
+
+function shapesRows(data) {
+  const by = Object.fromEntries(data.summary.map((s) => [s.call, s]))
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`
+  return [
+    {
+      measure: '100 posts × 20 fields, 3-field shape: req/s',
+      mizan: fmt(by.shaped.reqPerSec),
+      baseline: `${fmt(by.full.reqPerSec)} (whole output)`,
+      ratio: fmt(data.ratios.reqPerSec, '×'),
+      target: '≥ 1.0× whole',
+    },
+    {
+      measure: '100 posts × 20 fields, 3-field shape: response bytes',
+      mizan: kb(by.shaped.bodyBytes),
+      baseline: `${kb(by.full.bodyBytes)} (whole output)`,
+      ratio: fmt(data.ratios.bytes, '×'),
+      target: '≤ 0.2× whole',
+    },
+  ]
 }
 
 function uploadRows(data) {
