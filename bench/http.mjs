@@ -3,8 +3,8 @@
 // Usage: node bench/http.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--pipelining 1] [--quick] [--only a,b]
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
-import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { startLoad } from './lib/load-process.mjs'
+import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
+import { loadFailures, loadHttp } from './lib/http-load.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { chooseServers, readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
@@ -75,7 +75,7 @@ for (let round = 1; round <= config.rounds; round++) {
     console.log(
       `round ${round}/${config.rounds}  ${server.name.padEnd(22)} ${fmtInt(result.reqPerSec).padStart(8)} req/s  ` +
         `p99 ${String(result.latencyP99).padStart(3)} ms  server CPU ${fmtPercent(result.serverCpu)}  load CPU ${fmtPercent(result.loadCpu)}  other ${fmtPercent(result.otherCpu)}` +
-        (failures(result) > 0 ? `  !! ${describeFailures(result)}` : ''),
+        (loadFailures(result) > 0 ? `  !! ${describeFailures(result)}` : ''),
     )
   }
 }
@@ -124,27 +124,10 @@ async function checkAnswer(server, url) {
   }
 }
 
-/**
- * Runs load.mjs on CPU 1 and returns its result, with the share of CPU 0 the server used while
- * measured: below 1, the server had time to spare and the load generator was the limit.
- */
-async function runLoad(url, expectBody, serverPid) {
+/** Runs load.mjs on CPU 1 against the server and returns its numbers (see lib/http-load.mjs). */
+function runLoad(url, expectBody, serverPid) {
   const { connections, pipelining, warmup, duration } = config
-  const job = { url, expectBody, connections, pipelining, warmup, duration }
-  const load = startLoad(path.join(benchDir, 'load.mjs'), job, { name: 'load generator' })
-  await load.next('start')
-  const cpu = cpuWindow(serverPid)
-  const { event, ...numbers } = await load.next('result')
-  // serverCpu, and otherCpu: what neither the server nor the load generator used (other processes skewing the run).
-  const { serverCpu, otherCpu } = cpu.end(numbers.seconds, numbers.loadCpu)
-  await load.exited
-  return { ...numbers, serverCpu, otherCpu }
-}
-
-function failures(result) {
-  // A non-2xx response is also a wrong body, so the two overlap: the larger of them counts. Socket
-  // errors got no response at all; autocannon counts timeouts among them.
-  return Math.max(result.non2xx, result.mismatches) + result.errors
+  return loadHttp({ url, expectBody, connections, pipelining, warmup, duration }, serverPid)
 }
 
 function describeFailures(result) {
@@ -162,7 +145,7 @@ function summarize(rows) {
       reqPerSec: median(mine.map((row) => row.reqPerSec)),
       latencyP99: median(mine.map((row) => row.latencyP99)),
       serverCpu: medianOrNull(mine.map((row) => row.serverCpu)),
-      failures: mine.reduce((sum, row) => sum + failures(row), 0),
+      failures: mine.reduce((sum, row) => sum + loadFailures(row), 0),
       failureDetail: describeFailures(total),
     }
   })

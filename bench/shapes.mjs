@@ -5,8 +5,8 @@
 // Usage: node bench/shapes.mjs [--duration 10] [--rounds 3] [--warmup 2] [--connections 100] [--quick]
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
-import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { startLoad } from './lib/load-process.mjs'
+import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
+import { loadFailures as failures, loadHttp } from './lib/http-load.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
@@ -100,20 +100,11 @@ async function measure(call) {
       process.exit(1)
     }
     const { connections, warmup, duration } = config
-    const load = startLoad(path.join(benchDir, 'load.mjs'), { url, expectBody: body, connections, pipelining: 1, warmup, duration }, { name: 'load generator' })
-    await load.next('start')
-    const cpu = cpuWindow(child.pid)
-    const { event, ...numbers } = await load.next('result')
-    const { serverCpu, otherCpu } = cpu.end(numbers.seconds, numbers.loadCpu)
-    await load.exited
-    return { ...numbers, serverCpu, otherCpu, bodyBytes: Buffer.byteLength(body) }
+    const numbers = await loadHttp({ url, expectBody: body, connections, pipelining: 1, warmup, duration }, child.pid)
+    return { ...numbers, bodyBytes: Buffer.byteLength(body) }
   } finally {
     await stop(child)
   }
-}
-
-function failures(result) {
-  return Math.max(result.non2xx, result.mismatches) + result.errors
 }
 
 function readConfig() {

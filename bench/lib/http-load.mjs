@@ -1,0 +1,28 @@
+// One HTTP load measurement: autocannon (bench/load.mjs) on CPU 1 against a server already running
+// on CPU 0, with the share of CPU 0 the server used over exactly the measured window.
+import path from 'node:path'
+import { cpuWindow } from './cpu.mjs'
+import { startLoad } from './load-process.mjs'
+import { benchDir } from './repo.mjs'
+
+/**
+ * Loads `url` (every response must be `expectBody`) and resolves with autocannon's numbers plus
+ * `serverCpu` (below 1: the server had time to spare, the load generator was the limit) and
+ * `otherCpu` (what neither used: other processes skewing the run).
+ * @param {{ url: string, expectBody: string, connections: number, pipelining: number, warmup: number, duration: number }} job
+ * @param {number} serverPid
+ */
+export async function loadHttp(job, serverPid) {
+  const load = startLoad(path.join(benchDir, 'load.mjs'), job, { name: 'load generator' })
+  await load.next('start')
+  const cpu = cpuWindow(serverPid)
+  const { event, ...numbers } = await load.next('result')
+  const { serverCpu, otherCpu } = cpu.end(numbers.seconds, numbers.loadCpu)
+  await load.exited
+  return { ...numbers, serverCpu, otherCpu }
+}
+
+/** Requests that failed under load: a non-2xx response is also a wrong body, so the larger counts; socket errors (timeouts among them) got no response. */
+export function loadFailures(result) {
+  return Math.max(result.non2xx, result.mismatches) + result.errors
+}
