@@ -4,7 +4,7 @@
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
 import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { loadFailures, loadHttp } from './lib/http-load.mjs'
+import { describeLoad, loadFailures, loadHttp } from './lib/http-load.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { chooseServers, readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
@@ -59,11 +59,7 @@ const machine = describeMachine()
 const command = commandLine(import.meta.url)
 
 printMachine(machine, command)
-console.log(
-  `load:    autocannon ${versionOf('autocannon')}, ${config.connections} connections, pipelining ${config.pipelining}, ` +
-    `${config.warmup} s warm-up + ${config.duration} s measured, ${config.rounds} round(s) interleaved, ` +
-    (canPin ? 'server on CPU 0, load on CPU 1' : 'NOT PINNED (taskset or a second core missing)'),
-)
+console.log(describeLoad(config))
 for (const server of chosen) console.log(`         ${server.name.padEnd(22)} GET ${server.path}`)
 console.log()
 

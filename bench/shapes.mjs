@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
 import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { loadFailures as failures, loadHttp } from './lib/http-load.mjs'
+import { describeLoad, loadFailures as failures, loadHttp } from './lib/http-load.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
@@ -28,11 +28,7 @@ const CALLS = [
 const machine = describeMachine()
 const command = commandLine(import.meta.url)
 printMachine(machine, command)
-console.log(
-  `load:    autocannon ${versionOf('autocannon')}, ${config.connections} connections, ` +
-    `${config.warmup} s warm-up + ${config.duration} s measured, ${config.rounds} round(s) interleaved, ` +
-    (canPin ? 'server on CPU 0, load on CPU 1' : 'NOT PINNED (taskset or a second core missing)'),
-)
+console.log(describeLoad(config))
 for (const call of CALLS) console.log(`         ${call.name.padEnd(7)} GET ${call.path}`)
 console.log()
 

@@ -1,9 +1,10 @@
 // One HTTP load measurement: autocannon (bench/load.mjs) on CPU 1 against a server already running
 // on CPU 0, with the share of CPU 0 the server used over exactly the measured window.
 import path from 'node:path'
+import { canPin } from './children.mjs'
 import { cpuWindow } from './cpu.mjs'
 import { startLoad } from './load-process.mjs'
-import { benchDir } from './repo.mjs'
+import { benchDir, versionOf } from './repo.mjs'
 
 /**
  * Loads `url` (every response must be `expectBody`) and resolves with autocannon's numbers plus
@@ -25,4 +26,13 @@ export async function loadHttp(job, serverPid) {
 /** Requests that failed under load: a non-2xx response is also a wrong body, so the larger counts; socket errors (timeouts among them) got no response. */
 export function loadFailures(result) {
   return Math.max(result.non2xx, result.mismatches) + result.errors
+}
+
+/** The "load:" line a benchmark prints before it runs: how it will load the servers. */
+export function describeLoad({ connections, pipelining = 1, warmup, duration, rounds }) {
+  return (
+    `load:    autocannon ${versionOf('autocannon')}, ${connections} connections, pipelining ${pipelining}, ` +
+    `${warmup} s warm-up + ${duration} s measured, ${rounds} round(s) interleaved, ` +
+    (canPin ? 'server on CPU 0, load on CPU 1' : 'NOT PINNED (taskset or a second core missing)')
+  )
 }
