@@ -19,7 +19,9 @@ const router = m.router({
       { input: z.object({ id: z.string() }), output: z.object({ id: z.string(), title: z.string() }), errors: { NOT_FOUND: z.object({ id: z.string() }) } } as never,
       ({ input }: { input: { id: string } }) => posts.get(input.id) ?? null,
     ),
-    list: m.query({ cache: { ttl: 30, scope: 'public' }, output: z.array(z.object({ id: z.string(), title: z.string(), at: z.date().optional() })) }, () => [...posts.values()]),
+    list: m.query({ cache: { ttl: 30, scope: 'public' }, output: z.array(z.object({ id: z.string(), title: z.string(), at: z.date().optional() })), shapes: { card: { id: true } } }, () => [...posts.values()]),
+    teasers: m.query({ output: z.array(z.object({ id: z.string(), title: z.string() })), shapes: { teaser: { title: true } }, shape: 'named' }, () => [...posts.values()]),
+    count: m.query({ output: z.number() }, () => posts.size),
     create: m.mutation({ input: z.object({ title: z.string().min(1) }), auth: true, affects: ['posts.list'] }, ({ input }) => {
       const post = { id: String(posts.size + 1), title: input.title }
       posts.set(post.id, post)
@@ -42,7 +44,7 @@ describe('toOpenAPI', () => {
   })
 
   it('describes queries, mutations, forms and routes with errors, security, cache and tags', () => {
-    expect(Object.keys(document.paths).sort()).toEqual(['/api/mizan/contact.schema', '/api/mizan/contact.submit', '/api/mizan/contact.validate', '/api/mizan/files/{id}', '/api/mizan/posts.byId', '/api/mizan/posts.create', '/api/mizan/posts.list'])
+    expect(Object.keys(document.paths).sort()).toEqual(['/api/mizan/contact.schema', '/api/mizan/contact.submit', '/api/mizan/contact.validate', '/api/mizan/files/{id}', '/api/mizan/posts.byId', '/api/mizan/posts.count', '/api/mizan/posts.create', '/api/mizan/posts.list', '/api/mizan/posts.teasers'])
     const byId = document.paths['/api/mizan/posts.byId']!.get as Record<string, any>
     expect(byId.parameters[0]).toMatchObject({ name: 'input', in: 'query', content: { 'application/json': {} } })
     expect(byId.responses[404].content['application/json'].schema.properties.error.properties.code).toEqual({ const: 'NOT_FOUND' })
@@ -55,6 +57,24 @@ describe('toOpenAPI', () => {
     expect(list.responses[200].content['application/json'].schema.properties.data.items.properties.at).toMatchObject({ type: 'string', format: 'date-time' })
     const route = document.paths['/api/mizan/files/{id}']!.get as Record<string, any>
     expect(route.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'query:inline'])
+  })
+
+  it('describes the shape a query takes: a JSON query parameter on GET, a body property on POST', () => {
+    const operations = (path: string) => document.paths[`/api/mizan/${path}`] as Record<string, any>
+    const list = operations('posts.list')
+    const shape = list.get.parameters.find((p: { name: string }) => p.name === 'shape')
+    expect(shape).toMatchObject({ in: 'query', required: false })
+    const schema = shape.content['application/json'].schema
+    expect(schema.oneOf[0]).toMatchObject({ type: 'string', enum: ['card'] })
+    expect(schema.oneOf[1]).toMatchObject({ type: 'object', additionalProperties: false, minProperties: 1, properties: { id: { const: true }, title: { const: true }, at: { const: true } } })
+    expect(list.post.requestBody.content['application/json'].schema.properties.shape.oneOf).toEqual(schema.oneOf)
+    // Named only: the names alone. An object output without names: a selection alone.
+    expect(operations('posts.teasers').get.parameters[0].content['application/json'].schema).toMatchObject({ type: 'string', enum: ['teaser'] })
+    expect(operations('posts.byId').get.parameters[1].content['application/json'].schema).toMatchObject({ type: 'object', properties: { id: { const: true }, title: { const: true } } })
+    // No shape where none is possible.
+    expect(operations('posts.count').get.parameters).toEqual([])
+    expect(operations('posts.count').post.requestBody.content['application/json'].schema.properties.shape).toBeUndefined()
+    expect(operations('posts.create').post.requestBody.content['application/json'].schema.properties.shape).toBeUndefined()
   })
 })
 
@@ -89,11 +109,12 @@ export async function use() {
   // A parameter with content: application/json is typed as its serialized text.
   const post = await client.GET('/api/mizan/posts.byId', { params: { query: { input: JSON.stringify({ id: '1' }) } } })
   const title: string | undefined = post.data?.data?.title
+  const cards = await client.GET('/api/mizan/posts.list', { params: { query: { shape: JSON.stringify('card') } } })
   const made = await client.POST('/api/mizan/posts.create', { body: { input: { title: 't' } } })
   const file = await client.GET('/api/mizan/files/{id}', { params: { path: { id: '1' }, query: { inline: 'true' } } })
   // @ts-expect-error the path parameter is required
   await client.GET('/api/mizan/files/{id}', { params: { path: {} } })
-  return [title, made, file]
+  return [title, made, file, cards]
 }
 `
     writeFileSync(path.join(dir, 'use.ts'), usage)
@@ -111,5 +132,9 @@ export async function use() {
     expect(declared.error).toEqual({ error: { code: 'NOT_FOUND', status: 404, message: 'Not found', data: { id: '9' } } })
     const route = await client.GET('/api/mizan/files/{id}', { params: { path: { id: '1' } } })
     expect(route.data).toEqual({ data: { id: '1', name: 'a.txt' } })
+    const cards = await client.GET('/api/mizan/posts.list', { params: { query: { shape: JSON.stringify('card') } } })
+    expect(cards.data).toEqual({ data: [{ id: '1' }, { id: '2' }] })
+    const titles = await client.POST('/api/mizan/posts.list', { body: { shape: { title: true } } })
+    expect(titles.data).toEqual({ data: [{ title: 'First' }, { title: 'Second' }] })
   }, 60_000)
 })

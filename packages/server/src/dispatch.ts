@@ -12,6 +12,7 @@ import type { CacheOptions, HandlerArgs, ProcedureDef, ProcedureKind } from './p
 import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from './router.js'
 import type { MaybePromise } from './maybe-promise.js'
 import { inputValidator, outputValidator, type Validator } from './schema.js'
+import { ShapeTable, type CompiledShape } from './shapes/table.js'
 
 /** One invalidation: every key of `path` (a procedure or a sub-router), or only the key of `input`. */
 export interface Invalidation {
@@ -64,6 +65,8 @@ export interface CompiledProcedure {
   readonly rateLimit: LimitCheck | undefined
   /** Checks of its declared errors' data, by code, when it declares `errors`. */
   readonly errors: ErrorChecks | undefined
+  /** What it makes of a caller's `shape`: a query with an output schema has a table; others take no shape. */
+  readonly shapes: ShapeTable<CacheSite> | undefined
 }
 
 /** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
@@ -123,10 +126,11 @@ export class Dispatcher {
 
   /**
    * Runs one call. Never throws and never rejects: failures come back as `{ ok: false }`. The result
-   * is synchronous when every step was.
+   * is synchronous when every step was. `shape` is what the caller sent as its shape (a name or a
+   * selection), `undefined` for the whole output.
    */
-  call(proc: CompiledProcedure, ctx: unknown, rawInput: unknown, env: CallEnv = neverAborted): MaybePromise<CallResult> {
-    const run = new CallRun(this, proc, ctx, rawInput, env)
+  call(proc: CompiledProcedure, ctx: unknown, rawInput: unknown, env: CallEnv = neverAborted, shape?: unknown): MaybePromise<CallResult> {
+    const run = new CallRun(this, proc, ctx, rawInput, env, shape)
     let data: unknown
     try {
       data = proc.def.middlewares.length === 0 ? run.execute(ctx) : run.chain(0, ctx)
@@ -210,13 +214,24 @@ export function compileProcedure(path: string, def: ProcedureDef, cache: OriginC
     cacheControl: cacheControlOf(def),
     rateLimit: limiter === undefined || def.rateLimit === undefined ? undefined : limiter.compile(path, def.rateLimit),
     errors: compileErrors(def),
+    shapes: shapeTableOf(path, def, cache),
   }
+}
+
+/** The shape table of a query with an output schema; its shapes are compiled when first asked for, so a start pays nothing. */
+function shapeTableOf(path: string, def: ProcedureDef, cache: OriginCache | undefined): ShapeTable<CacheSite> | undefined {
+  const { output, cache: policy } = def.options
+  if (def.kind !== 'query' || output === undefined) return undefined
+  const siteOf = cache === undefined || policy === undefined ? undefined : (canonical: string) => cache.site(path, policy, canonical)
+  return new ShapeTable(path, output, def.options, siteOf)
 }
 
 /** The state of one call: its steps run synchronously and go async only when a step returns a promise. */
 class CallRun {
   added: Invalidation[] | undefined
   private signal: AbortSignal | undefined
+  /** The shape the caller asked for, once resolved (before the input is parsed). */
+  private shape: CompiledShape<CacheSite> | undefined
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -224,6 +239,7 @@ class CallRun {
     readonly ctx: unknown,
     private readonly rawInput: unknown,
     private readonly env: CallEnv,
+    private readonly rawShape: unknown,
   ) {}
 
   private bound: ((path: string, input?: unknown) => void) | undefined
@@ -291,6 +307,8 @@ class CallRun {
   }
 
   private parse(ctx: unknown): MaybePromise<unknown> {
+    // A bad shape is refused with bad input: after auth, before anything is counted or run.
+    if (this.rawShape !== undefined) this.shape = resolveShape(this.proc, this.rawShape)
     const parseInput = this.proc.parseInput
     if (parseInput === undefined) return this.limited(ctx, this.rawInput)
     const input = parseInput(this.rawInput)
@@ -310,7 +328,8 @@ class CallRun {
 
   /** The cache step, between input and handler: keyed by the parsed input, so defaults count. */
   private cached(ctx: unknown, input: unknown): MaybePromise<unknown> {
-    const site = this.proc.cacheSite
+    // Each shape has its own site (its own keys) under the same generations: a purge reaches them all.
+    const site = this.shape === undefined ? this.proc.cacheSite : this.shape.cacheSite
     const cache = this.dispatcher.cache
     if (site === undefined || cache === undefined) return this.handle(ctx, input)
     return cache.fetch(site, this.env, ctx, input, (shared) => {
@@ -321,18 +340,26 @@ class CallRun {
   }
 
   private handle(ctx: unknown, input: unknown): MaybePromise<unknown> {
-    const output = this.proc.def.handler(new Args(input, ctx, this))
+    const shape = this.shape
+    const output = this.proc.def.handler(new Args(input, ctx, this, shape?.selection))
+    if (shape !== undefined) return output instanceof Promise ? output.then(shape.project).then(shape.checkOutput) : shape.checkOutput(shape.project(output))
     const checkOutput = this.proc.checkOutput
     if (checkOutput === undefined) return output
     return output instanceof Promise ? output.then(checkOutput) : checkOutput(output)
   }
 }
 
+/** The compiled shape a call asks for, or `BAD_REQUEST` (a procedure without a table takes none). */
+function resolveShape(proc: CompiledProcedure, raw: unknown): CompiledShape<CacheSite> {
+  if (proc.shapes === undefined) throw new MizanError('BAD_REQUEST', `"${proc.path}" takes no shape${proc.kind === 'mutation' ? ' (a mutation returns what it did)' : ': it has no output schema of objects'}`)
+  return proc.shapes.resolve(raw)
+}
+
 /**
  * What a handler receives. A class rather than a literal so `signal` and `invalidate` cost nothing
  * until read: most handlers read neither.
  */
-class Args implements HandlerArgs<unknown, unknown> {
+class Args implements HandlerArgs<unknown, unknown, {}, unknown> {
   readonly #run: CallRun
   readonly path: string
 
@@ -340,6 +367,7 @@ class Args implements HandlerArgs<unknown, unknown> {
     readonly input: unknown,
     readonly ctx: unknown,
     run: CallRun,
+    readonly shape: unknown,
   ) {
     this.#run = run
     this.path = run.proc.path

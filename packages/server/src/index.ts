@@ -16,15 +16,18 @@ export type {
   Procedure,
   ProcedureKind,
   QueryOptions,
+  ShapesCheck,
   ShapesOfProcedure,
+  ShapeSpecOf,
 } from './procedure.js'
 export type { ExactShape, FieldShapeOf, Projected, ShapeObjectOf, ShapeOf, ShapeSpec } from './shapes/types.js'
 export type { Middleware, MiddlewareArgs, MiddlewareNext, MiddlewareResult } from './middleware.js'
 export type { AffectsCheck, AnyRouter, DeclaredAffects, InvalidAffects, RecordAffects, RecordOf, RecordPaths, Router, RouterContext, RouterPaths, RouterRecord } from './router.js'
 export type { AnySchema, InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './schema.js'
 export type { CallResult, DispatchOptions, ErrorEvent, Invalidation } from './dispatch.js'
-export type { Caller, CallerOptions, CallerProcedure } from './caller.js'
+export type { Caller, CallerCallOptions, CallerOptions, CallerProcedure, ShapedCall } from './caller.js'
 export type { Manifest, ManifestChannel, ManifestFiles, ManifestForm, ManifestProcedure, ManifestRoute } from './manifest.js'
+export type { ShapesDescription } from './shapes/describe.js'
 export type { AnyRoute, Route, RouteArgs, RouteDef, RouteOptions } from './routes/route.js'
 export type { PathParams, PathPattern, PatternSegment } from './routes/pattern.js'
 export { toOpenAPI, type OpenAPIDocument, type OpenAPIOptions } from './openapi/document.js'

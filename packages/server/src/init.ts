@@ -16,16 +16,20 @@ import {
   type HandlerArgs,
   type HandlerInputOf,
   type HandlerReturnOf,
+  type HandlerShapeOf,
   type MutationOptions,
   type Procedure,
   type ProcedureDef,
   type ProcedureKind,
   type QueryOptions,
   type RateLimitOptionOf,
+  type ShapesCheck,
+  type ShapeSpecOf,
   type WireValue,
 } from './procedure.js'
 import { parseRule, type ParsedRule, type RateLimitRule } from './rate-limit/rule.js'
 import { checkFileLimits } from './files/limits.js'
+import { checkShapeOptions } from './shapes/definition.js'
 import { createRouter, type RecordSummary, type Router, type RouterConfig, type RouterRecord } from './router.js'
 import { defineForm, validateInputSchema, type RawFormOptions } from './forms/definition.js'
 import type { Form, FormOptions } from './forms/types.js'
@@ -61,9 +65,9 @@ type AnyAuth<Ctx> = AuthRule<Ctx> | undefined
 export interface Mizan<Root, Ctx, T extends string> {
   /** Defines a query: it reads, goes over GET and may be cached. */
   query<const O extends WithoutRateLimit<QueryOptions<Ctx>>, R extends HandlerReturnOf<O>, S = undefined, A extends AnyAuth<Ctx> = AnyAuth<Ctx>>(
-    options: O & RateLimitOptionOf<Ctx, S, A> & ErrorsCheck<O>,
-    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>, ErrorsOf<O>>) => R,
-  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>, ClientErrorsOf<O, T>>
+    options: O & RateLimitOptionOf<Ctx, S, A> & ErrorsCheck<O> & ShapesCheck<O>,
+    handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>, ErrorsOf<O>, HandlerShapeOf<O>>) => R,
+  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>, ClientErrorsOf<O, T>, ShapeSpecOf<O>>
   query<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'query', void, WireValue<T, Awaited<R>>>
 
   /** Defines a mutation: it changes data, goes over POST and names what it `affects`. */
@@ -237,6 +241,7 @@ function checkOptions(def: ProcedureDef): void {
   if (kind === 'query' && options.files !== undefined) throw new TypeError(`Mizan: ${where}: files go with mutations`)
   checkFileLimits(options.files, where)
   checkErrors(options.errors, where)
+  checkShapeOptions(kind, options, where)
   const auth = options.auth
   if ((typeof auth === 'string' || Array.isArray(auth)) && def.roles === undefined) {
     throw new TypeError(`Mizan: ${where}: auth by role needs initMizan({ roles: (user) => user.roles })`)

@@ -5,6 +5,7 @@ import type { CacheOptions, ProcedureKind } from './procedure.js'
 import type { UploadPlan } from './files/plan.js'
 import { cacheControlOf } from './http/cache-control.js'
 import { describeRule, type RateLimitDescription } from './rate-limit/rule.js'
+import { describeShapes, type ShapesDescription } from './shapes/describe.js'
 
 /** The manifest format version; bumped on any incompatible change. */
 export const MANIFEST_VERSION = 1
@@ -33,6 +34,11 @@ export interface ManifestProcedure {
    * its limits, defaults applied; `types: null` allows any type.
    */
   files?: ManifestFiles
+  /**
+   * Present when the query takes a shape (its output schema holds objects): the names of its
+   * declared shapes, and whether a caller may send a selection of its own.
+   */
+  shapes?: ShapesDescription
   meta?: Record<string, unknown>
 }
 
@@ -117,6 +123,8 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
       const { maxFileSize, maxFiles, maxTotalSize, types } = plan.limits
       entry.files = { maxFileSize, maxFiles, maxTotalSize, types: types === undefined ? null : [...types] }
     }
+    const shapes = describeShapes(def)
+    if (shapes !== undefined) entry.shapes = shapes
     if (options.meta !== undefined) entry.meta = options.meta
     procedures[path] = entry
   }

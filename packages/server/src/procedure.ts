@@ -3,6 +3,7 @@ import type { FileLimits } from './files/limits.js'
 import type { Middleware } from './middleware.js'
 import type { ParsedRule, RateLimitRule } from './rate-limit/rule.js'
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js'
+import type { ExactShape, ShapeObjectOf, ShapeOf, ShapeSpec } from './shapes/types.js'
 
 /** What a procedure is: a `query` reads (GET, cacheable), a `mutation` changes (POST only). */
 export type ProcedureKind = 'query' | 'mutation'
@@ -66,7 +67,20 @@ export interface QueryOptions<Ctx> extends CommonOptions<Ctx> {
   affects?: never
   /** Files go with mutations: a query's input cannot hold `z.file()`. */
   files?: never
+  /**
+   * Named shapes: name → a selection of the output's fields (`{ id: true, author: { name: true } }`),
+   * each checked against the output schema. A caller asks for one by name; see {@link shape}.
+   */
+  shapes?: { readonly [name: string]: AnySelection }
+  /**
+   * `'named'`: callers may ask only for the named shapes (which keeps cache keys few). Left out, a
+   * query whose output schema holds objects also takes a caller's own selection of fields.
+   */
+  shape?: 'named'
 }
+
+/** A selection of fields as the options type it before the output is known: checked by {@link ShapesCheck}. */
+type AnySelection = { readonly [field: string]: true | AnySelection }
 
 /** Options of `m.mutation`. */
 export interface MutationOptions<Ctx> extends CommonOptions<Ctx> {
@@ -82,6 +96,9 @@ export interface MutationOptions<Ctx> extends CommonOptions<Ctx> {
   files?: FileLimits
   context?: never
   cache?: never
+  /** A mutation's result is what it did: it takes no shape. */
+  shapes?: never
+  shape?: never
 }
 
 /**
@@ -94,8 +111,11 @@ export type Fail<Errors> = <C extends keyof Errors & MizanErrorCode>(
   message?: string,
 ) => never
 
-/** What a handler receives; `Errors` is the procedure's `errors` declaration. */
-export interface HandlerArgs<Ctx, Input, Errors = {}> {
+/**
+ * What a handler receives; `Errors` is the procedure's `errors` declaration, `Shape` what `shape`
+ * may hold (`undefined` for a procedure that takes none).
+ */
+export interface HandlerArgs<Ctx, Input, Errors = {}, Shape = undefined> {
   /** The parsed input (the schema's output type). */
   input: Input
   /** The context, as extended by middlewares. */
@@ -116,14 +136,22 @@ export interface HandlerArgs<Ctx, Input, Errors = {}> {
    * with that code's status, the data checked by the declared schema.
    */
   fail: Fail<Errors>
+  /**
+   * The fields the caller asked for: a selection of the output's fields (a named shape resolved to
+   * its selection, keys sorted, frozen), or `undefined` when the caller wants the whole output.
+   * Select only these from the database; whatever the handler returns is cut to them anyway.
+   */
+  shape: Shape
 }
 
 /** The run-time description of a procedure, on its reserved `'~mizan'` slot. */
 export interface ProcedureDef {
   readonly type: 'procedure'
   readonly kind: ProcedureKind
-  readonly options: Readonly<CommonOptions<unknown> & { context?: 'global' | 'local'; cache?: CacheOptions; affects?: readonly string[]; files?: FileLimits }>
-  readonly handler: (args: HandlerArgs<any, any, any>) => unknown
+  readonly options: Readonly<
+    CommonOptions<unknown> & { context?: 'global' | 'local'; cache?: CacheOptions; affects?: readonly string[]; files?: FileLimits; shapes?: QueryOptions<unknown>['shapes']; shape?: 'named' }
+  >
+  readonly handler: (args: HandlerArgs<any, any, any, any>) => unknown
   readonly middlewares: readonly Middleware<any, any>[]
   readonly roles: ((user: any) => readonly string[]) | undefined
   /** The rate limit in force: the procedure's own, else the builder's default; none when `false`. */
@@ -137,11 +165,15 @@ export interface ProcedureDef {
  */
 export interface Procedure<Kind extends ProcedureKind, Input, Output, Affects extends string = never, Context extends ContextKind = undefined, Errors = {}, Shapes = never> {
   readonly '~mizan': ProcedureDef & { readonly kind: Kind }
-  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects; readonly context: Context; readonly errors: Errors; readonly shapes: Shapes }
+  readonly '~types'?: { readonly input: Input; readonly output: Output; readonly affects: Affects; readonly context: Context; readonly errors: Errors; shapes(shapes: Shapes): void }
 }
 
+// `shapes` is a method's parameter, which TypeScript compares both ways: a procedure that takes
+// shapes still matches `Procedure<K, I, O, any, any>` (as one declaring errors matches the default
+// `{}`), so code that reads only the first type parameters needs no change.
+
 /** The {@link ShapeSpec} of a procedure, `never` when it takes no shape. */
-export type ShapesOfProcedure<P> = P extends { readonly '~types'?: { readonly shapes: infer S } } ? S : never
+export type ShapesOfProcedure<P> = P extends { readonly '~types'?: { shapes(shapes: infer S): void } } ? S : never
 
 /** Whether a query is an app-wide (`global`) or provided (`local`) context, or neither. */
 export type ContextKind = 'global' | 'local' | undefined
@@ -183,6 +215,28 @@ export type ErrorsCheck<O> = O extends { errors: infer E } ? { errors?: { [K in 
  * narrows to; `never` when it declares none.
  */
 export type DeclaredErrorOf<P> = P extends { readonly '~types'?: { readonly errors: infer E } } ? { [C in keyof E & MizanErrorCode]: { code: C; data: E[C] } }[keyof E & MizanErrorCode] : never
+
+/**
+ * The handler-side output of a query whose output schema holds objects (so it may take shapes);
+ * `never` otherwise.
+ */
+export type ShapeableOutputOf<O> = O extends { output: infer S extends AnySchema } ? ([ShapeObjectOf<InferSchemaOutput<S>>] extends [never] ? never : InferSchemaOutput<S>) : never
+
+/** The {@link ShapeSpec} of a query's options: its named shapes and whether free selections are taken; `never` when it takes none. */
+export type ShapeSpecOf<O> = [ShapeableOutputOf<O>] extends [never] ? never : ShapeSpec<O extends { shapes: infer N } ? N : {}, O extends { shape: 'named' } ? false : true>
+
+/** The type of a handler's `shape`: a selection of the output's fields or `undefined`; only `undefined` when no shape is possible. */
+export type HandlerShapeOf<O> = [ShapeableOutputOf<O>] extends [never] ? undefined : ShapeOf<ShapeableOutputOf<O>> | undefined
+
+/**
+ * Refuses `shapes` and `shape` on a query whose output schema holds no object, and a named shape
+ * selecting a field the output does not have (at any level), as {@link ErrorsCheck} refuses codes.
+ */
+export type ShapesCheck<O> = [ShapeableOutputOf<O>] extends [never]
+  ? { shapes?: never; shape?: never }
+  : O extends { shapes: infer N }
+    ? { shapes?: { [K in keyof N]: ShapeOf<ShapeableOutputOf<O>> & ExactShape<ShapeableOutputOf<O>, N[K]> } }
+    : unknown
 
 /** The affects literals of a mutation. */
 export type AffectsOf<O> = O extends { affects: readonly (infer A extends string)[] } ? A : never

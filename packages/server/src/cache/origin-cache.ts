@@ -35,8 +35,11 @@ export class CacheSite {
   constructor(
     readonly path: string,
     readonly policy: CacheOptions,
+    /** The canonical text of a shape: a shaped call's entries are apart from the whole output's, and from other shapes'. */
+    shape?: string,
   ) {
-    this.id = `v1|${path}|${policy.rev ?? ''}|${policy.scope}|`
+    // `v1s` and the length prefix keep every shaped key apart from every unshaped one, whatever the principal.
+    this.id = shape === undefined ? `v1|${path}|${policy.rev ?? ''}|${policy.scope}|` : `v1s|${path}|${policy.rev ?? ''}|${policy.scope}|${shape.length}:${shape}|`
   }
 }
 
@@ -109,7 +112,7 @@ class Flight {
 }
 
 /**
- * The origin cache: keyed by an HMAC of (path, rev, scope, principal, input), purged by bumping
+ * The origin cache: keyed by an HMAC of (path, rev, scope, shape, principal, input), purged by bumping
  * generation counters, filled once per key at a time (single flight), stale-while-revalidate.
  * Every failure of the backend degrades to running the handler.
  */
@@ -123,9 +126,13 @@ export class OriginCache {
     private readonly report: (error: unknown, path: string) => void,
   ) {}
 
-  /** The site of a cached procedure, for {@link fetch}. */
-  site(path: string, policy: CacheOptions): CacheSite {
-    return new CacheSite(path, policy)
+  /**
+   * The site of a cached procedure, for {@link fetch}; with `shape` (a canonical shape), the site of
+   * that shape's calls: other keys, the same generations, so invalidating the path or an input
+   * reaches every shape of it.
+   */
+  site(path: string, policy: CacheOptions, shape?: string): CacheSite {
+    return new CacheSite(path, policy, shape)
   }
 
   /** The cached value of a call, or the value `fill` computes (stored for the next callers). */

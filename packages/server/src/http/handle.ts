@@ -119,17 +119,20 @@ function singleReply(exchange: HttpExchange, settings: HttpSettings, path: strin
   const proc = resolve(settings.dispatcher, path, exchange.method)
   if (exchange.method === 'POST') {
     return readJsonBody(exchange, settings, 1).then((body) =>
-      body === undefined ? callOnce(exchange, settings, proc, undefined) : andThen(envelopeValue(body, settings.decoder, 'body'), (input) => callOnce(exchange, settings, proc, input)),
+      body === undefined
+        ? callOnce(exchange, settings, proc, undefined, undefined)
+        : andThen(envelopeValue(body, settings.decoder, 'body'), (input) => callOnce(exchange, settings, proc, input, shapeOf(body))),
     )
   }
-  if (params === undefined) return callOnce(exchange, settings, proc, undefined)
-  return andThen(paramValue(params, settings.decoder), (input) => callOnce(exchange, settings, proc, input))
+  if (params === undefined) return callOnce(exchange, settings, proc, undefined, undefined)
+  const shape = shapeParam(params, settings.decoder)
+  return andThen(paramValue(params, settings.decoder), (input) => callOnce(exchange, settings, proc, input, shape))
 }
 
-function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown): MaybePromise<HttpReply> {
+function callOnce(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown, shape: unknown): MaybePromise<HttpReply> {
   const ctx = createContext(exchange, settings, proc.path)
-  if (ctx instanceof Promise) return ctx.then((value) => callWith(exchange, settings, proc, input, value))
-  return callWith(exchange, settings, proc, input, ctx)
+  if (ctx instanceof Promise) return ctx.then((value) => callWith(exchange, settings, proc, input, shape, value))
+  return callWith(exchange, settings, proc, input, shape, ctx)
 }
 
 /** Runs `createContext`, reporting its failures to `onError` like any other: they would otherwise leave no trace. */
@@ -146,8 +149,8 @@ export function createContext(exchange: HttpExchange, settings: HttpSettings, pa
   }
 }
 
-function callWith(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown, ctx: unknown): MaybePromise<HttpReply> {
-  const result = settings.dispatcher.call(proc, ctx, input, exchange)
+function callWith(exchange: HttpExchange, settings: HttpSettings, proc: CompiledProcedure, input: unknown, shape: unknown, ctx: unknown): MaybePromise<HttpReply> {
+  const result = settings.dispatcher.call(proc, ctx, input, exchange, shape)
   if (result instanceof Promise) return result.then((value) => singleResult(exchange, proc, value, settings))
   return singleResult(exchange, proc, result, settings)
 }
@@ -237,7 +240,7 @@ async function batchReply(
         const proc = resolve(settings.dispatcher, path, exchange.method)
         const envelope = envelopes[index]
         const decoded = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
-        const result = await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange)
+        const result = await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange, envelope == null ? undefined : shapeOf(envelope))
         const text = resultText(result, settings.transformer, settings.isDev, (error) => settings.dispatcher.onError({ error, path, ctx }))
         return text instanceof Promise ? await text : text
       } catch (error) {
@@ -311,10 +314,24 @@ function paramValue(params: URLSearchParams, decoder: InputDecoder): MaybePromis
   return decoder.value(json, metaText === null ? undefined : decoder.parse(metaText, 0, 'meta'))
 }
 
-/** The input of a call in a body or a batch: `{ "input": ..., "meta"?: ... }`. */
+/**
+ * The `shape` parameter of a single GET call (JSON: a selection object, or a shape's name as a
+ * string), `undefined` without one. Checked against the procedure by the dispatcher.
+ */
+function shapeParam(params: URLSearchParams, decoder: InputDecoder): unknown {
+  const text = params.get('shape')
+  return text === null ? undefined : decoder.parse(text, 0, 'shape')
+}
+
+/** The `shape` of an envelope {@link envelopeValue} has checked is an object. */
+function shapeOf(envelope: unknown): unknown {
+  return (envelope as { shape?: unknown }).shape
+}
+
+/** The input of a call in a body or a batch: `{ "input": ..., "meta"?: ..., "shape"?: ... }`. */
 function envelopeValue(envelope: unknown, decoder: InputDecoder, where: string): MaybePromise<unknown> {
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
-    throw new MizanError('BAD_REQUEST', `The ${where} must be an object { "input": ..., "meta"?: ... }`)
+    throw new MizanError('BAD_REQUEST', `The ${where} must be an object { "input": ..., "meta"?: ..., "shape"?: ... }`)
   }
   const { input, meta } = envelope as { input?: unknown; meta?: unknown }
   return decoder.value(input, meta)

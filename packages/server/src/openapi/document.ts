@@ -4,6 +4,7 @@ import type { ProcedureDef } from '../procedure.js'
 import { flattenRouter, type AnyRouter } from '../router.js'
 import type { RouteDef } from '../routes/route.js'
 import type { AnySchema } from '../schema.js'
+import { describeShapes, shapeJsonSchema } from '../shapes/describe.js'
 import { jsonSchemaOf, type JsonSchema } from './json-schema.js'
 
 /** Options of {@link toOpenAPI}. */
@@ -56,6 +57,8 @@ const ERROR_SHAPE: JsonSchema = {
   },
 }
 
+const SHAPE_NOTE = 'The fields to return, as JSON: the name of a declared shape, or a selection (`{"id":true,"author":{"name":true}}`); left out, the whole output.'
+
 const META_NOTE = 'The superjson transformer\'s description of the value (Dates, Maps, Sets, BigInts…), present only when it holds such types; with the json transformer never.'
 
 /**
@@ -86,14 +89,18 @@ export function toOpenAPI(router: AnyRouter, options: OpenAPIOptions): OpenAPIDo
     const common = { tags: tagOf(path), ...(def.options.auth === undefined || def.options.auth === false ? {} : { security }), ...description(def.options.meta) }
     const input = def.options.input === undefined ? undefined : jsonSchemaOf(def.options.input, 'input')
     const responses = responsesOf(def.options.output === undefined ? {} : jsonSchemaOf(def.options.output, 'output'), errorsOf(def), def.options.input !== undefined, def.options.auth)
-    const body = { required: input !== undefined, content: { [JSON_TYPE]: { schema: envelope(input) } } }
+    const shapes = describeShapes(def)
+    const shape = shapes === undefined ? undefined : shapeJsonSchema(def, shapes)
+    const body = { required: input !== undefined, content: { [JSON_TYPE]: { schema: envelope(input, shape) } } }
     if (def.kind === 'query') {
       const cacheControl = cacheControlOf(def)
+      const parameters: Record<string, unknown>[] = input === undefined ? [] : [{ name: 'input', in: 'query', required: !acceptsUndefined(def.options.input!), description: 'The input as JSON. With superjson, a `meta` parameter (JSON) may describe special types in it.', content: { [JSON_TYPE]: { schema: input } } }]
+      if (shape !== undefined) parameters.push({ name: 'shape', in: 'query', required: false, description: SHAPE_NOTE, content: { [JSON_TYPE]: { schema: shape } } })
       paths[`${basePath}/${path}`] = {
         get: {
           operationId: path,
           ...common,
-          parameters: input === undefined ? [] : [{ name: 'input', in: 'query', required: !acceptsUndefined(def.options.input!), description: 'The input as JSON. With superjson, a `meta` parameter (JSON) may describe special types in it.', content: { [JSON_TYPE]: { schema: input } } }],
+          parameters,
           responses: cacheControl === undefined ? responses : cachedResponses(responses, cacheControl),
         },
         post: { operationId: `${path}.post`, ...common, description: 'The same query sent with POST (for inputs too long for a URL).', requestBody: body, responses },
@@ -148,11 +155,15 @@ function routeOperations(paths: OpenAPIDocument['paths'], path: string, def: Rou
   }
 }
 
-/** `{ input, meta? }`, the body of a POST call. */
-function envelope(input: JsonSchema | undefined): JsonSchema {
+/** `{ input, meta?, shape? }`, the body of a POST call (`shape` for a query that takes one). */
+function envelope(input: JsonSchema | undefined, shape: JsonSchema | undefined): JsonSchema {
   return {
     type: 'object',
-    properties: { input: input ?? { description: 'This procedure takes no input.' }, meta: { type: 'object', description: META_NOTE } },
+    properties: {
+      input: input ?? { description: 'This procedure takes no input.' },
+      meta: { type: 'object', description: META_NOTE },
+      ...(shape === undefined ? {} : { shape: { ...shape, description: SHAPE_NOTE } }),
+    },
     ...(input === undefined ? {} : { required: ['input'] }),
   }
 }

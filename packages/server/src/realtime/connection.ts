@@ -191,7 +191,7 @@ export class Connection implements PushTarget {
     if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
     if (proc.def.options.websocket !== true) throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is not served over WebSocket`)
     const input = this.decode(frame.input, frame.meta)
-    const result = await this.settings.dispatcher.call(proc, this.ctx, input instanceof Promise ? await input : input, this.env)
+    const result = await this.settings.dispatcher.call(proc, this.ctx, input instanceof Promise ? await input : input, this.env, frame.shape)
     const text = resultText(result, this.settings.transformer, this.settings.isDev, (error) => this.settings.dispatcher.onError({ error, path, ctx: this.ctx }))
     this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${text instanceof Promise ? await text : text}}`)
   }

@@ -44,7 +44,7 @@ export interface RouteOptions<Ctx> {
  * What a route handler receives: a procedure handler's arguments (`ctx`, `signal`, `path`,
  * `invalidate`, `publish`, `fail`), with the request's parts in place of `input`.
  */
-export interface RouteArgs<Ctx, Params, Query, Body, Errors = {}> extends Omit<HandlerArgs<Ctx, unknown, Errors>, 'input'> {
+export interface RouteArgs<Ctx, Params, Query, Body, Errors = {}> extends Omit<HandlerArgs<Ctx, unknown, Errors>, 'input' | 'shape'> {
   /** The path parameters, parsed by `params` when given. */
   params: Params
   /** The query string, parsed by `query` when given, else its raw strings. */
