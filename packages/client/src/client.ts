@@ -61,9 +61,10 @@ export interface ClientMethods {
   $on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void
   /**
    * Calls a procedure by dotted path: the untyped door the typed proxy goes through. A mutation
-   * whose input holds a `Blob` (a `File` is one) is uploaded as multipart.
+   * whose input holds a `Blob` (a `File` is one) is uploaded as multipart. `shape` (a selection of
+   * fields or the name of a shape) goes to the server on every transport; the server checks it.
    */
-  $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: CallOptions): Promise<unknown>
+  $call(kind: 'query' | 'mutation', path: string, input?: unknown, options?: CallOptions & { shape?: unknown }): Promise<unknown>
   /** Subscribes to a channel by dotted path: the untyped door `client.chat.subscribe` goes through. */
   $subscribe(path: string, params: unknown, handlers: SubscriptionHandlers<unknown>): Subscription<unknown>
   /**
@@ -144,8 +145,8 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
       hasBlob(input)
         ? link.upload(kind, path, input, callOptions)
         : socket?.serves(path) === true
-          ? socket.call(path, input, callOptions?.signal)
-          : link.call(kind, path, input, callOptions?.signal),
+          ? socket.call(path, input, callOptions?.signal, callOptions?.shape)
+          : link.call(kind, path, input, callOptions?.signal, callOptions?.shape),
     $subscribe: (path, params, handlers) => {
       if (socket !== undefined) return socket.subscribe(path, params, handlers)
       // Until the socket code is here, the subscription is a promise of one.
@@ -256,7 +257,7 @@ function procedureProxy(methods: ClientMethods, path: readonly string[]): unknow
       if (kind === undefined || path.length < 2) {
         return Promise.reject(new TypeError(`Mizan: ${path.join('.')}() is not a call; use .query(), .mutate() or .subscribe()`))
       }
-      const options = args[1] as CallOptions | undefined
+      const options = args[1] as (CallOptions & { shape?: unknown }) | undefined
       return methods.$call(kind, path.slice(0, -1).join('.'), args[0], options)
     },
   })

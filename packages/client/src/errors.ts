@@ -131,10 +131,10 @@ export function errorFromShape(shape: ErrorShape, path: string, status = 0, retr
   return new MizanClientError({ code, status: own ?? (status >= 400 ? status : ERROR_STATUS[code]), message, data, retryAfter }, path)
 }
 
-/** The error of an input the transformer could not encode: the call is never sent. */
-export function encodeError(path: string, cause: unknown): MizanClientError {
+/** The error of an input the transformer could not encode, or of a shape JSON cannot write: the call is never sent. */
+export function encodeError(path: string, cause: unknown, part: 'input' | 'shape' = 'input'): MizanClientError {
   const reason = cause instanceof Error ? cause.message : String(cause)
-  return new MizanClientError({ code: 'BAD_REQUEST', status: 0, message: `The input of ${path} could not be encoded, so it was not sent: ${reason}` }, path, cause)
+  return new MizanClientError({ code: 'BAD_REQUEST', status: 0, message: `The ${part} of ${path} could not be encoded, so it was not sent: ${reason}` }, path, cause)
 }
 
 /** `data.retryAfter`, when it is a usable number of seconds. */

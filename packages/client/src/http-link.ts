@@ -3,7 +3,7 @@ import { MizanClientError, encodeError, errorFromShape, errorFromStatus, parseRe
 import { decodeErrorShape, decodeInvalidations, entryValue, parseBody, readEntry, type ReplyEntry } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 import type { CallOptions } from './types.js'
-import { envelopeText, writeInput, type WireInput } from './wire-input.js'
+import { envelopeText, writeInput, writeShape, type WireInput } from './wire-input.js'
 
 /** One invalidation the server announced: every key of `path`, or the one key of `input`. */
 export interface ClientInvalidation {
@@ -37,6 +37,8 @@ interface Operation {
   readonly kind: 'query' | 'mutation'
   readonly path: string
   readonly input: unknown
+  /** The shape the caller asked for (a selection or a name), `undefined` for the whole output. */
+  readonly shape: unknown
   readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
   settled: boolean
@@ -64,8 +66,8 @@ export class HttpLink {
 
   constructor(private readonly settings: HttpLinkSettings) {}
 
-  call(kind: 'query' | 'mutation', path: string, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
-    return this.operation(kind, path, input, signal, (op) => {
+  call(kind: 'query' | 'mutation', path: string, input: unknown, signal: AbortSignal | undefined, shape?: unknown): Promise<unknown> {
+    return this.operation(kind, path, input, signal, shape, (op) => {
       if (!this.settings.batch) return this.run([op], (ops) => this.send(ops))
       this.queue.push(op)
       if (!this.scheduled) {
@@ -81,11 +83,11 @@ export class HttpLink {
    * Its reply is read like any single call's.
    */
   upload(kind: 'query' | 'mutation', path: string, input: unknown, options: CallOptions = {}): Promise<unknown> {
-    return this.operation(kind, path, input, options.signal, (op) => this.run([op], (ops) => this.send(ops, 'POST', options)))
+    return this.operation(kind, path, input, options.signal, undefined, (op) => this.run([op], (ops) => this.send(ops, 'POST', options)))
   }
 
   /** Makes the operation of a call, wired to its signal, and hands it to `start`. */
-  private operation(kind: 'query' | 'mutation', path: string, input: unknown, signal: AbortSignal | undefined, start: (op: Operation) => void): Promise<unknown> {
+  private operation(kind: 'query' | 'mutation', path: string, input: unknown, signal: AbortSignal | undefined, shape: unknown, start: (op: Operation) => void): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const onAbort = () => this.abort(op, signal!.reason)
@@ -97,6 +99,7 @@ export class HttpLink {
         kind,
         path,
         input,
+        shape,
         settled: false,
         resolve: (value) => {
           done()
@@ -149,13 +152,23 @@ export class HttpLink {
     })
   }
 
-  /** Writes each input for the wire; one that cannot be written fails its call alone. */
+  /** Writes each input (and shape) for the wire; one that cannot be written fails its call alone. */
   private async prepare(ops: Operation[]): Promise<void> {
     await Promise.all(
       ops.map(async (op) => {
         if (op.settled || op.wire !== undefined) return
+        let shape: string | undefined
+        if (op.shape !== undefined) {
+          try {
+            shape = writeShape(op.shape)
+          } catch (error) {
+            return op.reject(encodeError(op.path, error, 'shape'))
+          }
+        }
         try {
-          op.wire = await writeInput(this.settings.transformer, op.input)
+          const wire = await writeInput(this.settings.transformer, op.input)
+          if (shape !== undefined) wire.shape = shape
+          op.wire = wire
         } catch (error) {
           op.reject(encodeError(op.path, error))
         }
@@ -328,11 +341,13 @@ function wireOf(op: Operation): WireInput {
   return op.wire ?? { json: undefined, meta: undefined }
 }
 
+/** `{base}/{path}?input=…&meta=…&shape=…`, each parameter only when the call has it. */
 function singleQueryURL(base: string, op: Operation): string {
-  const { json, meta } = wireOf(op)
-  if (json === undefined) return `${base}/${op.path}`
+  const { json, meta, shape } = wireOf(op)
+  const shaped = shape === undefined ? '' : `${json === undefined ? '?' : '&'}shape=${encodeURIComponent(shape)}`
+  if (json === undefined) return `${base}/${op.path}${shaped}`
   const input = `${base}/${op.path}?input=${encodeURIComponent(json)}`
-  return meta === undefined ? input : `${input}&meta=${encodeURIComponent(meta)}`
+  return (meta === undefined ? input : `${input}&meta=${encodeURIComponent(meta)}`) + shaped
 }
 
 /** A response header, or `null`; a response without headers (a broken fetch) has none. */

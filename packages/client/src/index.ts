@@ -14,3 +14,4 @@ export type { CallOptions, ClientOutput, DecorateRecord, MutationProcedure, Quer
 export type { SocketStatus, Subscription, SubscriptionHandlers, SubscriptionStatus } from './ws-link.js'
 export type { ChannelClient } from './types.js'
 export type { RouteClient, RouteTable } from './route-url.js'
+export type { ShapeChoice, ShapeParam, ShapedCallOptions, ShapedOutput, ShapedQueryProcedure } from './shapes.js'

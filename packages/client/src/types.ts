@@ -1,6 +1,7 @@
-import type { AffectsCheck, AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf, Route } from '@mizan/server'
+import type { AffectsCheck, AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf, Route, ShapeSpec } from '@mizan/server'
 import type { DeclaredClientError, ProcedureErrors } from './errors.js'
 import type { RouteClient } from './route-url.js'
+import type { ShapedQueryProcedure } from './shapes.js'
 import type { Subscription, SubscriptionHandlers } from './ws-link.js'
 
 /** How far an upload has gone: bytes of the request body sent, of `total`. */
@@ -53,12 +54,16 @@ export interface MutationProcedure<Input, Output, Declared extends DeclaredClien
 
 /**
  * The client's shape for a router record. A plain mapped type, resolved lazily per property, so a
- * router of thousands of procedures costs the compiler only what a file actually touches.
+ * router of thousands of procedures costs the compiler only what a file actually touches. A query
+ * that takes shapes is a {@link ShapedQueryProcedure}; one that takes none (`Shapes` is `never`)
+ * keeps the plain {@link QueryProcedure}, and costs nothing for shapes.
  */
 export type DecorateRecord<R> = {
-  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, any>
+  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, any, any, infer Shapes extends ShapeSpec<any, boolean>>
     ? Kind extends 'query'
-      ? QueryProcedure<Input, ClientOutput<Output>, DeclaredErrorOf<R[K]>>
+      ? [Shapes] extends [never]
+        ? QueryProcedure<Input, ClientOutput<Output>, DeclaredErrorOf<R[K]>>
+        : ShapedQueryProcedure<Input, ClientOutput<Output>, Shapes, DeclaredErrorOf<R[K]>>
       : MutationProcedure<Input, ClientOutput<Output>, DeclaredErrorOf<R[K]>>
     : R[K] extends Channel<infer Params, infer Message, infer Receive, any>
       ? ChannelClient<Params, Message, Receive>

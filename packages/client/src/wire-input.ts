@@ -9,6 +9,8 @@ export interface WireInput {
   /** `undefined`: no input (or one JSON drops, like a function). */
   json: string | undefined
   meta: string | undefined
+  /** The shape's JSON text (a selection object or a shape name), when the call has one. */
+  shape?: string | undefined
 }
 
 /** Encodes and stringifies an input; rejects when the transformer or JSON cannot. */
@@ -20,8 +22,21 @@ export async function writeInput(transformer: ClientTransformer, input: unknown)
   return { json, meta: json === undefined ? undefined : meta }
 }
 
-/** The call envelope `{ input, meta }` as JSON text. */
+/**
+ * A shape as JSON text. A shape is plain JSON (field names, `true`, nested selections, or a name),
+ * so the transformer is not involved. One JSON cannot write (a cycle) or would drop (a function)
+ * throws: sent without it, the call would come back whole while typed as the projection.
+ */
+export function writeShape(shape: unknown): string {
+  const text = JSON.stringify(shape) as string | undefined
+  if (text === undefined) throw new TypeError('a shape is a selection of fields or the name of a shape')
+  return text
+}
+
+/** The call envelope `{ input, meta, shape }` as JSON text; an unshaped call's is `{ input, meta }` as ever. */
 export function envelopeText(wire: WireInput): string {
-  if (wire.json === undefined) return '{}'
-  return wire.meta === undefined ? `{"input":${wire.json}}` : `{"input":${wire.json},"meta":${wire.meta}}`
+  const { json, meta, shape } = wire
+  if (shape !== undefined) return json === undefined ? `{"shape":${shape}}` : meta === undefined ? `{"input":${json},"shape":${shape}}` : `{"input":${json},"meta":${meta},"shape":${shape}}`
+  if (json === undefined) return '{}'
+  return meta === undefined ? `{"input":${json}}` : `{"input":${json},"meta":${meta}}`
 }

@@ -2,6 +2,7 @@ import { MizanClientError, encodeError, errorFromShape } from './errors.js'
 import type { ClientInvalidation, InvalidationSource } from './http-link.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, readEntry, readInvalidations } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
+import { writeShape } from './wire-input.js'
 
 /** The state of the client's one WebSocket connection. */
 export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed'
@@ -124,16 +125,24 @@ export class WsLink {
     return () => void this.statusListeners.delete(listener)
   }
 
-  call(path: string, input: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  /** A query or mutation over the socket; `shape` (a selection or a name) goes in the call frame. */
+  call(path: string, input: unknown, signal: AbortSignal | undefined, shape?: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
+      let shapeText: string | undefined
+      try {
+        shapeText = shape === undefined ? undefined : writeShape(shape)
+      } catch (error) {
+        return reject(encodeError(path, error, 'shape'))
+      }
       const id = String(this.nextId++)
       this.calls.set(id, { resolve, reject, path })
       signal?.addEventListener('abort', () => this.calls.delete(id) && reject(signal.reason), { once: true })
       // An input that cannot be encoded fails this call alone; it never reaches the socket.
       this.frameWithValue({ type: 'call', id, path }, 'input', input)
         .then(
-          (frame) => this.send(frame),
+          // The shape is JSON text already: it closes the frame (`{…,"shape":…}`).
+          (frame) => this.send(shapeText === undefined ? frame : `${frame.slice(0, -1)},"shape":${shapeText}}`),
           (error: unknown) => this.drop(id, encodeError(path, error)),
         )
         .catch((error: unknown) => this.drop(id, notSent(path, error)))

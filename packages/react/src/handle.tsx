@@ -18,6 +18,11 @@ import { queryKeyOf, type MizanPathKey } from './keys.js'
 
 type Options = Record<string, any>
 
+/** A query call's options: the signal, and the shape when there is one (an unshaped call sends none). */
+function callOptions(signal: AbortSignal, shape: unknown): { signal: AbortSignal; shape?: unknown } {
+  return shape === undefined ? { signal } : { signal, shape }
+}
+
 /** What a local context provider hands down: the query's state for that input. */
 export interface LocalValue {
   data: unknown
@@ -45,21 +50,29 @@ export class ProcedureHandle {
 
   pathKey = (): MizanPathKey => [this.path.split('.')]
 
-  queryKey = (input?: unknown) => queryKeyOf(this.path, input, 'query')
+  queryKey = (input?: unknown, options?: { shape?: unknown }) => queryKeyOf(this.path, input, 'query', options?.shape)
 
-  queryOptions = (input?: unknown, options?: Options) => ({
-    ...options,
-    queryKey: queryKeyOf(this.path, input === skipToken ? undefined : input, 'query'),
-    queryFn: input === skipToken ? skipToken : ({ signal }: QueryFunctionContext) => this.client.$call('query', this.path, input, { signal }),
-  })
+  // `shape` is Mizan's, not TanStack's: it goes into the key and the call, and is taken out of the
+  // options TanStack gets.
+  queryOptions = (input?: unknown, options?: Options) => {
+    const { shape, ...extras } = options ?? {}
+    return {
+      ...extras,
+      queryKey: queryKeyOf(this.path, input === skipToken ? undefined : input, 'query', shape),
+      queryFn: input === skipToken ? skipToken : ({ signal }: QueryFunctionContext) => this.client.$call('query', this.path, input, callOptions(signal, shape)),
+    }
+  }
 
-  infiniteQueryOptions = (input: unknown, options: Options) => ({
-    initialPageParam: null,
-    ...options,
-    queryKey: queryKeyOf(this.path, input, 'infinite'),
-    queryFn: ({ signal, pageParam }: QueryFunctionContext<any, unknown>) =>
-      this.client.$call('query', this.path, { ...(input as object), cursor: pageParam ?? undefined }, { signal }),
-  })
+  infiniteQueryOptions = (input: unknown, options: Options) => {
+    const { shape, ...extras } = options
+    return {
+      initialPageParam: null,
+      ...extras,
+      queryKey: queryKeyOf(this.path, input, 'infinite', shape),
+      queryFn: ({ signal, pageParam }: QueryFunctionContext<any, unknown>) =>
+        this.client.$call('query', this.path, { ...(input as object), cursor: pageParam ?? undefined }, callOptions(signal, shape)),
+    }
+  }
 
   mutationOptions = (options: Options = {}) => {
     const { awaitInvalidation, onUploadProgress, ...rest } = options

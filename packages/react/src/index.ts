@@ -19,3 +19,4 @@ export type {
   QueryExtras,
   TypedQueryKey,
 } from './types.js'
+export type { ShapedDecoratedQuery, ShapedQueryExtras, ShapeOption } from './shaped-query.js'

@@ -5,22 +5,28 @@ import { hashKey, type Query } from '@tanstack/react-query'
 export type QueryType = 'query' | 'infinite'
 
 /**
- * A Mizan query key: `[pathSegments, { input?, type }]`, the shape tRPC and oRPC use, so prefix
- * matching and devtools habits carry over.
+ * A Mizan query key: `[pathSegments, { input?, shape?, type }]`, the shape tRPC and oRPC use, so
+ * prefix matching and devtools habits carry over. `shape` (a query's selection of fields, or the
+ * name of a shape) keeps each shape of an input in its own cache entry.
  */
-export type MizanQueryKey = [path: string[], meta: { input?: unknown; type: QueryType }]
+export type MizanQueryKey = [path: string[], meta: { input?: unknown; shape?: unknown; type: QueryType }]
 
 /** The key of every query under a path: `[pathSegments]`, for TanStack's prefix matching. */
 export type MizanPathKey = [path: string[]]
 
-/** Builds a query key; `undefined` input is left out so `queryKey()` and `queryKey(undefined)` agree. */
-export function queryKeyOf(path: string, input: unknown, type: QueryType): MizanQueryKey {
-  return [path.split('.'), input === undefined ? { type } : { input, type }]
+/**
+ * Builds a query key; an `undefined` input or shape is left out, so `queryKey()` and
+ * `queryKey(undefined)` agree, and an unshaped key is what it was before shapes.
+ */
+export function queryKeyOf(path: string, input: unknown, type: QueryType, shape?: unknown): MizanQueryKey {
+  const segments = path.split('.')
+  if (shape === undefined) return [segments, input === undefined ? { type } : { input, type }]
+  return [segments, input === undefined ? { shape, type } : { input, shape, type }]
 }
 
 /**
  * True when a cached query is what an invalidation names: under its path, and of its input when
- * given. An input that cannot be hashed (TanStack's `hashKey` cannot hash a BigInt, say) names no
+ * given, whatever its shape (the server's data changed, not a view of it). An input that cannot be hashed (TanStack's `hashKey` cannot hash a BigInt, say) names no
  * one key, so it matches the whole path: coarser, never lost. A target without a string path
  * matches nothing.
  */
@@ -58,7 +64,8 @@ export function invalidationPredicate(targets: readonly ClientInvalidation[]): (
       path = i === 0 ? segment : `${path}.${segment}`
       if (whole.has(path)) return true
     }
-    // One key: the same procedure and an equal input (hashKey compares objects whatever their key order).
+    // One key: the same procedure and an equal input (hashKey compares objects whatever their key
+    // order). The shape is not compared: an input's every shape shows the same changed data.
     const hashes = single.get(path)
     if (hashes === undefined) return false
     const hash = hashOf((meta as { input?: unknown }).input)

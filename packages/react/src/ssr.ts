@@ -7,14 +7,16 @@ import { contextKindsOf, setContextKinds } from './context-kinds.js'
 
 /**
  * A client that calls procedures in process through a server caller (`server.createCaller(ctx)`):
- * server rendering with no HTTP hop. Give it to `createMizanReact`.
+ * server rendering with no HTTP hop. Give it to `createMizanReact`. A query's `shape` goes to the
+ * caller as it would over HTTP, so a prefetched shaped query holds the projection.
  */
 export function callerClient(caller: unknown): Pick<ClientMethods, '$call' | '$on'> {
   return {
     $call: async (_kind, path, input, options) => {
       let target: any = caller
       for (const segment of path.split('.')) target = target[segment]
-      return target(input, { signal: options?.signal })
+      const shape = options?.shape
+      return target(input, shape === undefined ? { signal: options?.signal } : { signal: options?.signal, shape })
     },
     // Invalidations of server-side calls purge on the server; there is no browser cache to tell.
     $on: () => () => {},

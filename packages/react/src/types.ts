@@ -1,5 +1,5 @@
 import type { ClientOutput, MizanClientError, ProcedureErrors, UploadInput, UploadProgress } from '@mizan/client'
-import type { AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf } from '@mizan/server'
+import type { AnyRouter, Channel, DeclaredErrorOf, Procedure, RecordOf, ShapeSpec } from '@mizan/server'
 import type {
   DataTag,
   InfiniteData,
@@ -15,6 +15,7 @@ import type {
 } from '@tanstack/react-query'
 import type { ComponentType, ReactNode } from 'react'
 import type { MizanPathKey, MizanQueryKey } from './keys.js'
+import type { ShapedDecoratedQuery } from './shaped-query.js'
 
 /** A query key tagged with its data and error types, so `getQueryData`/`setQueryData` are typed. */
 export type TypedQueryKey<Output, Err = MizanClientError> = DataTag<MizanQueryKey, Output, Err>
@@ -27,8 +28,10 @@ export type MizanQueryOptions<Output, Data = Output, Err = MizanClientError> = U
   queryKey: TypedQueryKey<Output, Err>
 }
 
-type InputArgs<Input, Rest extends unknown[]> = undefined extends Input ? [input?: Input | SkipToken, ...Rest] : [input: Input | SkipToken, ...Rest]
-type RequiredInputArgs<Input, Rest extends unknown[]> = undefined extends Input ? [input?: Input, ...Rest] : [input: Input, ...Rest]
+/** A query's arguments: its input (optional when it may be `undefined`; `skipToken` disables the query), then `Rest`. */
+export type InputArgs<Input, Rest extends unknown[]> = undefined extends Input ? [input?: Input | SkipToken, ...Rest] : [input: Input | SkipToken, ...Rest]
+/** A query's arguments where `skipToken` has no place (keys, suspense). */
+export type RequiredInputArgs<Input, Rest extends unknown[]> = undefined extends Input ? [input?: Input, ...Rest] : [input: Input, ...Rest]
 
 /** The cursor type of an input (`input.cursor`), for infinite queries. */
 export type CursorOf<Input> = Input extends { cursor?: infer C } ? C : never
@@ -104,11 +107,16 @@ export interface ChannelTag<Params, Message, Send> {
   readonly '~channel'?: { params: Params; message: Message; send: Send }
 }
 
-/** The React decoration of a router record: a lazy mapped type, resolved per property. */
+/**
+ * The React decoration of a router record: a lazy mapped type, resolved per property. A query that
+ * takes shapes is a {@link ShapedDecoratedQuery}; any other keeps the plain {@link DecoratedQuery}.
+ */
 export type DecorateReactRecord<R> = {
-  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context>
+  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context, any, infer Shapes extends ShapeSpec<any, boolean>>
     ? Kind extends 'query'
-      ? DecoratedQuery<Input, ClientOutput<Output>, MizanClientError<DeclaredErrorOf<R[K]>>> &
+      ? ([Shapes] extends [never]
+          ? DecoratedQuery<Input, ClientOutput<Output>, MizanClientError<DeclaredErrorOf<R[K]>>>
+          : ShapedDecoratedQuery<Input, ClientOutput<Output>, Shapes, MizanClientError<DeclaredErrorOf<R[K]>>>) &
           ProcedureErrors<DeclaredErrorOf<R[K]>> &
           (Context extends 'global' | 'local' ? ContextTag<ClientOutput<Output>> : unknown) &
           (Context extends 'local' ? LocalContextProvider<Input, ClientOutput<Output>> : unknown)
