@@ -122,6 +122,35 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
     expect(await page.evaluate(() => (window as { marker?: string }).marker)).toBe('same document')
   })
 
+  it('lists posts as cards (no bodies) and fetches the whole of a post when it is opened', async () => {
+    const body = 'Publish a post and the list refreshes'
+    // The list is server-rendered as cards: the state in the page holds no post's text.
+    const html = await (await fetch(server.url)).text()
+    expect(html).toContain('Mutations declare what they affect')
+    expect(html).not.toContain(body)
+
+    apiCalls.length = 0
+    const opened = page.waitForResponse((response) => response.url().includes('posts.byId'))
+    await page.getByRole('button', { name: 'Mutations declare what they affect' }).click()
+    const answer = await opened
+    // The detail view asks for the `full` shape by name, and gets the text.
+    expect(decodeURIComponent(new URL(answer.url()).search)).toContain('shape="full"')
+    await page.getByRole('region', { name: 'Post' }).getByText(body, { exact: false }).waitFor()
+    expect(await page.getByRole('button', { name: 'Mutations declare what they affect' }).getAttribute('aria-expanded')).toBe('true')
+
+    // A post written with a text: the list refreshes as cards, and opening it fetches the text.
+    const title = `With a text ${Date.now()}`
+    await page.getByLabel('Post title').fill(title)
+    await page.getByLabel('Post text').fill('The text of a post written in Chromium.')
+    const listed = page.waitForResponse((response) => response.url().includes('posts.list'))
+    await page.getByRole('button', { name: 'Publish' }).click()
+    const list = (await (await listed).json()) as unknown
+    expect(JSON.stringify(list)).toContain(title)
+    expect(JSON.stringify(list)).not.toContain('The text of a post written in Chromium.')
+    await page.getByRole('button', { name: title }).click()
+    await page.getByText('The text of a post written in Chromium.').waitFor()
+  })
+
   it('renders the greeting local context, refreshed by sign-in and by its input', async () => {
     const greeting = page.getByTestId('greeting')
     await greeting.filter({ hasText: 'Hello, world!' }).filter({ hasText: 'asked by Alice' }).waitFor()

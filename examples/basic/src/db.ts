@@ -2,6 +2,8 @@
 export interface Post {
   id: string
   title: string
+  /** The text of the post: shown in its detail view only, so the list never fetches it. */
+  body: string
   author: string
   createdAt: Date
   /** The attached image, when there is one: served by `posts.image`. */
@@ -30,8 +32,20 @@ interface StoredImage {
 
 export class Db {
   private posts: Post[] = [
-    { id: '1', title: 'Hello, Mizan', author: 'Alice', createdAt: new Date('2026-11-01T09:00:00Z') },
-    { id: '2', title: 'Mutations declare what they affect', author: 'Sam', createdAt: new Date('2026-11-02T09:00:00Z') },
+    {
+      id: '1',
+      title: 'Hello, Mizan',
+      body: 'Every procedure here declares what it means: who may call it, what a mutation affects, which queries are contexts. The page acts on it by itself.',
+      author: 'Alice',
+      createdAt: new Date('2026-11-01T09:00:00Z'),
+    },
+    {
+      id: '2',
+      title: 'Mutations declare what they affect',
+      body: 'Publish a post and the list refreshes, in this tab and in every other one, because posts.create affects posts.list. No component invalidates anything by hand.',
+      author: 'Sam',
+      createdAt: new Date('2026-11-02T09:00:00Z'),
+    },
   ]
   private nextId = 3
   private images = new Map<string, StoredImage>()
@@ -48,8 +62,8 @@ export class Db {
     return this.posts.find((post) => post.id === id)
   }
 
-  create(author: string, title: string, image?: StoredImage): Post {
-    const post: Post = { id: String(this.nextId++), title, author, createdAt: new Date() }
+  create(author: string, title: string, body: string, image?: StoredImage): Post {
+    const post: Post = { id: String(this.nextId++), title, body, author, createdAt: new Date() }
     if (image !== undefined) {
       this.images.set(post.id, image)
       post.image = { type: image.type, size: image.bytes.byteLength }

@@ -6,7 +6,8 @@ const url = process.env.MIZAN_URL ?? 'http://localhost:3000/api/mizan'
 const alice = createClient<AppRouter>({ url, headers: { authorization: 'Bearer alice' } })
 alice.$on('invalidate', (targets, source) => console.log(`${source.path} invalidated:`, targets))
 
-const [me, page] = await Promise.all([alice.currentUser.query(), alice.posts.list.query({ page: 1 })]) // one request
+// One request; the list comes as cards (the `cards` shape): every field but the bodies.
+const [me, page] = await Promise.all([alice.currentUser.query(), alice.posts.list.query({ page: 1 }, { shape: 'cards' })])
 console.log('signed in as', me?.name, '—', page.items.length, 'posts, newest from', page.items[0]?.createdAt.toDateString())
 const post = await alice.posts.create.mutate({ title: 'Written by the demo script' })
 console.log('created', post)

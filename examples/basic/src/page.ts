@@ -16,7 +16,8 @@ export async function renderPage(template: string, req: IncomingMessage): Promis
   const queryClient = new QueryClient()
   await Promise.all([
     prefetchContexts(api, queryClient, mizan.manifest), // every `context: 'global'` query: currentUser
-    queryClient.prefetchQuery(api.posts.list.queryOptions({ page: 1 })),
+    // The list as its component asks for it: the same input and shape make the same cache entry.
+    queryClient.prefetchQuery(api.posts.list.queryOptions({ page: 1 }, { shape: 'cards' })),
     // The feedback form draws from its schema at once, and its list is there too.
     queryClient.prefetchQuery(api.contact.schema.queryOptions()),
     queryClient.prefetchQuery(api.feedback.recent.queryOptions()),

@@ -23,6 +23,19 @@ const image = z
   .max(MAX_IMAGE, 'An image may be 2 MiB at most')
   .mime(['image/png', 'image/jpeg', 'image/gif', 'image/webp'], 'Attach a PNG, JPEG, GIF or WebP image')
 
+// A post as the API gives it. Its output schema lets a caller ask for some fields only (a shape):
+// the list asks for cards, without the body; the detail view for the whole post.
+const postOutput = z.object({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  author: z.string(),
+  createdAt: z.date(),
+  image: z.object({ type: z.string(), size: z.number() }).optional(),
+})
+const card = { id: true, title: true, author: true, createdAt: true, image: true } as const
+const full = { ...card, body: true } as const
+
 // Activity lines are best effort: the post is saved either way, so a lost line must not fail the call.
 const notPublished = (error: unknown) => console.error('[example] activity not published:', error)
 
@@ -44,9 +57,19 @@ export const appRouter = m.router({
     }),
   }),
   posts: m.router({
-    list: m.query({ input: z.object({ page: z.number().int().min(1).default(1) }).default({ page: 1 }) }, ({ input, ctx }) => ctx.db.page(input.page)),
+    // Named shapes only: `{ shape: 'card' }` leaves every body out of the list (the server cuts
+    // what the handler returns to the shape, so an unselected field is never sent).
+    list: m.query(
+      {
+        input: z.object({ page: z.number().int().min(1).default(1) }).default({ page: 1 }),
+        output: z.object({ items: z.array(postOutput), page: z.number(), pages: z.number() }),
+        shapes: { cards: { items: card, page: true, pages: true } },
+        shape: 'named',
+      },
+      ({ input, ctx }) => ctx.db.page(input.page),
+    ),
     // A declared error: the client's `isMizanError(e, client.posts.byId, 'NOT_FOUND')` types `e.data`.
-    byId: m.query({ input: z.object({ id: z.string() }), errors: { NOT_FOUND: z.object({ id: z.string() }) } }, ({ input, ctx, fail }) => {
+    byId: m.query({ input: z.object({ id: z.string() }), output: postOutput, shapes: { full }, errors: { NOT_FOUND: z.object({ id: z.string() }) } }, ({ input, ctx, fail }) => {
       const post = ctx.db.get(input.id)
       if (!post) return fail('NOT_FOUND', { id: input.id }, `No post ${input.id}`)
       return post
@@ -77,6 +100,7 @@ export const appRouter = m.router({
         auth: true,
         input: z.object({
           title: z.string().trim().min(3, 'At least 3 characters').max(120, 'At most 120 characters'),
+          body: z.string().trim().max(2000, 'At most 2,000 characters').default(''),
           // A File in the client's input sends the call as multipart/form-data by itself.
           image: image.optional(),
         }),
@@ -86,7 +110,7 @@ export const appRouter = m.router({
       async ({ input, ctx, invalidate, publish }) => {
         // An uploaded file may live in a temporary file removed once the call returns: read it now.
         const image = input.image && { bytes: new Uint8Array(await input.image.arrayBuffer()), type: input.image.type, name: input.image.name }
-        const post = ctx.db.create(ctx.user.name, input.title, image) // ctx.user is non-null: auth narrowed it
+        const post = ctx.db.create(ctx.user.name, input.title, input.body, image) // ctx.user is non-null: auth narrowed it
         invalidate('posts.byId', { id: post.id })
         await publish('activity', {}, { text: `${ctx.user.name} published “${post.title}”`, at: post.createdAt }).catch(notPublished)
         return post

@@ -6,20 +6,23 @@ import { api } from '../api.js'
 
 export function NewPost({ signedIn }: { signedIn: boolean }) {
   const [title, setTitle] = useState('')
+  const [body, setBody] = useState('')
   const [image, setImage] = useState<File | undefined>(undefined)
   const [progress, setProgress] = useState<{ loaded: number; total: number } | undefined>(undefined)
   const fileInput = useRef<HTMLInputElement>(null)
   const create = api.posts.create.useMutation({ onUploadProgress: setProgress })
   const fieldErrors = create.error?.fieldErrors
   const titleError = fieldErrors?.title?.[0]
+  const bodyError = fieldErrors?.body?.[0]
   const imageError = fieldErrors?.image?.[0]
 
   function submit(event: FormEvent) {
     event.preventDefault()
     setProgress(undefined)
-    create.mutate(image === undefined ? { title } : { title, image }, {
+    create.mutate(image === undefined ? { title, body } : { title, body, image }, {
       onSuccess: () => {
         setTitle('')
+        setBody('')
         setImage(undefined)
         if (fileInput.current) fileInput.current.value = ''
       },
@@ -44,6 +47,18 @@ export function NewPost({ signedIn }: { signedIn: boolean }) {
           {create.isPending ? 'Publishing…' : 'Publish'}
         </button>
       </div>
+      <textarea
+        className="post-text"
+        aria-label="Post text"
+        placeholder="Text (optional): shown when the post is opened"
+        rows={2}
+        value={body}
+        aria-invalid={bodyError !== undefined}
+        onChange={(event) => {
+          setBody(event.target.value)
+          if (create.error) create.reset()
+        }}
+      />
       <div className="row attach">
         <label>
           Image <span className="muted">(optional, 2 MiB at most)</span>
@@ -68,12 +83,17 @@ export function NewPost({ signedIn }: { signedIn: boolean }) {
           {titleError}
         </p>
       )}
+      {bodyError !== undefined && (
+        <p className="field-error" role="alert">
+          {bodyError}
+        </p>
+      )}
       {imageError !== undefined && (
         <p className="field-error" role="alert">
           {imageError}
         </p>
       )}
-      {create.error && titleError === undefined && imageError === undefined && (
+      {create.error && titleError === undefined && bodyError === undefined && imageError === undefined && (
         <p className="error" role="alert">
           {create.error.message}
         </p>

@@ -1,5 +1,7 @@
 // The posts card: the list (server-rendered into the cache on first load), the form, and delete
 // buttons for staff. After a create or delete, the list refreshes because the mutation `affects` it.
+// The list asks for cards (the `cards` shape: no bodies); a post opened asks for the whole of it.
+import { useState } from 'react'
 import { useMizanContext } from '@mizan/react'
 import { api, imageURL } from '../api.js'
 import { NewPost } from './NewPost.js'
@@ -8,7 +10,8 @@ const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'sh
 
 export function Posts() {
   const me = useMizanContext(api.currentUser)
-  const posts = api.posts.list.useQuery({ page: 1 })
+  const posts = api.posts.list.useQuery({ page: 1 }, { shape: 'cards' })
+  const [open, setOpen] = useState<string | undefined>(undefined)
   const remove = api.posts.remove.useMutation()
   const isStaff = me?.roles.includes('staff') ?? false
 
@@ -29,7 +32,17 @@ export function Posts() {
           <li key={post.id}>
             {post.image && <img className="post-image" src={imageURL(post.id)} alt={`Image of “${post.title}”`} />}
             <div>
-              <p className="post-title">{post.title}</p>
+              <p className="post-title">
+                <button
+                  type="button"
+                  className="link"
+                  aria-expanded={open === post.id}
+                  aria-controls={`post-${post.id}`}
+                  onClick={() => setOpen(open === post.id ? undefined : post.id)}
+                >
+                  {post.title}
+                </button>
+              </p>
               <p className="meta">
                 {post.author} · <time dateTime={post.createdAt.toISOString()}>{when.format(post.createdAt)}</time>
                 {post.image && (
@@ -42,6 +55,7 @@ export function Posts() {
                   </>
                 )}
               </p>
+              {open === post.id && <PostBody id={post.id} />}
             </div>
             {isStaff && (
               <button
@@ -59,5 +73,17 @@ export function Posts() {
       </ul>
       {posts.data?.items.length === 0 && <p className="muted">No posts yet.</p>}
     </section>
+  )
+}
+
+/** A post opened: the whole of it (the `full` shape of `posts.byId`), fetched when first opened. */
+function PostBody({ id }: { id: string }) {
+  const post = api.posts.byId.useQuery({ id }, { shape: 'full' })
+  return (
+    <div className="post-body" id={`post-${id}`} aria-label="Post" role="region">
+      {post.isPending && <p className="muted">Loading the post…</p>}
+      {post.error && <p className="error" role="alert">{post.error.message}</p>}
+      {post.data && (post.data.body === '' ? <p className="muted">This post has no text.</p> : <p>{post.data.body}</p>)}
+    </div>
   )
 }
