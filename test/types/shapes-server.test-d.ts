@@ -22,7 +22,7 @@ const list = m.query(
     return posts
   },
 )
-expectType<ShapeSpec<{ readonly card: { readonly id: true; readonly title: true; readonly author: { readonly name: true } }; readonly full: { readonly id: true; readonly title: true; readonly body: true; readonly author: true } }, true>>(
+expectType<ShapeSpec<{ readonly card: { readonly id: true; readonly title: true; readonly author: { readonly name: true } }; readonly full: { readonly id: true; readonly title: true; readonly body: true; readonly author: true } }, true, ShapeOf<PostOut[]>>>(
   {} as ShapesOfProcedure<typeof list>,
 )
 
@@ -31,11 +31,11 @@ const named = m.query({ output: Post.nullable(), shapes: { teaser: { id: true, t
   expectType<ShapeOf<PostOut | null> | undefined>(shape)
   return null
 })
-expectType<ShapeSpec<{ readonly teaser: { readonly id: true; readonly title: true } }, false>>({} as ShapesOfProcedure<typeof named>)
+expectType<ShapeSpec<{ readonly teaser: { readonly id: true; readonly title: true } }, false, ShapeOf<PostOut>>>({} as ShapesOfProcedure<typeof named>)
 
 // An object output without declared shapes still takes free selections.
 const one = m.query({ output: Post }, () => posts[0]!)
-expectType<ShapeSpec<{}, true>>({} as ShapesOfProcedure<typeof one>)
+expectType<ShapeSpec<{}, true, ShapeOf<PostOut>>>({} as ShapesOfProcedure<typeof one>)
 
 // No shape is possible: `shape` is undefined, and the procedure's shapes are never.
 const plain = m.query({ output: z.string() }, ({ shape }) => {
@@ -92,3 +92,32 @@ caller.posts.save({ title: 'a' }, { shape: { id: true } })
 
 const server = createMizanServer({ router, createContext: () => ({ user: null }) })
 expectType<Promise<Card[]>>(server.createCaller({ user: null }).posts.list({ page: 1 }, { shape: 'card' }))
+
+// What compiles is what the server accepts: a shape is typed from the output schema, as the server
+// reads it. An output that is a union, a record or a transform's result takes no shape (though its
+// type is an object), and a field holding one is selected whole.
+const Image = z.object({ kind: z.literal('image'), url: z.string() })
+const Video = z.object({ kind: z.literal('video'), url: z.string(), seconds: z.number() })
+const media = m.query({ output: z.union([Image, Video]) }, () => ({ kind: 'image' as const, url: '' }))
+expectType<never>({} as ShapesOfProcedure<typeof media>)
+expectError(m.query({ output: z.union([Image, Video]), shapes: { urls: { url: true } } }, () => ({ kind: 'image' as const, url: '' })))
+const counts = m.query({ output: z.record(z.string(), z.object({ n: z.number() })) }, () => ({}))
+expectType<never>({} as ShapesOfProcedure<typeof counts>)
+const renamed = m.query({ output: Post.transform((post) => ({ heading: post.title })) }, () => posts[0]!)
+expectType<never>({} as ShapesOfProcedure<typeof renamed>)
+const gallery = m.query(
+  { output: z.array(z.object({ id: z.string(), item: z.union([Image, Video]), meta: z.record(z.string(), z.object({ v: z.string() })), at: z.date() })) },
+  () => [],
+)
+const galleryCaller = createCaller(m.router({ media, counts, renamed, gallery }), { user: null })
+expectType<Promise<{ id: string; item: { kind: 'image'; url: string } | { kind: 'video'; url: string; seconds: number } }[]>>(
+  galleryCaller.gallery(undefined, { shape: { id: true, item: true } }),
+)
+// @ts-expect-error: a union field is selected whole, as the server reads it
+galleryCaller.gallery(undefined, { shape: { item: { url: true } } })
+// @ts-expect-error: a record field is selected whole
+galleryCaller.gallery(undefined, { shape: { meta: { x: true } } })
+// @ts-expect-error: a Date is selected whole
+galleryCaller.gallery(undefined, { shape: { at: { getTime: true } } })
+// @ts-expect-error: no shape on a union output
+galleryCaller.media(undefined, { shape: { url: true } })

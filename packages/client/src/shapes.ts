@@ -1,4 +1,4 @@
-import type { ExactShape, Projected, ShapeOf, ShapeSpec } from '@mizan/server'
+import type { ExactSelection, Projected, ShapeSpec } from '@mizan/server'
 import type { DeclaredClientError, ProcedureErrors } from './errors.js'
 import type { CallOptions } from './types.js'
 
@@ -9,27 +9,27 @@ import type { CallOptions } from './types.js'
 
 /**
  * What a query's `shape` may be: one of its named shapes, or (unless it declares `shape: 'named'`)
- * a selection of the fields of its output.
+ * a selection of the fields of its output, as its output schema allows them.
  */
-export type ShapeChoice<Output, Spec extends ShapeSpec<any, boolean>> = (keyof Spec['named'] & string) | (true extends Spec['free'] ? ShapeOf<Output> : never)
+export type ShapeChoice<Spec extends ShapeSpec<any, boolean, any>> = (keyof Spec['named'] & string) | (true extends Spec['free'] ? Spec['selection'] : never)
 
 /**
  * The type `shape` is checked against once `S` is inferred: a name as it is; a selection where a
- * field the output does not have, at any level, is `never` (so it fails to compile).
+ * field the output schema does not offer, at any level, is `never` (so it fails to compile).
  */
-export type ShapeParam<Output, S> = S & (S extends string ? unknown : ExactShape<Output, S>)
+export type ShapeParam<Selection, S> = S & (S extends string ? unknown : ExactSelection<Selection, S>)
 
 /**
  * What a shaped call resolves to: `Output` without a shape (`S` is `never`), else the output cut to
  * the named shape's selection or to the selection itself. A union of names gives the union of
  * their projections.
  */
-export type ShapedOutput<Output, Spec extends ShapeSpec<any, boolean>, S> = [S] extends [never] ? Output : ProjectedBy<Output, Spec['named'], S>
+export type ShapedOutput<Output, Spec extends ShapeSpec<any, boolean, any>, S> = [S] extends [never] ? Output : ProjectedBy<Output, Spec['named'], S>
 
 type ProjectedBy<Output, Named, S> = S extends keyof Named ? Projected<Output, Named[S]> : Projected<Output, S>
 
 /** A call's options with the shape `S`: `{ signal, shape: 'card' }`, `{ shape: { id: true } }`. */
-export type ShapedCallOptions<Output, S> = CallOptions & { shape?: ShapeParam<Output, S> }
+export type ShapedCallOptions<Selection, S> = CallOptions & { shape?: ShapeParam<Selection, S> }
 
 /**
  * A query that takes shapes, on the client: `client.posts.list.query(input, { shape })`. `Spec`
@@ -40,8 +40,8 @@ export type ShapedCallOptions<Output, S> = CallOptions & { shape?: ShapeParam<Ou
  * const titles = await client.posts.list.query({ page: 1 }, { shape: { id: true, title: true } })
  * ```
  */
-export interface ShapedQueryProcedure<Input, Output, Spec extends ShapeSpec<any, boolean>, Declared extends DeclaredClientError = never> extends ProcedureErrors<Declared> {
+export interface ShapedQueryProcedure<Input, Output, Spec extends ShapeSpec<any, boolean, any>, Declared extends DeclaredClientError = never> extends ProcedureErrors<Declared> {
   query: undefined extends Input
-    ? <const S extends ShapeChoice<Output, Spec> = never>(input?: Input, options?: ShapedCallOptions<Output, S>) => Promise<ShapedOutput<Output, Spec, S>>
-    : <const S extends ShapeChoice<Output, Spec> = never>(input: Input, options?: ShapedCallOptions<Output, S>) => Promise<ShapedOutput<Output, Spec, S>>
+    ? <const S extends ShapeChoice<Spec> = never>(input?: Input, options?: ShapedCallOptions<Spec['selection'], S>) => Promise<ShapedOutput<Output, Spec, S>>
+    : <const S extends ShapeChoice<Spec> = never>(input: Input, options?: ShapedCallOptions<Spec['selection'], S>) => Promise<ShapedOutput<Output, Spec, S>>
 }

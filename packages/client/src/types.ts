@@ -59,7 +59,7 @@ export interface MutationProcedure<Input, Output, Declared extends DeclaredClien
  * keeps the plain {@link QueryProcedure}, and costs nothing for shapes.
  */
 export type DecorateRecord<R> = {
-  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, any, any, infer Shapes extends ShapeSpec<any, boolean>>
+  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, any, any, infer Shapes extends ShapeSpec<any, boolean, any>>
     ? Kind extends 'query'
       ? [Shapes] extends [never]
         ? QueryProcedure<Input, ClientOutput<Output>, DeclaredErrorOf<R[K]>>

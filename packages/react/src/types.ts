@@ -112,7 +112,7 @@ export interface ChannelTag<Params, Message, Send> {
  * takes shapes is a {@link ShapedDecoratedQuery}; any other keeps the plain {@link DecoratedQuery}.
  */
 export type DecorateReactRecord<R> = {
-  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context, any, infer Shapes extends ShapeSpec<any, boolean>>
+  [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context, any, infer Shapes extends ShapeSpec<any, boolean, any>>
     ? Kind extends 'query'
       ? ([Shapes] extends [never]
           ? DecoratedQuery<Input, ClientOutput<Output>, MizanClientError<DeclaredErrorOf<R[K]>>>

@@ -2,7 +2,7 @@ import type { CallEnv, Dispatcher } from './dispatch.js'
 import type { AnyChannel } from './channel.js'
 import type { Procedure, ShapesOfProcedure } from './procedure.js'
 import type { RecordOf } from './router.js'
-import type { ExactShape, Projected, ShapeOf, ShapeSpec } from './shapes/types.js'
+import type { ExactSelection, Projected, ShapeSpec } from './shapes/types.js'
 
 /** Options of one in-process call. */
 export interface CallerCallOptions {
@@ -12,8 +12,8 @@ export interface CallerCallOptions {
 /** Calls a procedure in process; rejects with what the procedure threw. */
 export type CallerProcedure<Input, Output, Shapes = never> = [Shapes] extends [never]
   ? PlainCall<Input, Output>
-  : Shapes extends ShapeSpec<infer Named, infer Free>
-    ? ShapedCall<Input, Output, Named, Free>
+  : Shapes extends ShapeSpec<infer Named, infer Free, infer Selection>
+    ? ShapedCall<Input, Output, Named, Free, Selection>
     : PlainCall<Input, Output>
 
 type PlainCall<Input, Output> = undefined extends Input
@@ -25,9 +25,9 @@ type PlainCall<Input, Output> = undefined extends Input
  * the shape (a name of a declared shape, or, unless the query is `shape: 'named'`, a selection of
  * its own), typed as the client types it.
  */
-export interface ShapedCall<Input, Output, Named, Free extends boolean> {
+export interface ShapedCall<Input, Output, Named, Free extends boolean, Selection = never> {
   <const N extends keyof Named & string>(input: Input, options: CallerCallOptions & { shape: N }): Promise<Projected<Output, Named[N]>>
-  <const S extends ShapeOf<Output>>(input: Input, options: CallerCallOptions & { shape: Free extends true ? S & ExactShape<Output, S> : never }): Promise<Projected<Output, S>>
+  <const S extends Selection>(input: Input, options: CallerCallOptions & { shape: Free extends true ? S & ExactSelection<Selection, S> : never }): Promise<Projected<Output, S>>
   (...args: undefined extends Input ? [input?: Input, options?: CallerCallOptions & { shape?: undefined }] : [input: Input, options?: CallerCallOptions & { shape?: undefined }]): Promise<Output>
 }
 

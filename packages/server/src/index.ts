@@ -16,11 +16,12 @@ export type {
   Procedure,
   ProcedureKind,
   QueryOptions,
+  ShapeableSchemaOf,
   ShapesCheck,
   ShapesOfProcedure,
   ShapeSpecOf,
 } from './procedure.js'
-export type { ExactShape, FieldShapeOf, Projected, ShapeObjectOf, ShapeOf, ShapeSpec } from './shapes/types.js'
+export type { ExactSelection, ExactShape, FieldSelectionOf, FieldShapeOf, Projected, SchemaFieldsOf, SelectionOf, ShapeObjectOf, ShapeOf, ShapeSpec } from './shapes/types.js'
 export type { Middleware, MiddlewareArgs, MiddlewareNext, MiddlewareResult } from './middleware.js'
 export type { AffectsCheck, AnyRouter, DeclaredAffects, InvalidAffects, RecordAffects, RecordOf, RecordPaths, Router, RouterContext, RouterPaths, RouterRecord } from './router.js'
 export type { AnySchema, InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './schema.js'

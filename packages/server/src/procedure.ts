@@ -3,7 +3,7 @@ import type { FileLimits } from './files/limits.js'
 import type { Middleware } from './middleware.js'
 import type { ParsedRule, RateLimitRule } from './rate-limit/rule.js'
 import type { AnySchema, InferSchemaInput, InferSchemaOutput } from './schema.js'
-import type { ExactShape, ShapeObjectOf, ShapeOf, ShapeSpec } from './shapes/types.js'
+import type { ExactSelection, SchemaFieldsOf, SelectionOf, ShapeSpec } from './shapes/types.js'
 
 /** What a procedure is: a `query` reads (GET, cacheable), a `mutation` changes (POST only). */
 export type ProcedureKind = 'query' | 'mutation'
@@ -216,26 +216,25 @@ export type ErrorsCheck<O> = O extends { errors: infer E } ? { errors?: { [K in 
  */
 export type DeclaredErrorOf<P> = P extends { readonly '~types'?: { readonly errors: infer E } } ? { [C in keyof E & MizanErrorCode]: { code: C; data: E[C] } }[keyof E & MizanErrorCode] : never
 
-/**
- * The handler-side output of a query whose output schema holds objects (so it may take shapes);
- * `never` otherwise.
- */
-export type ShapeableOutputOf<O> = O extends { output: infer S extends AnySchema } ? ([ShapeObjectOf<InferSchemaOutput<S>>] extends [never] ? never : InferSchemaOutput<S>) : never
+/** The output schema of a query whose output holds objects (so it may take shapes); `never` otherwise. */
+export type ShapeableSchemaOf<O> = O extends { output: infer S extends AnySchema } ? ([SchemaFieldsOf<S>] extends [never] ? never : S) : never
 
-/** The {@link ShapeSpec} of a query's options: its named shapes and whether free selections are taken; `never` when it takes none. */
-export type ShapeSpecOf<O> = [ShapeableOutputOf<O>] extends [never] ? never : ShapeSpec<O extends { shapes: infer N } ? N : {}, O extends { shape: 'named' } ? false : true>
+/** The {@link ShapeSpec} of a query's options: its named shapes, whether free selections are taken, and what a selection may be; `never` when it takes none. */
+export type ShapeSpecOf<O> = [ShapeableSchemaOf<O>] extends [never]
+  ? never
+  : ShapeSpec<O extends { shapes: infer N } ? N : {}, O extends { shape: 'named' } ? false : true, SelectionOf<ShapeableSchemaOf<O>>>
 
 /** The type of a handler's `shape`: a selection of the output's fields or `undefined`; only `undefined` when no shape is possible. */
-export type HandlerShapeOf<O> = [ShapeableOutputOf<O>] extends [never] ? undefined : ShapeOf<ShapeableOutputOf<O>> | undefined
+export type HandlerShapeOf<O> = [ShapeableSchemaOf<O>] extends [never] ? undefined : SelectionOf<ShapeableSchemaOf<O>> | undefined
 
 /**
  * Refuses `shapes` and `shape` on a query whose output schema holds no object, and a named shape
  * selecting a field the output does not have (at any level), as {@link ErrorsCheck} refuses codes.
  */
-export type ShapesCheck<O> = [ShapeableOutputOf<O>] extends [never]
+export type ShapesCheck<O> = [ShapeableSchemaOf<O>] extends [never]
   ? { shapes?: never; shape?: never }
   : O extends { shapes: infer N }
-    ? { shapes?: { [K in keyof N]: ShapeOf<ShapeableOutputOf<O>> & ExactShape<ShapeableOutputOf<O>, N[K]> } }
+    ? { shapes?: { [K in keyof N]: SelectionOf<ShapeableSchemaOf<O>> & ExactSelection<SelectionOf<ShapeableSchemaOf<O>>, N[K]> } }
     : unknown
 
 /** The affects literals of a mutation. */
