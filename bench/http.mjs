@@ -4,8 +4,7 @@
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
 import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { describeLoad, loadFailures, loadHttp } from './lib/http-load.mjs'
-import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
+import { loadFailures, loadHttp, printHttpBenchHead } from './lib/http-load.mjs'
 import { chooseServers, readOptions } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
 import { writeResults } from './lib/results.mjs'
@@ -55,13 +54,7 @@ const SERVERS = [
 // A partial run (--only) compares rows within itself; it never replaces the full record.
 const chosen = chooseServers(SERVERS, config.only)
 
-const machine = describeMachine()
-const command = commandLine(import.meta.url)
-
-printMachine(machine, command)
-console.log(describeLoad(config))
-for (const server of chosen) console.log(`         ${server.name.padEnd(22)} GET ${server.path}`)
-console.log()
+const { machine, command } = printHttpBenchHead(import.meta.url, config, chosen.map((server) => [server.name, `GET ${server.path}`]))
 
 const rounds = []
 for (let round = 1; round <= config.rounds; round++) {

@@ -6,8 +6,7 @@
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
 import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { describeLoad, loadFailures as failures, loadHttp } from './lib/http-load.mjs'
-import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
+import { loadFailures as failures, loadHttp, printHttpBenchHead } from './lib/http-load.mjs'
 import { readOptions } from './lib/options.mjs'
 import { benchDir, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
 import { writeResults } from './lib/results.mjs'
@@ -25,12 +24,7 @@ const CALLS = [
   { name: 'shaped', label: 'posts.list, 3-field shape', path: `/posts.list?shape=${encodeURIComponent(JSON.stringify(SHAPE))}` },
 ]
 
-const machine = describeMachine()
-const command = commandLine(import.meta.url)
-printMachine(machine, command)
-console.log(describeLoad(config))
-for (const call of CALLS) console.log(`         ${call.name.padEnd(7)} GET ${call.path}`)
-console.log()
+const { machine, command } = printHttpBenchHead(import.meta.url, config, CALLS.map((call) => [call.name, `GET ${call.path}`]))
 
 const rounds = []
 for (let round = 1; round <= config.rounds; round++) {

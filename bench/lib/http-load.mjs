@@ -4,6 +4,7 @@ import path from 'node:path'
 import { canPin } from './children.mjs'
 import { cpuWindow } from './cpu.mjs'
 import { startLoad } from './load-process.mjs'
+import { commandLine, describeMachine, printMachine } from './machine.mjs'
 import { benchDir, versionOf } from './repo.mjs'
 
 /**
@@ -35,4 +36,19 @@ export function describeLoad({ connections, pipelining = 1, warmup, duration, ro
     `${warmup} s warm-up + ${duration} s measured, ${rounds} round(s) interleaved, ` +
     (canPin ? 'server on CPU 0, load on CPU 1' : 'NOT PINNED (taskset or a second core missing)')
   )
+}
+
+/**
+ * The head of an HTTP benchmark's output: the machine, the command (of `scriptUrl`), the load, and
+ * one line per target (`[name, request]`). Returns `{ machine, command }` for the results record.
+ */
+export function printHttpBenchHead(scriptUrl, config, targets) {
+  const machine = describeMachine()
+  const command = commandLine(scriptUrl)
+  printMachine(machine, command)
+  console.log(describeLoad(config))
+  const width = Math.max(...targets.map(([name]) => name.length)) + 1
+  for (const [name, request] of targets) console.log(`         ${name.padEnd(width)} ${request}`)
+  console.log()
+  return { machine, command }
 }
