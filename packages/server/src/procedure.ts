@@ -209,10 +209,11 @@ export type HandlerReturnOf<O> = O extends { output: infer S extends AnySchema }
  * `AsyncIterable`, never a `ReadableStream`) gives an `AsyncGenerator` of its values (the output
  * schema's output type, when given), its return value the generator's.
  */
-export type ClientOutputOf<O, R, T extends string> =
-  StreamOf<R> extends [infer Y, infer Ret]
+export type ClientOutputOf<O, R, T extends string> = [StreamOf<R>] extends [never]
+  ? WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Awaited<R>>
+  : StreamOf<R> extends [infer Y, infer Ret]
     ? AsyncGenerator<WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Y>, StreamReturn<T, Ret>, undefined>
-    : WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Awaited<R>>
+    : never
 
 /**
  * `[Yield, Return]` when a handler's result `R` streams, else `never`. A `ReadableStream` is bytes,

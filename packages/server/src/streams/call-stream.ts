@@ -31,7 +31,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * and returns the handler's iterator, so its `finally` runs. Transports pull one value at a time;
  * once the stream has ended, {@link invalidations} holds what the call made stale.
  */
-export class CallStream implements AsyncGenerator<unknown, unknown, undefined> {
+export class CallStream implements AsyncIterableIterator<unknown, unknown, undefined> {
   readonly #source: AsyncIterator<unknown>
   readonly #check: Validator | undefined
   readonly #owner: StreamOwner
@@ -139,6 +139,17 @@ export class CallStream implements AsyncGenerator<unknown, unknown, undefined> {
       this.#owner.report(error)
     }
   }
+}
+
+// `await using stream = ...` stops it as `return()` does, where the runtime knows the symbol. Set
+// here rather than declared: the declarations stay valid for every `lib` an app compiles with.
+const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose
+if (asyncDispose !== undefined) {
+  Object.defineProperty(CallStream.prototype, asyncDispose, {
+    value(this: CallStream) {
+      return this.return().then(ignore)
+    },
+  })
 }
 
 function ignore(): void {}
