@@ -126,6 +126,16 @@ describe('a single call over HTTP', () => {
   })
 })
 
+describe('the manifest', () => {
+  it('marks a procedure whose handler is an async generator function, not one known to stream only when called', async () => {
+    const { procedures } = (await (await fetch(`${base}/_manifest`)).json()) as { procedures: Record<string, { stream?: boolean }> }
+    expect(procedures.tokens!.stream).toBe(true)
+    expect(procedures.change!.stream).toBe(true)
+    expect('stream' in procedures.counted!).toBe(false)
+    expect('stream' in procedures.now!).toBe(false)
+  })
+})
+
 describe('a batch over HTTP', () => {
   it('answers line by line in completion order with accept: application/x-ndjson', async () => {
     const res = await fetch(`${base}/fast,slow,plain,now?input=${q([null, null, null, null])}`, { headers: { accept: 'application/x-ndjson' } })
