@@ -134,7 +134,7 @@ function owesError(item: Sent): boolean {
   }
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return true
   const { type, id } = frame as { type?: unknown; id?: unknown }
-  return typeof id !== 'string' || !['call', 'subscribe', 'unsubscribe', 'send'].includes(type as string)
+  return typeof id !== 'string' || !['call', 'subscribe', 'unsubscribe', 'send', 'cancel'].includes(type as string)
 }
 
 // ---- the property ------------------------------------------------------------------------------

@@ -51,7 +51,9 @@ export interface CallerOptions {
 /**
  * Builds a caller that runs procedures through the same dispatch as HTTP (auth, validation,
  * output checks, shapes, invalidations and cache purges included), with no network and no
- * serialization. Inputs may hold `File`s as they are; a result that is a stream is read into a `Blob`.
+ * serialization. Inputs may hold `File`s as they are; a result that is a stream of bytes is read into a
+ * `Blob`; a handler that streams values resolves to an `AsyncGenerator` of them, each checked (its
+ * `return()` aborts the handler's signal and runs its `finally`).
  */
 export function createCallerProxy(dispatcher: Dispatcher, ctx: unknown, options: CallerOptions = {}, path: readonly string[] = []): unknown {
   return new Proxy(() => {}, {

@@ -13,6 +13,8 @@ import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from '.
 import type { MaybePromise } from './maybe-promise.js'
 import { inputValidator, outputValidator, type Validator } from './schema.js'
 import { ShapeTable, type CompiledShape } from './shapes/table.js'
+import { CallStream, type StreamEnd, type StreamOwner } from './streams/call-stream.js'
+import { isStreamResult } from './streams/detect.js'
 
 /** One invalidation: every key of `path` (a procedure or a sub-router), or only the key of `input`. */
 export interface Invalidation {
@@ -22,7 +24,9 @@ export interface Invalidation {
 
 /**
  * The outcome of one call. On error, only invalidations the handler added before failing remain.
- * For a transport that asked (`wantsCachedBody`), `data` of a cache hit is a `CachedAnswer`.
+ * For a transport that asked (`wantsCachedBody`), `data` of a cache hit is a `CachedAnswer`. A
+ * handler that streams gives a {@link CallStream} as `data` and no invalidations yet: they are the
+ * stream's, once it has ended.
  */
 export type CallResult =
   | { ok: true; data: unknown; invalidations: readonly Invalidation[] }
@@ -67,6 +71,8 @@ export interface CompiledProcedure {
   readonly errors: ErrorChecks | undefined
   /** What it makes of a caller's `shape`: a query with an output schema has a table; others take no shape. */
   readonly shapes: ShapeTable<CacheSite> | undefined
+  /** Its handler is an async generator function: known to stream before it is called. */
+  readonly stream: boolean
 }
 
 /** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
@@ -141,12 +147,14 @@ export class Dispatcher {
     return this.success(run, data)
   }
 
-  private success(run: CallRun, data: unknown): MaybePromise<CallResult> {
+  /** @internal */ success(run: CallRun, data: unknown): MaybePromise<CallResult> {
+    // A stream's invalidations are those added until it ends: announced then, by the stream.
+    if (data instanceof CallStream) return { ok: true, data, invalidations: [] }
     const invalidations = run.added === undefined ? run.proc.affects : mergeInvalidations(run.proc.affects, run.added)
     return this.announce(run, { ok: true, data, invalidations })
   }
 
-  private failure(run: CallRun, thrown: unknown): MaybePromise<CallResult> {
+  /** @internal */ failure(run: CallRun, thrown: unknown): MaybePromise<CallResult> {
     // A `fail` is checked against its declaration on the way out: a mismatch becomes a 500.
     const error = settleDeclared(thrown)
     if (error instanceof Promise) return error.then((settled: unknown) => this.failed(run, settled))
@@ -160,7 +168,7 @@ export class Dispatcher {
   }
 
   /** Purges the origin cache, runs `onInvalidate` and pushes to other connections, then settles the result. */
-  private announce(run: CallRun, result: CallResult): MaybePromise<CallResult> {
+  /** @internal */ announce(run: CallRun, result: CallResult): MaybePromise<CallResult> {
     const invalidations = result.invalidations
     if (invalidations.length === 0 || (this.cache === undefined && this.onInvalidate === undefined && this.realtime === undefined)) return result
     // The change has happened: a failing purge is reported, and the call still succeeds.
@@ -214,7 +222,8 @@ export function compileProcedure(path: string, def: ProcedureDef, cache: OriginC
     cacheControl: cacheControlOf(def),
     rateLimit: limiter === undefined || def.rateLimit === undefined ? undefined : limiter.compile(path, def.rateLimit),
     errors: compileErrors(def),
-    shapes: shapeTableOf(path, def, cache),
+    shapes: def.stream === true ? undefined : shapeTableOf(path, def, cache),
+    stream: def.stream === true,
   }
 }
 
@@ -227,9 +236,14 @@ function shapeTableOf(path: string, def: ProcedureDef, cache: OriginCache | unde
 }
 
 /** The state of one call: its steps run synchronously and go async only when a step returns a promise. */
-class CallRun {
+class CallRun implements StreamOwner {
   added: Invalidation[] | undefined
   private signal: AbortSignal | undefined
+  /** A streaming call's own signal, which its consumer may abort without aborting the transport's. */
+  private own: AbortController | undefined
+  /** Unhooks {@link own} from the transport's signal. */
+  private unlink: (() => void) | undefined
+  private stopped = false
   /** The shape the caller asked for, once resolved (before the input is parsed). */
   private shape: CompiledShape<CacheSite> | undefined
 
@@ -263,7 +277,40 @@ class CallRun {
   }
 
   currentSignal(): AbortSignal {
-    return (this.signal ??= this.env.signal())
+    return (this.signal ??= this.proc.stream ? this.streamSignal() : this.env.signal())
+  }
+
+  /**
+   * A stream outlives the steps of a plain call and may be stopped alone (a WebSocket `cancel`,
+   * whose connection's signal stays up): it gets its own signal, following the transport's until
+   * the stream ends, and no listener is left behind.
+   */
+  private streamSignal(): AbortSignal {
+    const own = (this.own = new AbortController())
+    const outer = this.env.signal()
+    if (this.stopped || outer.aborted) own.abort(outer.reason)
+    else {
+      const follow = () => own.abort(outer.reason)
+      outer.addEventListener('abort', follow, { once: true })
+      this.unlink = () => outer.removeEventListener('abort', follow)
+    }
+    return own.signal
+  }
+
+  /** {@link StreamOwner.abort}: the consumer stopped the stream. */
+  abort(): void {
+    this.stopped = true
+    this.own?.abort()
+    this.unlink?.()
+  }
+
+  /** {@link StreamOwner.end}: the stream ended; the call settles as a plain call would have. */
+  end(end: StreamEnd): MaybePromise<CallResult> {
+    this.unlink?.()
+    this.unlink = undefined
+    if (end.kind === 'done') return this.dispatcher.success(this, end.value)
+    if (end.kind === 'failed') return this.dispatcher.failure(this, end.error)
+    return this.dispatcher.announce(this, { ok: true, data: undefined, invalidations: this.added ?? [] })
   }
 
   get connectionId(): string | undefined {
@@ -340,18 +387,40 @@ class CallRun {
   }
 
   private handle(ctx: unknown, input: unknown): MaybePromise<unknown> {
+    const output = this.proc.def.handler(new Args(input, ctx, this, this.shape?.selection))
+    return output instanceof Promise ? output.then((value) => this.settle(value)) : this.settle(output)
+  }
+
+  /** The handler's result, cut to the shape and checked; a stream is wrapped, its values checked one by one. */
+  private settle(output: unknown): unknown {
+    // The one check a plain result pays: objects only, and only `in`.
+    if (typeof output === 'object' && output !== null && isStreamResult(output)) return this.stream(output)
     const shape = this.shape
-    const output = this.proc.def.handler(new Args(input, ctx, this, shape?.selection))
-    if (shape !== undefined) return output instanceof Promise ? output.then(shape.project).then(shape.checkOutput) : shape.checkOutput(shape.project(output))
+    if (shape !== undefined) return shape.checkOutput(shape.project(output))
     const checkOutput = this.proc.checkOutput
-    if (checkOutput === undefined) return output
-    return output instanceof Promise ? output.then(checkOutput) : checkOutput(output)
+    return checkOutput === undefined ? output : checkOutput(output)
+  }
+
+  private stream(source: AsyncIterable<unknown>): CallStream {
+    const refuse = (error: Error): never => {
+      // Nothing will read it: an iterator that started work lets it go.
+      const iterator = source[Symbol.asyncIterator]()
+      void Promise.resolve()
+        .then(() => iterator.return?.())
+        .catch((cause: unknown) => this.report(cause))
+      throw error
+    }
+    if (this.proc.def.options.cache !== undefined) {
+      refuse(new TypeError(`Mizan: "${this.proc.path}" streams, and a stream is never cached: remove its cache option`))
+    }
+    if (this.shape !== undefined) refuse(new MizanError('BAD_REQUEST', `"${this.proc.path}" streams: a stream takes no shape`))
+    return new CallStream(source, this.proc.checkOutput, this)
   }
 }
 
 /** The compiled shape a call asks for, or `BAD_REQUEST` (a procedure without a table takes none). */
 function resolveShape(proc: CompiledProcedure, raw: unknown): CompiledShape<CacheSite> {
-  if (proc.shapes === undefined) throw new MizanError('BAD_REQUEST', `"${proc.path}" takes no shape${proc.kind === 'mutation' ? ' (a mutation returns what it did)' : ': it has no output schema of objects'}`)
+  if (proc.shapes === undefined) throw new MizanError('BAD_REQUEST', `"${proc.path}" takes no shape${proc.kind === 'mutation' ? ' (a mutation returns what it did)' : proc.stream ? ': it streams' : ': it has no output schema of objects'}`)
   return proc.shapes.resolve(raw)
 }
 

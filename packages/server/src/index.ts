@@ -20,6 +20,9 @@ export type {
   ShapesCheck,
   ShapesOfProcedure,
   ShapeSpecOf,
+  IsStream,
+  StreamCheck,
+  StreamOf,
 } from './procedure.js'
 export type { ExactSelection, ExactShape, FieldSelectionOf, FieldShapeOf, Projected, SchemaFieldsOf, SelectionOf, ShapeObjectOf, ShapeOf, ShapeSpec } from './shapes/types.js'
 export type { Middleware, MiddlewareArgs, MiddlewareNext, MiddlewareResult } from './middleware.js'

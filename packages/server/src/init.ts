@@ -23,13 +23,16 @@ import {
   type ProcedureKind,
   type QueryOptions,
   type RateLimitOptionOf,
+  type IsStream,
   type ShapesCheck,
   type ShapeSpecOf,
+  type StreamCheck,
   type WireValue,
 } from './procedure.js'
 import { parseRule, type ParsedRule, type RateLimitRule } from './rate-limit/rule.js'
 import { checkFileLimits } from './files/limits.js'
 import { checkShapeOptions } from './shapes/definition.js'
+import { isStreamingHandler } from './streams/detect.js'
 import { createRouter, type RecordSummary, type Router, type RouterConfig, type RouterRecord } from './router.js'
 import { defineForm, validateInputSchema, type RawFormOptions } from './forms/definition.js'
 import type { Form, FormOptions } from './forms/types.js'
@@ -65,17 +68,17 @@ type AnyAuth<Ctx> = AuthRule<Ctx> | undefined
 export interface Mizan<Root, Ctx, T extends string> {
   /** Defines a query: it reads, goes over GET and may be cached. */
   query<const O extends WithoutRateLimit<QueryOptions<Ctx>>, R extends HandlerReturnOf<O>, S = undefined, A extends AnyAuth<Ctx> = AnyAuth<Ctx>>(
-    options: O & RateLimitOptionOf<Ctx, S, A> & ErrorsCheck<O> & ShapesCheck<O>,
+    options: O & RateLimitOptionOf<Ctx, S, A> & ErrorsCheck<O> & ShapesCheck<O> & StreamCheck<O, R>,
     handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>, ErrorsOf<O>, HandlerShapeOf<O>>) => R,
-  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>, ClientErrorsOf<O, T>, ShapeSpecOf<O>>
-  query<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'query', void, WireValue<T, Awaited<R>>>
+  ): Procedure<'query', ClientInputOf<O>, ClientOutputOf<O, R, T>, never, ContextOf<O>, ClientErrorsOf<O, T>, IsStream<R> extends true ? never : ShapeSpecOf<O>>
+  query<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'query', void, ClientOutputOf<{}, R, T>>
 
   /** Defines a mutation: it changes data, goes over POST and names what it `affects`. */
   mutation<const O extends WithoutRateLimit<MutationOptions<Ctx>>, R extends HandlerReturnOf<O>, S = undefined, A extends AnyAuth<Ctx> = AnyAuth<Ctx>>(
     options: O & RateLimitOptionOf<Ctx, S, A> & ErrorsCheck<O>,
     handler: (args: HandlerArgs<AuthedCtx<Ctx, O>, HandlerInputOf<O>, ErrorsOf<O>>) => R,
   ): Procedure<'mutation', ClientInputOf<O>, ClientOutputOf<O, R, T>, AffectsOf<O>, undefined, ClientErrorsOf<O, T>>
-  mutation<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'mutation', void, WireValue<T, Awaited<R>>>
+  mutation<R>(handler: (args: HandlerArgs<Ctx, undefined>) => R): Procedure<'mutation', void, ClientOutputOf<{}, R, T>>
 
   /** Defines a realtime channel: typed params and messages, server-chosen groups, optional client messages. */
   channel<P extends AnySchema, M extends AnySchema, R extends AnySchema | undefined = undefined, const A extends readonly string[] = []>(
@@ -159,6 +162,7 @@ function createBuilder(
       middlewares,
       roles,
       rateLimit: own === false ? undefined : own === undefined ? rateLimit : parseRule(own, `m.${kind}()`),
+      stream: isStreamingHandler(handler),
     }
     checkOptions(def)
     return Object.freeze({ '~mizan': def })
@@ -242,6 +246,8 @@ function checkOptions(def: ProcedureDef): void {
   checkFileLimits(options.files, where)
   checkErrors(options.errors, where)
   checkShapeOptions(kind, options, where)
+  if (def.stream === true && options.cache !== undefined) throw new TypeError(`Mizan: ${where}: a handler that streams is never cached: remove cache`)
+  if (def.stream === true && (options.shapes !== undefined || options.shape !== undefined)) throw new TypeError(`Mizan: ${where}: a handler that streams takes no shapes`)
   const auth = options.auth
   if ((typeof auth === 'string' || Array.isArray(auth)) && def.roles === undefined) {
     throw new TypeError(`Mizan: ${where}: auth by role needs initMizan({ roles: (user) => user.roles })`)

@@ -39,6 +39,12 @@ export interface ManifestProcedure {
    * declared shapes, and whether a caller may send a selection of its own.
    */
   shapes?: ShapesDescription
+  /**
+   * Present when the procedure streams its result (its handler is an async generator function:
+   * see docs/protocol.md, Streamed results). A handler that returns an `AsyncIterable` otherwise
+   * streams too, but that is only known when it is called: it is not marked.
+   */
+  stream?: true
   meta?: Record<string, unknown>
 }
 
@@ -125,6 +131,7 @@ export function buildManifest(dispatcher: Dispatcher, basePath: string, transfor
     }
     const shapes = describeShapes(def)
     if (shapes !== undefined) entry.shapes = shapes
+    if (def.stream === true) entry.stream = true
     if (options.meta !== undefined) entry.meta = options.meta
     procedures[path] = entry
   }

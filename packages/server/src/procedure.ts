@@ -156,6 +156,11 @@ export interface ProcedureDef {
   readonly roles: ((user: any) => readonly string[]) | undefined
   /** The rate limit in force: the procedure's own, else the builder's default; none when `false`. */
   readonly rateLimit: ParsedRule | undefined
+  /**
+   * The handler is an async generator function, so the procedure streams (known when it is
+   * defined). A handler that returns an `AsyncIterable` otherwise streams too, known only when called.
+   */
+  readonly stream?: boolean
 }
 
 /**
@@ -194,10 +199,42 @@ type MaybePromise<T> = T | Promise<T>
 export type ClientInputOf<O> = O extends { input: infer S extends AnySchema } ? InferSchemaInput<S> : void
 /** The input a handler receives: the schema's output type, or `undefined`. */
 export type HandlerInputOf<O> = O extends { input: infer S extends AnySchema } ? InferSchemaOutput<S> : undefined
-/** What a handler must return when an output schema is given. */
-export type HandlerReturnOf<O> = O extends { output: infer S extends AnySchema } ? MaybePromise<InferSchemaInput<S>> : unknown
-/** What the client receives, after the transformer. */
-export type ClientOutputOf<O, R, T extends string> = WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Awaited<R>>
+/**
+ * What a handler must return when an output schema is given: a value of it, or a stream of them
+ * (the schema describes one yielded value).
+ */
+export type HandlerReturnOf<O> = O extends { output: infer S extends AnySchema } ? MaybePromise<InferSchemaInput<S>> | MaybePromise<AsyncIterable<InferSchemaInput<S>>> : unknown
+/**
+ * What the client receives, after the transformer. A handler that streams (its result an
+ * `AsyncIterable`, never a `ReadableStream`) gives an `AsyncGenerator` of its values (the output
+ * schema's output type, when given), its return value the generator's.
+ */
+export type ClientOutputOf<O, R, T extends string> = [StreamOf<R>] extends [never]
+  ? WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Awaited<R>>
+  : StreamOf<R> extends [infer Y, infer Ret]
+    ? AsyncGenerator<WireValue<T, O extends { output: infer S extends AnySchema } ? InferSchemaOutput<S> : Y>, StreamReturn<T, Ret>, undefined>
+    : never
+
+/**
+ * `[Yield, Return]` when a handler's result `R` streams, else `never`. A `ReadableStream` is bytes,
+ * not a stream of values; an `AsyncIterable` that is not a generator has no return value.
+ */
+export type StreamOf<R> = 0 extends 1 & R
+  ? never
+  : Awaited<R> extends ReadableStream<any>
+    ? never
+    : Awaited<R> extends AsyncGenerator<infer Y, infer Ret, any>
+      ? [Y, Ret]
+      : Awaited<R> extends AsyncIterable<infer Y>
+        ? [Y, void]
+        : never
+/** True when a handler's result `R` streams. */
+export type IsStream<R> = [StreamOf<R>] extends [never] ? false : true
+// A generator that returns nothing has `void` as its return type: the client sees `undefined`'s place as `void` too.
+type StreamReturn<T extends string, Ret> = [Ret] extends [void] ? void : WireValue<T, Ret>
+
+/** Refuses `cache` on a query whose handler's type shows that it streams: a stream is never cached. */
+export type StreamCheck<O, R> = IsStream<R> extends true ? (O extends { cache: any } ? { cache?: never } : unknown) : unknown
 /** The context kind of a query. */
 export type ContextOf<O> = O extends { context: infer C extends 'global' | 'local' } ? C : undefined
 /** The `errors` declaration of a procedure's options, `{}` without one. */

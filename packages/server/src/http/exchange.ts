@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { TicketClaims } from '../realtime/ticket.js'
+import type { LineBody } from '../streams/line-body.js'
 
 /** The request as `createContext` sees it, the same shape on every runtime. */
 export interface MizanRequest {
@@ -93,13 +94,14 @@ export interface HttpExchange {
 }
 
 /**
- * What the protocol answers; the adapter writes it out. A body is JSON text, or bytes a handler
- * returned (a Blob or File, sent with its length; a stream, sent as it comes).
+ * What the protocol answers; the adapter writes it out. A body is JSON text, bytes a handler
+ * returned (a Blob or File, sent with its length; a stream, sent as it comes), or lines of a
+ * streamed result (a {@link LineBody}, written as they come, each once the last was taken).
  */
 export interface HttpReply {
   status: number
   headers: Record<string, string | string[]>
-  body: string | Blob | ReadableStream<Uint8Array> | null
+  body: string | Blob | ReadableStream<Uint8Array> | LineBody | null
 }
 
 /** What both adapters' exchanges share: the response headers, the connection they name, cookies. */

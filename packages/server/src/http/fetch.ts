@@ -4,6 +4,7 @@ import { readLimited } from './read-stream.js'
 import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply } from './exchange.js'
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { ClientAddressOf } from '../rate-limit/address.js'
+import { LineBody } from '../streams/line-body.js'
 
 /** A Web-standard handler for Bun, Deno, Cloudflare Workers, Next.js route handlers and Hono. */
 export type FetchHandler = (request: Request) => Promise<Response>
@@ -45,7 +46,7 @@ function toResponse(reply: HttpReply, request: Request): Response {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item)
     else headers.set(name, value)
   }
-  const body = reply.body
+  const body = reply.body instanceof LineBody ? linesStream(reply.body) : reply.body
   // A Blob's length is known: said, as the Node adapter does (a runtime may not add it itself).
   if (body instanceof Blob) headers.set('content-length', String(body.size))
   if (request.method === 'HEAD') {
@@ -54,6 +55,26 @@ function toResponse(reply: HttpReply, request: Request): Response {
     return new Response(null, { status: reply.status, headers })
   }
   return new Response(body, { status: reply.status, headers })
+}
+
+/**
+ * A streamed reply as a Web stream pulled on demand: a text is asked of the body only when the
+ * runtime reads (no high-water mark: nothing is made ahead), and a reader that cancels (the client
+ * went away) cancels the body.
+ */
+function linesStream(body: LineBody): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const text = await body.next()
+        if (text === undefined) controller.close()
+        else controller.enqueue(encoder.encode(text))
+      },
+      cancel: () => body.cancel(),
+    },
+    { highWaterMark: 0 },
+  )
 }
 
 class FetchExchange extends BaseExchange implements HttpExchange {

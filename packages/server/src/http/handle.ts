@@ -17,6 +17,10 @@ import type { UploadPlan } from '../files/plan.js'
 import type { RouteMatch, RouteTable } from '../routes/table.js'
 import { routeReply } from '../routes/serve.js'
 import { isMultipart, uploadReply } from './upload-reply.js'
+import { CallStream } from '../streams/call-stream.js'
+import { StreamLines } from '../streams/line-body.js'
+import { LineQueue } from '../streams/line-queue.js'
+import { joinLine, lineOpening, NDJSON_TYPE, type LineSettings } from '../streams/lines.js'
 
 /** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
 export interface HttpLimits extends InputLimits {
@@ -172,6 +176,7 @@ function resultReply(exchange: HttpExchange, proc: CompiledProcedure, result: Ca
     return { status: shape.status, headers, body: JSON.stringify({ error: shape }) }
   }
   if (isBinary(result.data)) return binaryReply(exchange, proc, headers, result.data)
+  if (result.data instanceof CallStream) return streamReply(headers, result.data, lineSettings(settings, proc.path, undefined))
   const cached = result.data instanceof CachedAnswer ? result.data : undefined
   const body = cached?.body ?? dataBody(result.data, settings.transformer)
   if (proc.cacheControl === undefined || exchange.method === 'POST') return { status: 200, headers, body }
@@ -187,6 +192,21 @@ function binaryReply(exchange: HttpExchange, proc: CompiledProcedure, headers: R
   Object.assign(headers, binaryHeaders(value))
   if (proc.cacheControl !== undefined && exchange.method !== 'POST') headers['cache-control'] = exchange.setsCookie() ? 'private, no-store' : proc.cacheControl
   return { status: 200, headers, body: value }
+}
+
+/**
+ * A result that streams: `200` at once, then one line per value as the stream gives them, and its
+ * `done` or `error` line (see docs/protocol.md, Streamed results). Never cached by anyone.
+ */
+function streamReply(headers: Record<string, string | string[]>, stream: CallStream, settings: LineSettings): HttpReply {
+  headers['content-type'] = NDJSON_TYPE
+  headers['cache-control'] = 'no-store'
+  return { status: 200, headers, body: new StreamLines(stream, lineOpening(), settings) }
+}
+
+/** What the lines of a call need: the transformer, and `onError` with the call's path and context. */
+function lineSettings(settings: HttpSettings, path: string, ctx: unknown): LineSettings {
+  return { transformer: settings.transformer, isDev: settings.isDev, report: (error) => settings.dispatcher.onError({ error, path, ctx }) }
 }
 
 /**
@@ -234,13 +254,26 @@ async function batchReply(
   }
   if (!Array.isArray(envelopes)) throw new MizanError('BAD_REQUEST', 'A batch input must be a JSON array, one element per call')
   const ctx = await createContext(exchange, settings, paths.join(','))
+  /** Runs call `index` up to its result; a failure before the call ran is its error. */
+  const run = async (path: string, index: number): Promise<CallResult> => {
+    try {
+      const proc = resolve(settings.dispatcher, path, exchange.method)
+      const envelope = envelopes[index]
+      const decoded = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
+      return await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange, envelope == null ? undefined : shapeOf(envelope))
+    } catch (error) {
+      return { ok: false, error, invalidations: [] }
+    }
+  }
+  if (acceptsLines(exchange.header('accept'))) return batchLines(exchange, settings, paths, ctx, run)
   const results = await Promise.all(
     paths.map(async (path, index): Promise<string> => {
       try {
-        const proc = resolve(settings.dispatcher, path, exchange.method)
-        const envelope = envelopes[index]
-        const decoded = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
-        const result = await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange, envelope == null ? undefined : shapeOf(envelope))
+        let result = await run(path, index)
+        if (result.ok && result.data instanceof CallStream) {
+          void result.data.return()
+          result = { ok: false, error: new MizanError('BAD_REQUEST', `"${path}" streams: send accept: ${NDJSON_TYPE}`), invalidations: [] }
+        }
         const text = resultText(result, settings.transformer, settings.isDev, (error) => settings.dispatcher.onError({ error, path, ctx }))
         return text instanceof Promise ? await text : text
       } catch (error) {
@@ -252,6 +285,58 @@ async function batchReply(
   if (exchange.method === 'POST') headers['cache-control'] = 'no-store'
   addResponseHeaders(headers, exchange.resHeaders)
   return { status: 200, headers, body: `[${results.join(',')}]` }
+}
+
+/** True when a request's `Accept` lists the line-delimited type: the client reads a batch as it completes. */
+function acceptsLines(accept: string | undefined): boolean {
+  return accept !== undefined && accept.toLowerCase().includes(NDJSON_TYPE)
+}
+
+/**
+ * A batch answered line by line in completion order (see docs/protocol.md, Streamed results): each
+ * line carries its call's index `i`; a plain call is one line, a stream its values then its end.
+ * The head goes with the first line, with the headers set by then (those a call adds later are not sent).
+ */
+async function batchLines(
+  exchange: HttpExchange,
+  settings: HttpSettings,
+  paths: string[],
+  ctx: unknown,
+  run: (path: string, index: number) => Promise<CallResult>,
+): Promise<HttpReply> {
+  const queue = new LineQueue(paths.length)
+  const entry = async (path: string, index: number): Promise<void> => {
+    const opening = lineOpening(index)
+    const lines = lineSettings(settings, path, ctx)
+    const result = await run(path, index)
+    if (!(result.ok && result.data instanceof CallStream)) {
+      let text: string
+      try {
+        text = await resultText(result, settings.transformer, settings.isDev, lines.report)
+      } catch (error) {
+        text = JSON.stringify({ error: toErrorShape(error, settings.isDev) })
+      }
+      return queue.push(joinLine(opening, text))
+    }
+    const stream = result.data
+    if (queue.stopped) return void (await stream.return())
+    const source = new StreamLines(stream, opening, lines)
+    const forget = queue.onCancel(() => source.cancel())
+    try {
+      for (let line = await source.next(); line !== undefined && !queue.stopped; line = await source.next()) await queue.push(line)
+    } finally {
+      forget()
+    }
+  }
+  paths.forEach((path, index) => {
+    entry(path, index)
+      .catch((error: unknown) => settings.dispatcher.onError({ error, path, ctx }))
+      .finally(() => queue.finish())
+  })
+  await queue.ready
+  const headers: Record<string, string | string[]> = { 'content-type': NDJSON_TYPE, 'cache-control': 'no-store' }
+  addResponseHeaders(headers, exchange.resHeaders)
+  return { status: 200, headers, body: queue }
 }
 
 export function resolve(dispatcher: Dispatcher, path: string, method: string): CompiledProcedure {

@@ -7,6 +7,7 @@ import type { InFlight } from './in-flight.js'
 import type { RouteMatch } from '../routes/table.js'
 import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 import { nodeStream } from '../builtins.js'
+import { LineBody } from '../streams/line-body.js'
 
 /** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -82,6 +83,7 @@ function safeDecode(path: string): string {
 
 /** Writes a reply; a body of bytes resolves once sent (see writeBytes). */
 function write(res: ServerResponse, reply: HttpReply): void | Promise<void> {
+  if (reply.body instanceof LineBody) return writeLines(res, reply, reply.body)
   if (reply.body !== null && typeof reply.body !== 'string') return writeBytes(res, reply)
   if (res.headersSent || res.destroyed) return
   // A refused body may still be arriving: close the connection rather than read it.
@@ -130,6 +132,54 @@ async function writeBytes(res: ServerResponse, reply: HttpReply): Promise<void> 
     res.once('finish', () => done())
     source.pipe(res)
   })
+}
+
+/**
+ * A streamed reply: the head at once, then each text as the body gives it. The next is asked for
+ * only once the last was taken: after a `write` that filled the socket's buffer, only on `drain`,
+ * so a reader that does not read holds the producer still. When the client goes away the body is
+ * cancelled at once (a stream's signal aborts, its `finally` runs). Resolves once done either way.
+ */
+async function writeLines(res: ServerResponse, reply: HttpReply, body: LineBody): Promise<void> {
+  if (res.headersSent || res.destroyed || res.req.method === 'HEAD') {
+    if (!res.headersSent && !res.destroyed) res.writeHead(reply.status, reply.headers).end()
+    await body.cancel()
+    return
+  }
+  res.writeHead(reply.status, reply.headers)
+  // The head goes now: a client resolves its call once it arrives, before the first value.
+  res.flushHeaders()
+  let gone = false
+  let wake: (() => void) | undefined
+  const onClose = () => {
+    if (res.writableFinished) return
+    gone = true
+    wake?.()
+    body.cancel().catch((error: unknown) => console.error('[mizan] a stream failed to stop:', error))
+  }
+  res.once('close', onClose)
+  try {
+    for (;;) {
+      const text = await body.next()
+      if (text === undefined || gone) break
+      if (res.write(text)) continue
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        res.once('drain', resolve)
+      })
+      res.off('drain', wake!)
+      wake = undefined
+      if (gone) break
+    }
+    if (!gone) res.end()
+  } catch (error) {
+    // A fault of the writer itself, never of a handler (those are error lines): cut, never wrong.
+    console.error('[mizan] a streamed reply failed while sent:', error)
+    res.destroy()
+    await body.cancel().catch(() => {})
+  } finally {
+    res.off('close', onClose)
+  }
 }
 
 class NodeHeaders {

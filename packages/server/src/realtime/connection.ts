@@ -4,6 +4,9 @@ import { MizanError, toErrorShape } from '../errors.js'
 import type { InputDecoder } from '../input/decoder.js'
 import type { MaybePromise } from '../maybe-promise.js'
 import { resultText } from '../result-wire.js'
+import { CallStream } from '../streams/call-stream.js'
+import { whenLoaded } from '../transformer.js'
+import type { CallResult } from '../dispatch.js'
 import type { Transformer } from '@mizan/wire'
 import type { ConnectionAudience } from './audience.js'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
@@ -17,7 +20,8 @@ export interface ServerSocket {
   readonly readyState: number
   readonly OPEN: number
   readonly bufferedAmount: number
-  send(text: string): void
+  /** Sends a frame; `written` runs once it has been written out (with an error if it never will be). */
+  send(text: string, written?: (error?: Error) => void): void
   close(code?: number, reason?: string): void
   terminate(): void
   ping(): void
@@ -34,6 +38,13 @@ export interface ConnectionSettings {
   readonly decoder: InputDecoder
   readonly limits: SocketLimits
   readonly isDev: boolean
+}
+
+/** A call running on the connection, under its id: a `cancel` frame stops it. */
+interface RunningCall {
+  cancelled: boolean
+  /** Once the call turned out to stream. */
+  stream?: CallStream
 }
 
 interface Subscription {
@@ -72,6 +83,10 @@ export class Connection implements PushTarget {
    */
   private readonly slots = new Map<string, number>()
   private turns = 0
+  /** Calls running, by id: a `cancel` may name one before it has streamed, or while it streams. */
+  private readonly calls = new Map<string, RunningCall>()
+  /** Streams sending, at most `maxSubscriptions` (the limit of long-lived things a connection holds). */
+  private readonly streams = new Set<CallStream>()
   private readonly rate: RateLimiter
   private readonly aborter = new AbortController()
   private readonly stopPushes: () => void
@@ -177,6 +192,8 @@ export class Connection implements PushTarget {
         return void this.join(id, frame).catch(fail)
       case 'unsubscribe':
         return this.unsubscribe(id)
+      case 'cancel':
+        return this.cancel(id)
       case 'send':
         return void this.forward(id, frame).catch(fail)
       default:
@@ -190,10 +207,96 @@ export class Connection implements PushTarget {
     const proc = this.settings.dispatcher.resolve(path)
     if (proc === undefined) throw new MizanError('NOT_FOUND', `No procedure at "${path}"`)
     if (proc.def.options.websocket !== true) throw new MizanError('METHOD_NOT_SUPPORTED', `"${path}" is not served over WebSocket`)
-    const input = this.decode(frame.input, frame.meta)
-    const result = await this.settings.dispatcher.call(proc, this.ctx, input instanceof Promise ? await input : input, this.env, frame.shape)
-    const text = resultText(result, this.settings.transformer, this.settings.isDev, (error) => this.settings.dispatcher.onError({ error, path, ctx: this.ctx }))
-    this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${text instanceof Promise ? await text : text}}`)
+    const running: RunningCall = { cancelled: false }
+    // An id names one call: a call still running under it is the earlier frame's, stopped.
+    this.cancel(id)
+    this.calls.set(id, running)
+    try {
+      const input = this.decode(frame.input, frame.meta)
+      let result = await this.settings.dispatcher.call(proc, this.ctx, input instanceof Promise ? await input : input, this.env, frame.shape)
+      if (result.ok && result.data instanceof CallStream) {
+        const stream = result.data
+        if (running.cancelled || this.disposed) return void (await stream.return())
+        if (this.streams.size >= this.settings.limits.maxSubscriptions) {
+          void stream.return()
+          throw new MizanError('TOO_MANY_REQUESTS', `A connection streams at most ${this.settings.limits.maxSubscriptions} results at once`)
+        }
+        running.stream = stream
+        this.streams.add(stream)
+        try {
+          result = await this.pump(id, stream, running)
+        } finally {
+          this.streams.delete(stream)
+        }
+        // Cancelled, or the connection went: nothing more is sent for this id.
+        if (running.cancelled || this.disposed) return
+      }
+      if (running.cancelled) return
+      const text = resultText(result, this.settings.transformer, this.settings.isDev, (error) => this.settings.dispatcher.onError({ error, path, ctx: this.ctx }))
+      this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${text instanceof Promise ? await text : text}}`)
+    } finally {
+      if (this.calls.get(id) === running) this.calls.delete(id)
+    }
+  }
+
+  /**
+   * Sends a stream's values as `yield` frames, pulling the next only once the socket has taken the
+   * last (see {@link sendPaced}); resolves with how it ended, for the `result` frame.
+   */
+  private async pump(id: string, stream: CallStream, running: RunningCall): Promise<CallResult> {
+    const opening = `{"type":"yield","id":${JSON.stringify(id)},"value":`
+    const { transformer } = this.settings
+    for (;;) {
+      let step: IteratorResult<unknown, unknown>
+      try {
+        step = await stream.next()
+      } catch (error) {
+        return { ok: false, error, invalidations: stream.invalidations }
+      }
+      if (step.done === true) return { ok: true, data: step.value, invalidations: stream.invalidations }
+      if (running.cancelled || this.disposed) return { ok: true, data: undefined, invalidations: [] }
+      let value: string
+      try {
+        value = await whenLoaded(() => valueText(transformer.serialize(step.value)))
+      } catch (error) {
+        // A value the transformer cannot write ends the stream as failed; those before it went.
+        try {
+          await stream.throw(error)
+        } catch (settled) {
+          return { ok: false, error: settled, invalidations: stream.invalidations }
+        }
+        return { ok: false, error, invalidations: stream.invalidations }
+      }
+      await this.sendPaced(opening + value + '}')
+    }
+  }
+
+  /**
+   * Sends a frame of a stream. While the socket's buffer holds less than {@link PACE_BYTES} it
+   * returns at once; past that it waits until this frame has been written out, so a slow reader
+   * holds the stream still instead of filling the buffer up to the slow-consumer limit.
+   */
+  private sendPaced(text: string): Promise<void> {
+    const ws = this.ws
+    if (ws.readyState !== ws.OPEN || ws.bufferedAmount < Math.min(PACE_BYTES, this.settings.limits.maxBufferedBytes / 2)) {
+      this.sendText(text)
+      return Promise.resolve()
+    }
+    if (ws.bufferedAmount > this.settings.limits.maxBufferedBytes) {
+      ws.terminate()
+      return Promise.resolve()
+    }
+    // The callback runs once written, or with an error once the socket is gone: it always runs.
+    return new Promise((resolve) => ws.send(text, () => resolve()))
+  }
+
+  /** A `cancel` frame: the call of `id` stops (a stream is returned, its `finally` runs); an unknown id is ignored. */
+  private cancel(id: string): void {
+    const running = this.calls.get(id)
+    if (running === undefined) return
+    running.cancelled = true
+    this.calls.delete(id)
+    void running.stream?.return()
   }
 
   /** Joins are remembered while they run, so that a `send` right behind one waits for it. */
@@ -284,7 +387,23 @@ export class Connection implements PushTarget {
     for (const subscription of this.subscriptions.values()) subscription.leave()
     this.subscriptions.clear()
     this.slots.clear()
+    // Every stream stops: its handler's signal aborts (the connection's did) and its `finally` runs.
+    for (const stream of this.streams) void stream.return()
+    this.calls.clear()
   }
+}
+
+/**
+ * Bytes waiting in a socket's buffer past which a stream waits for its frame to be written out
+ * before pulling its next value (at most half the slow-consumer limit).
+ */
+const PACE_BYTES = 64 * 1024
+
+/** A value's `{"json":...,"meta"?:...}` text; throws when JSON has no text for it. */
+function valueText({ json, meta }: { json: unknown; meta?: unknown }): string {
+  const text = JSON.stringify(json)
+  if (text === undefined) throw new TypeError('Mizan: a streamed value has no JSON text')
+  return meta === undefined ? `{"json":${text}}` : `{"json":${text},"meta":${JSON.stringify(meta)}}`
 }
 
 /** The `path` of a frame, which must be a string. */

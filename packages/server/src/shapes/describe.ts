@@ -15,7 +15,7 @@ export interface ShapesDescription {
  */
 export function describeShapes(def: ProcedureDef): ShapesDescription | undefined {
   const { output, shapes, shape } = def.options
-  if (def.kind !== 'query' || output === undefined || fieldsOf(output) === undefined) return undefined
+  if (def.kind !== 'query' || def.stream === true || output === undefined || fieldsOf(output) === undefined) return undefined
   return { names: Object.keys(shapes ?? {}), free: shape !== 'named' }
 }
 
