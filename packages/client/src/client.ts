@@ -23,6 +23,11 @@ export interface ClientOptions {
   /** Characters of a GET URL at most; a longer batch is split, a longer single query goes by POST. Default 4096. */
   maxURLLength?: number
   /**
+   * Bytes of one line of a streamed reply at most (a streamed value, or a batch's entry): a longer
+   * line fails what it belongs to (`INTERNAL_SERVER_ERROR`) rather than fill memory. Default 16 MiB.
+   */
+  maxStreamLineBytes?: number
+  /**
    * How values with types JSON lacks are encoded. Default: superjson, loaded on first need (an
    * app that sends and receives only JSON types never downloads it). Pass `SuperJSON` to load it
    * up front, or `'json'` to send plain JSON.
@@ -116,6 +121,7 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
     batch: options.batch ?? true,
     maxBatchSize: Math.max(1, options.maxBatchSize ?? 100),
     maxURLLength: options.maxURLLength ?? 4096,
+    maxStreamLineBytes: Math.max(1, options.maxStreamLineBytes ?? 16 * 1024 * 1024),
     transformer,
     onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
     connectionId: () => socket?.connectionId,

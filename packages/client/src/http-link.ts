@@ -1,8 +1,11 @@
 import { INVALIDATE_HEADER, decodeInvalidateHeader, type InvalidationWire } from '@mizan/wire'
 import { MizanClientError, encodeError, errorFromShape, errorFromStatus, parseRetryAfter } from './errors.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, parseBody, readEntry, type ReplyEntry } from './reply.js'
+import { ndjsonValues } from './ndjson.js'
 import type { ClientTransformer } from './serializer.js'
+import { settleFromLines } from './stream-reply.js'
 import type { CallOptions } from './types.js'
+import { ValueStream } from './value-stream.js'
 import { envelopeText, writeInput, writeShape, type WireInput } from './wire-input.js'
 
 /** One invalidation the server announced: every key of `path`, or the one key of `input`. */
@@ -31,7 +34,13 @@ export interface HttpLinkSettings {
   onInvalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
   /** This client's WebSocket connection, if open: the server then skips it when pushing this call's invalidations. */
   connectionId: () => string | undefined
+  /** Bytes of one line of a streamed reply at most. */
+  maxStreamLineBytes: number
 }
+
+/** The type of a streamed reply: one JSON value per line. */
+const NDJSON = 'application/x-ndjson'
+
 
 interface Operation {
   readonly kind: 'query' | 'mutation'
@@ -42,6 +51,12 @@ interface Operation {
   readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
   settled: boolean
+  /** The stream the call resolved to, when the server streams its answer. */
+  stream: ValueStream | undefined
+  /** Done with its request: settled with a value or an error, or its stream closed. */
+  left: boolean
+  /** Stops hearing the call's signal. */
+  readonly unlisten: () => void
   /** The input as JSON text, once written; a call whose input cannot be written fails alone. */
   wire?: WireInput | undefined
   /** Set once the operation is on the wire: the request it shares. */
@@ -50,6 +65,7 @@ interface Operation {
 
 interface Group {
   readonly controller: AbortController
+  /** Calls of the request not yet done with it. */
   live: number
 }
 
@@ -91,22 +107,24 @@ export class HttpLink {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const onAbort = () => this.abort(op, signal!.reason)
-      const done = () => {
-        op.settled = true
-        signal?.removeEventListener('abort', onAbort)
-      }
       const op: Operation = {
         kind,
         path,
         input,
         shape,
         settled: false,
+        stream: undefined,
+        left: false,
+        unlisten: () => signal?.removeEventListener('abort', onAbort),
         resolve: (value) => {
-          done()
+          op.settled = true
+          // A stream keeps its call on the request (and hearing its signal) until it closes.
+          if (op.stream === undefined || op.stream.closed) this.leave(op)
           resolve(value)
         },
         reject: (error) => {
-          done()
+          op.settled = true
+          this.leave(op)
           reject(error)
         },
       }
@@ -115,12 +133,31 @@ export class HttpLink {
     })
   }
 
+  /** The call's signal fired: its stream, or the call itself, stops with the signal's reason. */
   private abort(op: Operation, reason: unknown): void {
+    if (op.stream !== undefined) return op.stream.cancel(reason)
     if (op.settled) return
+    this.leave(op, { reason })
     op.reject(reason)
+  }
+
+  /**
+   * The call is done with its request. When it stops it (`cancel`: its signal fired, or its
+   * stream's reader stopped), the request is cancelled once no call is left waiting for it.
+   */
+  private leave(op: Operation, cancel?: { reason: unknown }): void {
+    if (op.left) return
+    op.left = true
+    op.unlisten()
     const group = op.group
-    // The request is cancelled only when no call is left waiting for it.
-    if (group !== undefined && --group.live === 0) group.controller.abort(reason)
+    if (group === undefined) return
+    group.live--
+    if (group.live === 0 && cancel !== undefined) group.controller.abort(cancel.reason)
+  }
+
+  /** The stream a call resolves to; its reader stopping stops the call. */
+  private openStream(op: Operation): ValueStream {
+    return (op.stream ??= new ValueStream((reason) => this.leave(op, { reason: reason ?? streamStopped() })))
   }
 
   private flush(): void {
@@ -232,7 +269,7 @@ export class HttpLink {
     let headers: HeaderRecord
     try {
       // An upload's own headers are set by its transport (see `uploadFetch`).
-      headers = await this.headers(form === undefined ? method : 'GET')
+      headers = form === undefined ? await this.headers(method) : await this.headers('GET', false)
     } catch (error) {
       // The app's own headers function failed (no token, say): its error, as it is.
       for (const op of live) if (!op.settled) op.reject(error)
@@ -241,10 +278,14 @@ export class HttpLink {
     let response: Response
     let text = ''
     let blob: Blob | undefined
+    let streamed = false
     try {
       response = await fetchImpl(url, { method, headers, body, signal: group.controller.signal })
+      streamed = isStreamed(response)
       // A single call's 2xx answer that is not JSON is a file the procedure returned: read as bytes.
-      if (live.length === 1 && isBinary(response)) blob = await response.blob()
+      if (streamed) {
+        // Read line by line below, as the lines arrive.
+      } else if (live.length === 1 && isBinary(response)) blob = await response.blob()
       else text = await response.text()
     } catch (error) {
       for (const op of live) {
@@ -257,10 +298,32 @@ export class HttpLink {
       statusText: typeof response.statusText === 'string' ? response.statusText : '',
       retryAfter: parseRetryAfter(header(response, 'retry-after')),
     }
+    if (streamed) return this.readStreamed(live, reply, response.body)
     // The file's bytes and Content-Disposition settle as a file entry does (see `entryValue`).
     const parsed = blob === undefined ? parseBody(text) : { data: blob, blob: header(response, 'content-disposition') }
     if (live.length === 1) await this.settle(live[0]!, reply, parsed, decodeInvalidateHeader(header(response, INVALIDATE_HEADER)))
     else await this.settleBatch(live, reply, parsed)
+  }
+
+  /** Settles calls from a streamed reply, line by line (see `settleFromLines`). */
+  private readStreamed(ops: Operation[], reply: Reply, body: ReadableStream<Uint8Array> | null): Promise<void> {
+    const { transformer, onInvalidate, maxStreamLineBytes } = this.settings
+    const lines = body === null ? noLines() : ndjsonValues(body, maxStreamLineBytes)
+    const calls = ops.map((op) => ({
+      path: op.path,
+      input: op.input,
+      get settled() {
+        return op.settled
+      },
+      get stream() {
+        return op.stream
+      },
+      resolve: op.resolve,
+      reject: op.reject,
+      openStream: () => this.openStream(op),
+      ended: () => this.leave(op),
+    }))
+    return settleFromLines(lines, calls, { transformer, onInvalidate, status: reply.status })
   }
 
   private request(ops: Operation[], method: 'GET' | 'POST'): { url: string; body: string | undefined } {
@@ -276,10 +339,15 @@ export class HttpLink {
     return { url: `${base}/${paths}`, body: envelopes }
   }
 
-  private async headers(method: 'GET' | 'POST'): Promise<HeaderRecord> {
+  /**
+   * The headers of a request. `lines`: say the reply may be lines (`accept: application/x-ndjson`),
+   * so that a batch is answered call by call as each ends; an upload, alone and read whole, does not.
+   */
+  private async headers(method: 'GET' | 'POST', lines = true): Promise<HeaderRecord> {
     const option = this.settings.headers
     const custom = typeof option === 'function' ? await option() : option
     const headers: HeaderRecord = method === 'POST' ? { ...custom, 'content-type': 'application/json' } : { ...custom }
+    if (lines) headers.accept = NDJSON
     const connection = this.settings.connectionId()
     if (connection !== undefined) headers['x-mizan-connection'] = connection
     return headers
@@ -330,6 +398,19 @@ interface Reply {
   /** `Retry-After` in seconds; it concerns every call the response answers as a whole. */
   retryAfter: number | undefined
 }
+
+/** A 2xx answer of newline-delimited JSON: streamed values, or a batch's entries as they come. */
+function isStreamed(response: Response): boolean {
+  const type = header(response, 'content-type')
+  return response.status >= 200 && response.status < 300 && type !== null && type.split(';')[0]!.trim().toLowerCase() === NDJSON
+}
+
+/** The error a stopped stream's request is cancelled with (nobody hears it: no call is left). */
+function streamStopped(): unknown {
+  return new DOMException('The stream was stopped', 'AbortError')
+}
+
+async function* noLines(): AsyncGenerator<unknown, void, undefined> {}
 
 /** A 2xx answer whose `Content-Type` is set and is not JSON: the bytes of a file. */
 function isBinary(response: Response): boolean {

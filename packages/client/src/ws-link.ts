@@ -3,6 +3,7 @@ import type { ClientInvalidation, InvalidationSource } from './http-link.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, readEntry, readInvalidations } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 import { writeShape } from './wire-input.js'
+import { WsStreams } from './ws-streams.js'
 
 /** The state of the client's one WebSocket connection. */
 export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed'
@@ -92,8 +93,19 @@ export class WsLink {
   private readonly calls = new Map<string, PendingCall>()
   private readonly subscriptions = new Map<string, SubscriptionState>()
   private readonly statusListeners = new Set<(status: SocketStatus) => void>()
+  /** Calls that resolved to a stream, while it runs. */
+  private readonly streams: WsStreams
 
-  constructor(private readonly settings: WsLinkSettings) {}
+  constructor(private readonly settings: WsLinkSettings) {
+    this.streams = new WsStreams({
+      transformer: settings.transformer,
+      onInvalidate: settings.onInvalidate,
+      stopped: (id) => {
+        this.cancel(id)
+        this.closeWhenIdle()
+      },
+    })
+  }
 
   /** The id the server gave this connection, for HTTP calls to name it. */
   get connectionId(): string | undefined {
@@ -125,7 +137,10 @@ export class WsLink {
     return () => void this.statusListeners.delete(listener)
   }
 
-  /** A query or mutation over the socket; `shape` (a selection or a name) goes in the call frame. */
+  /**
+   * A query or mutation over the socket; `shape` (a selection or a name) goes in the call frame. A
+   * call whose answer streams resolves to an `AsyncGenerator` (see `WsStreams`).
+   */
   call(path: string, input: unknown, signal: AbortSignal | undefined, shape?: unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
@@ -137,7 +152,16 @@ export class WsLink {
       }
       const id = String(this.nextId++)
       this.calls.set(id, { resolve, reject, path })
-      signal?.addEventListener('abort', () => this.calls.delete(id) && reject(signal.reason), { once: true })
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.calls.delete(id)) return this.streams.cancel(id, signal.reason)
+          reject(signal.reason)
+          // The server may be running it (a stream yet to send its first value): it can stop.
+          this.cancel(id)
+        },
+        { once: true },
+      )
       // An input that cannot be encoded fails this call alone; it never reaches the socket.
       this.frameWithValue({ type: 'call', id, path }, 'input', input)
         .then(
@@ -147,6 +171,11 @@ export class WsLink {
         )
         .catch((error: unknown) => this.drop(id, notSent(path, error)))
     })
+  }
+
+  /** Tells the server to stop call `id` (a stream); nothing to tell when the socket is not open. */
+  private cancel(id: string): void {
+    if (this.socket?.readyState === 1 /* OPEN */ && this.hello !== undefined) this.socket.send(JSON.stringify({ type: 'cancel', id }))
   }
 
   /** Fails a pending call (or send) that has not been answered yet. */
@@ -244,6 +273,7 @@ export class WsLink {
       this.calls.delete(id)
       call.reject(new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: 'The WebSocket closed before the call answered' }, call.path))
     }
+    this.streams.closeAll()
     for (const state of this.subscriptions.values()) state.joined = false
     if (this.subscriptions.size === 0) return this.setStatus('closed')
     if (code === TICKET_REFUSED && ++this.ticketRefusals >= MAX_TICKET_REFUSALS) return this.giveUp()
@@ -286,27 +316,37 @@ export class WsLink {
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return
     const frame = parsed as { type?: unknown; id?: unknown; [key: string]: unknown }
+    // Ids are strings; any other (never String() a value from the wire: `{"toString":1}` throws) names nothing.
+    const id = typeof frame.id === 'string' ? frame.id : ''
     switch (frame.type) {
       case 'hello':
         return this.welcomed(frame.connection, frame.websocket)
-      case 'result':
-        return void this.settleCall(String(frame.id), frame.result)
+      case 'result': {
+        // The end of a stream that yielded nothing: the call resolves to an ended stream.
+        if (!this.streams.has(id) && WsStreams.isEnd(frame.result)) this.startStream(id)
+        if (this.streams.has(id)) return this.streams.result(id, frame.result)
+        return void this.settleCall(id, frame.result)
+      }
+      case 'yield': {
+        if (!this.streams.has(id)) this.startStream(id)
+        return this.streams.yielded(id, frame.value)
+      }
       case 'message':
-        return void this.deliver(String(frame.id), frame.message)
+        return void this.deliver(id, frame.message)
       case 'resync': {
-        const state = this.subscriptions.get(String(frame.id))
+        const state = this.subscriptions.get(id)
         if (state !== undefined) this.gap(state)
         return
       }
       case 'sent': {
-        const call = this.calls.get(String(frame.id))
-        this.calls.delete(String(frame.id))
+        const call = this.calls.get(id)
+        this.calls.delete(id)
         return call?.resolve(undefined)
       }
       case 'subscribed': {
-        const state = this.subscriptions.get(String(frame.id))
+        const state = this.subscriptions.get(id)
         if (state === undefined) return
-        state.affects = Array.isArray(frame.affects) ? frame.affects.map(String) : []
+        state.affects = Array.isArray(frame.affects) ? frame.affects.filter((path): path is string => typeof path === 'string') : []
         state.confirm()
         if (state.everJoined) this.gap(state)
         else safely(() => state.handlers.onStatus?.({ status: 'open' }))
@@ -318,6 +358,15 @@ export class WsLink {
       case 'error':
         return this.failed(typeof frame.id === 'string' ? frame.id : undefined, frame.error)
     }
+  }
+
+  /** Call `id` streams: it resolves to its stream, and leaves the pending calls. */
+  private startStream(id: string): void {
+    const call = this.calls.get(id)
+    // Only calls stream: a channel send's ref (`m…`) waits here too, for its `sent`.
+    if (call === undefined || !/^\d+$/.test(id)) return
+    this.calls.delete(id)
+    this.streams.start(id, call)
   }
 
   private welcomed(connection: unknown, websocket: unknown): void {
@@ -397,6 +446,7 @@ export class WsLink {
   private failed(id: string | undefined, error: unknown): void {
     if (id === undefined) return
     const shape = readEntry({ error })?.error
+    if (this.streams.has(id)) return this.streams.failed(id, shape === undefined ? notAReply(this.streams.pathOf(id)) : errorFromShape(shape, this.streams.pathOf(id)))
     const call = this.calls.get(id)
     if (call !== undefined) {
       this.calls.delete(id)
@@ -422,7 +472,7 @@ export class WsLink {
   }
 
   private closeWhenIdle(): void {
-    if (this.subscriptions.size > 0 || this.calls.size > 0) return
+    if (this.subscriptions.size > 0 || this.calls.size > 0 || this.streams.size > 0) return
     if (this.timer !== undefined) {
       clearTimeout(this.timer)
       this.timer = undefined

@@ -1,5 +1,6 @@
 import type { ClientMethods } from '@mizan/client'
 import {
+  experimental_streamedQuery,
   skipToken,
   useInfiniteQuery,
   useMutation,
@@ -15,6 +16,7 @@ import * as React from 'react'
 import type { Context, ReactNode } from 'react'
 import { bridgeOf } from './bridge.js'
 import { queryKeyOf, type MizanPathKey } from './keys.js'
+import { useProcedureStream, type UseStreamOptions } from './stream.js'
 
 type Options = Record<string, any>
 
@@ -74,6 +76,23 @@ export class ProcedureHandle {
     }
   }
 
+  // A streamed query: TanStack's streamed query function reads the stream into the cache, an array
+  // of the values so far; `refetchMode` is its option, taken out of the query's.
+  streamOptions = (input?: unknown, options?: Options) => {
+    const { refetchMode, ...extras } = options ?? {}
+    return {
+      ...extras,
+      queryKey: queryKeyOf(this.path, input === skipToken ? undefined : input, 'stream'),
+      queryFn:
+        input === skipToken
+          ? skipToken
+          : experimental_streamedQuery({
+              streamFn: ({ signal }: { signal: AbortSignal }) => this.client.$call('query', this.path, input, { signal }) as Promise<AsyncIterable<unknown>>,
+              refetchMode: refetchMode as 'append' | 'reset' | 'replace' | undefined,
+            }),
+    }
+  }
+
   mutationOptions = (options: Options = {}) => {
     const { awaitInvalidation, onUploadProgress, ...rest } = options
     // Progress reaches the call only when asked for: without it, an upload needs no XMLHttpRequest.
@@ -94,6 +113,7 @@ export class ProcedureHandle {
   useSuspenseQuery = (input?: unknown, options?: Options) => useSuspenseQuery(this.queryOptions(input, options) as never)
   useInfiniteQuery = (input: unknown, options: Options) => useInfiniteQuery(this.infiniteQueryOptions(input, options) as never)
   useMutation = (options?: Options) => useMutation(this.mutationOptions(options) as never)
+  useStream = (input?: unknown, options?: UseStreamOptions<unknown>) => useProcedureStream(this.client, this.path, input, options)
 
   /** The React context a local provider of this path fills. */
   contextOf(): Context<LocalValue | undefined> {

@@ -11,12 +11,17 @@ export type {
   DecorateReactRecord,
   DecoratedMutation,
   DecoratedQuery,
+  DecoratedStream,
   InfiniteExtras,
   LocalContextProvider,
   MizanQueryOptions,
   MizanReact,
+  MizanStreamOptions,
   MutationExtras,
   QueryExtras,
+  StreamExtras,
+  StreamOutput,
   TypedQueryKey,
 } from './types.js'
 export type { ShapedDecoratedQuery, ShapedQueryExtras, ShapeOption } from './shaped-query.js'
+export type { StreamStatus, UseStreamOptions, UseStreamResult } from './stream.js'

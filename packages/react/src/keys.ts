@@ -1,8 +1,8 @@
 import type { ClientInvalidation } from '@mizan/client'
 import { hashKey, type Query } from '@tanstack/react-query'
 
-/** `'query'` for plain queries, `'infinite'` for infinite ones: part of every key. */
-export type QueryType = 'query' | 'infinite'
+/** `'query'` for plain queries, `'infinite'` for infinite ones, `'stream'` for streamed ones: part of every key. */
+export type QueryType = 'query' | 'infinite' | 'stream'
 
 /**
  * A Mizan query key: `[pathSegments, { input?, shape?, type }]`, the shape tRPC and oRPC use, so

@@ -15,6 +15,8 @@ const METHODS = new Set([
   'useSuspenseQuery',
   'useInfiniteQuery',
   'useMutation',
+  'streamOptions',
+  'useStream',
   'Provider',
 ])
 

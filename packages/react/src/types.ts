@@ -16,6 +16,7 @@ import type {
 import type { ComponentType, ReactNode } from 'react'
 import type { MizanPathKey, MizanQueryKey } from './keys.js'
 import type { ShapedDecoratedQuery } from './shaped-query.js'
+import type { UseStreamOptions, UseStreamResult } from './stream.js'
 
 /** A query key tagged with its data and error types, so `getQueryData`/`setQueryData` are typed. */
 export type TypedQueryKey<Output, Err = MizanClientError> = DataTag<MizanQueryKey, Output, Err>
@@ -70,6 +71,51 @@ export interface DecoratedQuery<Input, Output, Err = MizanClientError> {
   ): UseInfiniteQueryResult<InfiniteData<Output, CursorOf<Input> | null>, MizanClientError>
 }
 
+/** Options of `streamOptions`: a query's options (its data is the array of values so far), and how a refetch treats them. */
+export type StreamExtras<Value, Data = Value[], Err = MizanClientError> = Omit<UseQueryOptions<Value[], Err, Data, MizanQueryKey>, 'queryKey' | 'queryFn'> & {
+  /**
+   * What a refetch (an invalidation, say) does with the values: `'reset'` (default) clears them and
+   * the query is pending again, `'append'` adds the new stream's values to them, `'replace'` keeps
+   * them until the new stream ends, then replaces them.
+   */
+  refetchMode?: 'append' | 'reset' | 'replace'
+}
+
+/** What `streamOptions` returns: ready for `useQuery` and the QueryClient's methods; the data is the values so far. */
+export type MizanStreamOptions<Value, Data = Value[], Err = MizanClientError> = UseQueryOptions<Value[], Err, Data, MizanQueryKey> & {
+  queryKey: DataTag<MizanQueryKey, Value[], Err>
+}
+
+/**
+ * A query whose handler streams (its Output is an `AsyncGenerator`), decorated for React: a query
+ * in the cache whose data grows as values arrive, or one live stream outside it. It has no
+ * `queryOptions`/`useQuery`: their data would be a generator no cache can hold.
+ */
+export interface DecoratedStream<Input, Value, Return, Err = MizanClientError> {
+  /**
+   * Query options over TanStack's `experimental_streamedQuery`: data is the array of values so far
+   * (pending until the first); key `[pathSegments, { input, type: 'stream' }]`, so an invalidation of
+   * the path refetches it. Pass `skipToken` to disable it.
+   */
+  streamOptions<Data = Value[]>(...args: InputArgs<Input, [options?: StreamExtras<Value, Data, Err>]>): MizanStreamOptions<Value, Data, Err>
+  /**
+   * One live stream outside the cache: `{ values, latest, status, error, result, stop }`. A new
+   * input (by value) stops the old stream and starts a new one; unmounting stops it.
+   */
+  useStream(...args: InputArgs<Input, [options?: UseStreamOptions<Value>]>): UseStreamResult<Value, Return, Err>
+  /** The key of every input of this query. */
+  pathKey(): MizanPathKey
+}
+
+/** `[Value, Return]` of an Output that is an `AsyncGenerator`; `false` for any other (`any` and `never` included). */
+export type StreamOutput<Output> = 0 extends 1 & Output
+  ? false
+  : [Output] extends [never]
+    ? false
+    : [Output] extends [AsyncGenerator<infer Value, infer Return, any>]
+      ? [Value, Return]
+      : false
+
 /** The provider of a `context: 'local'` query: fetches it with `input` for the tree below. */
 export interface LocalContextProvider<Input, Output> {
   /** `fallback` shows until the first answer; `options` go to the query (`placeholderData`, say). */
@@ -114,7 +160,9 @@ export interface ChannelTag<Params, Message, Send> {
 export type DecorateReactRecord<R> = {
   [K in keyof R]: R[K] extends Procedure<infer Kind, infer Input, infer Output, any, infer Context, any, infer Shapes extends ShapeSpec<any, boolean, any>>
     ? Kind extends 'query'
-      ? ([Shapes] extends [never]
+      ? StreamOutput<Output> extends [infer Value, infer Return]
+        ? DecoratedStream<Input, Value, Return, MizanClientError<DeclaredErrorOf<R[K]>>> & ProcedureErrors<DeclaredErrorOf<R[K]>>
+        : ([Shapes] extends [never]
           ? DecoratedQuery<Input, ClientOutput<Output>, MizanClientError<DeclaredErrorOf<R[K]>>>
           : ShapedDecoratedQuery<Input, ClientOutput<Output>, Shapes, MizanClientError<DeclaredErrorOf<R[K]>>>) &
           ProcedureErrors<DeclaredErrorOf<R[K]>> &
