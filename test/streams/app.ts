@@ -42,6 +42,8 @@ const m = initMizan<Ctx>()
 const aborted = (signal: AbortSignal) => new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))
 
 export const router = m.router({
+  /** A channel nobody publishes to: subscribing opens a client's socket, which then carries `websocket` calls. */
+  room: m.channel({ params: z.object({}), message: z.string() }),
   tokens: m.query({ websocket: true, input: z.object({ prompt: z.string() }), output: z.string() }, async function* ({ input }) {
     live.count++
     try {
@@ -87,6 +89,8 @@ export const router = m.router({
     return 'p'
   }),
   now: m.query({ websocket: true }, () => 'now'),
+  // A stream that ends before its first value.
+  empty: m.query({ websocket: true }, async function* () {}),
   change: m.mutation({ affects: ['tokens'], input: z.object({ id: z.string() }) }, async function* ({ input, invalidate }) {
     yield 1
     invalidate('plain', { id: input.id })

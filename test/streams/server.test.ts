@@ -286,6 +286,14 @@ async function socket() {
 }
 
 describe('the WebSocket', () => {
+  it('ends a stream that yields nothing with a done result, told apart from a plain answer', async () => {
+    const s = await socket()
+    s.send({ type: 'call', id: 'z', path: 'empty', input: null })
+    await s.until(() => s.frames.some((frame) => frame.type === 'result' && frame.id === 'z'))
+    expect(s.frames.filter((frame) => frame.id === 'z')).toEqual([{ type: 'result', id: 'z', result: { done: true } }])
+    s.ws.close()
+  })
+
   it('sends yield frames, then the result with the return value', async () => {
     const s = await socket()
     s.send({ type: 'call', id: '1', path: 'tokens', input: { prompt: 'a b' } })
@@ -294,7 +302,7 @@ describe('the WebSocket', () => {
     expect(mine).toEqual([
       { type: 'yield', id: '1', value: { json: 'a' } },
       { type: 'yield', id: '1', value: { json: 'b' } },
-      { type: 'result', id: '1', result: { data: { words: 2, at: '1970-01-01T00:00:00.000Z' }, meta: { values: { at: ['Date'] }, v: 1 } } },
+      { type: 'result', id: '1', result: { done: true, data: { words: 2, at: '1970-01-01T00:00:00.000Z' }, meta: { values: { at: ['Date'] }, v: 1 } } },
     ])
     s.send({ type: 'call', id: '2', path: 'broken' })
     await s.until(() => s.frames.some((frame) => frame.type === 'result' && frame.id === '2'))

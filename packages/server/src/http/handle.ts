@@ -281,7 +281,8 @@ async function batchReply(
       }
     }),
   )
-  const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE }
+  // The same GET batch is an array or lines by its `Accept`: a shared cache must tell them apart.
+  const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, vary: 'Accept' }
   if (exchange.method === 'POST') headers['cache-control'] = 'no-store'
   addResponseHeaders(headers, exchange.resHeaders)
   return { status: 200, headers, body: `[${results.join(',')}]` }

@@ -4,6 +4,7 @@ import { MizanError, toErrorShape } from '../errors.js'
 import type { InputDecoder } from '../input/decoder.js'
 import type { MaybePromise } from '../maybe-promise.js'
 import { resultText } from '../result-wire.js'
+import { markDone } from '../streams/lines.js'
 import { CallStream } from '../streams/call-stream.js'
 import { whenLoaded } from '../transformer.js'
 import type { CallResult } from '../dispatch.js'
@@ -214,6 +215,7 @@ export class Connection implements PushTarget {
     try {
       const input = this.decode(frame.input, frame.meta)
       let result = await this.settings.dispatcher.call(proc, this.ctx, input instanceof Promise ? await input : input, this.env, frame.shape)
+      const streamed = result.ok && result.data instanceof CallStream
       if (result.ok && result.data instanceof CallStream) {
         const stream = result.data
         if (running.cancelled || this.disposed) return void (await stream.return())
@@ -232,8 +234,10 @@ export class Connection implements PushTarget {
         if (running.cancelled || this.disposed) return
       }
       if (running.cancelled) return
-      const text = resultText(result, this.settings.transformer, this.settings.isDev, (error) => this.settings.dispatcher.onError({ error, path, ctx: this.ctx }))
-      this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${text instanceof Promise ? await text : text}}`)
+      const written = resultText(result, this.settings.transformer, this.settings.isDev, (error) => this.settings.dispatcher.onError({ error, path, ctx: this.ctx }))
+      const text = written instanceof Promise ? await written : written
+      // A stream's end says so (`"done": true`), as its last HTTP line does: one that yielded nothing is still a stream.
+      this.sendText(`{"type":"result","id":${JSON.stringify(id)},"result":${streamed && result.ok ? markDone(text) : text}}`)
     } finally {
       if (this.calls.get(id) === running) this.calls.delete(id)
     }

@@ -23,7 +23,8 @@ export function joinLine(opening: string, objectText: string): string {
 export function yieldLine(opening: string, value: unknown, transformer: Transformer): MaybePromise<string> {
   return whenLoaded(() => {
     const { json, meta } = transformer.serialize(value)
-    const text = JSON.stringify(json)
+    // `undefined` yielded under plain JSON goes as `null`, as it would in an array: the line keeps its `yield`.
+    const text = json === undefined ? 'null' : JSON.stringify(json)
     // `JSON.stringify` gives `undefined` for a value JSON has no text for (a function, a symbol).
     if (text === undefined) throw new TypeError('Mizan: a streamed value has no JSON text')
     return `${opening}"yield":${text}${meta === undefined ? '' : `,"meta":${JSON.stringify(meta)}`}}\n`
@@ -52,6 +53,13 @@ export async function endLine(opening: string, result: CallResult, settings: Lin
     settings.report(error)
     return joinLine(opening, JSON.stringify({ error: toErrorShape(error, settings.isDev) }))
   }
-  if (!result.ok) return joinLine(opening, text)
-  return joinLine(opening, text === '{}' ? '{"done":true}' : `{"done":true,${text.slice(1)}`)
+  return joinLine(opening, result.ok ? markDone(text) : text)
+}
+
+/**
+ * A stream's closing entry, from the entry a plain call would have had: `"done": true` first, so a
+ * reader tells the end of a stream (one that yielded nothing included) from a plain answer.
+ */
+export function markDone(entryText: string): string {
+  return entryText === '{}' ? '{"done":true}' : `{"done":true,${entryText.slice(1)}`
 }

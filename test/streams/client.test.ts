@@ -1,0 +1,152 @@
+// Streams end to end: Mizan's client against a Mizan server, over HTTP (single and batched calls)
+// and the WebSocket. A `for await` gets the handler's values typed and in order, the return value
+// comes with the generator's end, a `break` stops the handler (its `finally` runs, its `signal`
+// aborts), and an error thrown mid-stream arrives typed after the values sent before it.
+import { createClient, isMizanError, type ClientInvalidation } from '@mizan/client'
+import { createMizanServer } from '@mizan/server'
+import { WebSocket } from 'ws'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { ending, endings, gate, gates, live, router, userOf, type StreamRouter } from './app.js'
+
+const server = createMizanServer({ router, createContext: ({ req }) => userOf(req.headers.get('authorization')), onError: () => {} })
+let url: string
+beforeAll(async () => {
+  ;({ url } = await server.listen(0, '127.0.0.1'))
+})
+afterAll(() => server.close())
+beforeEach(() => {
+  gates.clear()
+  endings.clear()
+})
+
+/** Every value of a generator, and what it returned. */
+async function drain<T, R>(stream: AsyncGenerator<T, R, undefined>): Promise<{ values: T[]; returned: R }> {
+  const values: T[] = []
+  for (;;) {
+    const step = await stream.next()
+    if (step.done === true) return { values, returned: step.value }
+    values.push(step.value)
+  }
+}
+
+describe('streams over HTTP', () => {
+  it('yields the values in order, then resolves the return value', async () => {
+    const client = createClient<StreamRouter>({ url })
+    const { values, returned } = await drain(await client.tokens.query({ prompt: 'one two three' }))
+    expect(values).toEqual(['one', 'two', 'three'])
+    // superjson carried the Date of the return value.
+    expect(returned).toEqual({ words: 3, at: new Date(0) })
+  })
+
+  it('stops the handler when the loop breaks: its finally runs and its signal aborts', async () => {
+    const client = createClient<StreamRouter>({ url })
+    for await (const value of await client.waiter.query({ key: 'http-break' })) {
+      expect(value).toBe('first')
+      break
+    }
+    await expect(ending('http-break').promise).resolves.toEqual({ aborted: true })
+  })
+
+  it('stops the handler when the call is aborted', async () => {
+    const client = createClient<StreamRouter>({ url })
+    const controller = new AbortController()
+    const stream = await client.waiter.query({ key: 'http-abort' }, { signal: controller.signal })
+    expect(await stream.next()).toEqual({ done: false, value: 'first' })
+    controller.abort()
+    await expect(stream.next()).rejects.toThrow()
+    await expect(ending('http-abort').promise).resolves.toEqual({ aborted: true })
+  })
+
+  it('batches streams with a plain call, each settling as it completes', async () => {
+    const requests: string[] = []
+    const client = createClient<StreamRouter>({ url, fetch: (input, init) => (requests.push(String(input)), fetch(input, init)) })
+    // One tick: one request. The slow stream's first value waits on a gate the test opens only
+    // after the fast stream and the plain call have finished: completion order lets them through.
+    const fastCall = client.fast.query()
+    const slowCall = client.slow.query()
+    const nowCall = client.now.query()
+    expect(await nowCall).toBe('now')
+    expect(await drain(await fastCall)).toEqual({ values: ['f1'], returned: 'fast done' })
+    gate('slow').resolve()
+    const slow = await slowCall
+    expect(requests).toHaveLength(1)
+    expect(requests[0]).toContain('fast,slow,now')
+    expect(await drain(slow)).toEqual({ values: ['s1'], returned: 'slow done' })
+  })
+
+  it('delivers an error thrown mid-stream, typed, after the values sent before it', async () => {
+    const client = createClient<StreamRouter>({ url })
+    const stream = await client.declared.query()
+    expect(await stream.next()).toEqual({ done: false, value: 1 })
+    const failure = await stream.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(isMizanError(failure, client.declared, 'NOT_FOUND')).toBe(true)
+    if (isMizanError(failure, client.declared, 'NOT_FOUND')) expect(failure.data).toEqual({ id: 'x' })
+  })
+
+  it('refuses before the first value as any call does', async () => {
+    const client = createClient<StreamRouter>({ url })
+    await expect(client.secret.query()).rejects.toMatchObject({ code: 'UNAUTHORIZED', status: 401 })
+  })
+
+  it("announces a streaming mutation's invalidations once it ends", async () => {
+    const client = createClient<StreamRouter>({ url })
+    const heard: ClientInvalidation[][] = []
+    client.$on('invalidate', (targets) => heard.push(targets))
+    const { values, returned } = await drain(await client.change.mutate({ id: '7' }))
+    expect(values).toEqual([1, 2])
+    expect(returned).toBe('changed')
+    expect(heard.flat()).toEqual(expect.arrayContaining([{ path: 'tokens' }, { path: 'plain', input: { id: '7' } }]))
+  })
+})
+
+describe('streams over the WebSocket', () => {
+  /** A client whose socket is open (a channel subscription holds it), and the HTTP requests it made. */
+  async function socketClient() {
+    const requests: string[] = []
+    const fetchCounted: typeof fetch = (input, init) => {
+      requests.push(String(input))
+      return fetch(input, init)
+    }
+    const client = createClient<StreamRouter>({ url, WebSocket: WebSocket as never, fetch: fetchCounted })
+    let joined!: () => void
+    const open = new Promise<void>((resolve) => (joined = resolve))
+    const subscription = client.room.subscribe({}, { onMessage: () => {}, onStatus: ({ status }) => status === 'open' && joined() })
+    await open
+    return { client, requests, close: () => subscription.unsubscribe() }
+  }
+
+  it('streams a websocket procedure over the socket, with its return value', async () => {
+    const { client, requests, close } = await socketClient()
+    const before = requests.length
+    const { values, returned } = await drain(await client.tokens.query({ prompt: 'over the socket' }))
+    expect(values).toEqual(['over', 'the', 'socket'])
+    expect(returned).toEqual({ words: 3, at: new Date(0) })
+    expect(requests.length).toBe(before) // no HTTP request: it went over the socket
+    close()
+  })
+
+  it('cancels the handler when the loop breaks', async () => {
+    const { client, close } = await socketClient()
+    for await (const value of await client.waiter.query({ key: 'ws-break' })) {
+      expect(value).toBe('first')
+      break
+    }
+    await expect(ending('ws-break').promise).resolves.toEqual({ aborted: true })
+    close()
+  })
+
+  it('leaves no generator running once every stream has ended', async () => {
+    const { client, close } = await socketClient()
+    await drain(await client.tokens.query({ prompt: 'a b' }))
+    for await (const value of await client.waiter.query({ key: 'ws-leak' })) {
+      expect(value).toBe('first')
+      break
+    }
+    await ending('ws-leak').promise
+    expect(live.count).toBe(0)
+    close()
+  })
+})
