@@ -4,8 +4,8 @@
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
 import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { loadFailures, loadHttp, printHttpBenchHead } from './lib/http-load.mjs'
-import { chooseServers, readOptions } from './lib/options.mjs'
+import { loadFailures, loadHttp, printHttpBenchHead, readLoadConfig } from './lib/http-load.mjs'
+import { chooseServers } from './lib/options.mjs'
 import { benchDir, mizanVersion, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
 import { writeResults } from './lib/results.mjs'
 import { startServer } from './lib/servers.mjs'
@@ -169,25 +169,13 @@ function printSummary(summary) {
 }
 
 function readConfig() {
-  const { integer, values } = readOptions({
-    options: {
-      duration: { type: 'string' },
-      rounds: { type: 'string' },
-      warmup: { type: 'string', default: '2' },
-      connections: { type: 'string', default: '100' },
-      pipelining: { type: 'string', default: '1' },
-      only: { type: 'string' },
-    },
-    quick: { duration: ['3', '10'], rounds: ['1', '3'] },
+  const { config, integer, values } = readLoadConfig({
+    options: { pipelining: { type: 'string', default: '1' }, only: { type: 'string' } },
     usage: 'node bench/http.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--pipelining N=1] [--quick: 3 s, 1 round] [--only NAME,NAME: those rows only, not written to results]',
   })
   return {
-    duration: integer('duration', 1),
-    rounds: integer('rounds', 1),
-    warmup: integer('warmup', 0),
-    connections: integer('connections', 1),
+    ...config,
     pipelining: integer('pipelining', 1),
     only: values.only === undefined ? undefined : values.only.split(',').map((name) => name.trim()).filter(Boolean),
-    quick: values.quick === true,
   }
 }

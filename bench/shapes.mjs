@@ -6,8 +6,7 @@
 import path from 'node:path'
 import { canPin, stop } from './lib/children.mjs'
 import { judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
-import { loadFailures as failures, loadHttp, printHttpBenchHead } from './lib/http-load.mjs'
-import { readOptions } from './lib/options.mjs'
+import { loadFailures as failures, loadHttp, printHttpBenchHead, readLoadConfig } from './lib/http-load.mjs'
 import { benchDir, requireBuild, requireDependencies, versionOf } from './lib/repo.mjs'
 import { writeResults } from './lib/results.mjs'
 import { startServer } from './lib/servers.mjs'
@@ -114,21 +113,5 @@ async function measure(call) {
 }
 
 function readConfig() {
-  const { integer, values } = readOptions({
-    options: {
-      duration: { type: 'string' },
-      rounds: { type: 'string' },
-      warmup: { type: 'string', default: '2' },
-      connections: { type: 'string', default: '100' },
-    },
-    quick: { duration: ['3', '10'], rounds: ['1', '3'] },
-    usage: 'node bench/shapes.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--quick: 3 s, 1 round]',
-  })
-  return {
-    duration: integer('duration', 1),
-    rounds: integer('rounds', 1),
-    warmup: integer('warmup', 0),
-    connections: integer('connections', 1),
-    quick: values.quick === true,
-  }
+  return readLoadConfig({ usage: 'node bench/shapes.mjs [--duration S=10] [--rounds N=3] [--warmup S=2] [--connections N=100] [--quick: 3 s, 1 round]' }).config
 }

@@ -5,6 +5,7 @@ import { canPin } from './children.mjs'
 import { cpuWindow } from './cpu.mjs'
 import { startLoad } from './load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './machine.mjs'
+import { readOptions } from './options.mjs'
 import { benchDir, versionOf } from './repo.mjs'
 
 /**
@@ -51,4 +52,31 @@ export function printHttpBenchHead(scriptUrl, config, targets) {
   for (const [name, request] of targets) console.log(`         ${name.padEnd(width)} ${request}`)
   console.log()
   return { machine, command }
+}
+
+/**
+ * The command line of an HTTP load benchmark: `--duration`, `--rounds`, `--warmup`, `--connections`
+ * and `--quick` (3 s, 1 round), plus the benchmark's own `options`. Returns the checked numbers,
+ * `quick`, and `values` for its own flags.
+ */
+export function readLoadConfig({ options = {}, usage }) {
+  const { integer, values } = readOptions({
+    options: {
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '100' },
+      ...options,
+    },
+    quick: { duration: ['3', '10'], rounds: ['1', '3'] },
+    usage,
+  })
+  const config = {
+    duration: integer('duration', 1),
+    rounds: integer('rounds', 1),
+    warmup: integer('warmup', 0),
+    connections: integer('connections', 1),
+    quick: values.quick === true,
+  }
+  return { config, integer, values }
 }
