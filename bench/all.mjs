@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in one run, one table, written to bench/RESULTS.md and the
 // README's Performance section. `--quick` runs each benchmark briefly (well under 2 minutes in all).
-// Usage: node bench/all.mjs [--quick] [--only http,shapes,upload,coldstart,ws,bundle,serialize,typecheck]
+// Usage: node bench/all.mjs [--quick] [--only http,shapes,streams,upload,coldstart,ws,bundle,serialize,typecheck]
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -17,6 +17,7 @@ const quick = values.quick
 const BENCHES = {
   http: { script: 'http.mjs', quick: ['--quick', '--duration', '2', '--warmup', '1'], rows: httpRows },
   shapes: { script: 'shapes.mjs', quick: ['--quick', '--duration', '2', '--warmup', '1'], rows: shapesRows },
+  streams: { script: 'streams.mjs', quick: ['--quick'], rows: streamsRows },
   upload: { script: 'upload.mjs', quick: ['--quick'], rows: uploadRows },
   coldstart: { script: 'coldstart.mjs', quick: ['--quick'], rows: coldstartRows },
   ws: { script: 'ws.mjs', quick: ['--quick'], rows: wsRows },
@@ -155,6 +156,19 @@ function shapesRows(data) {
       baseline: `${kb(by.full.bodyBytes)} (whole output)`,
       ratio: fmt(data.ratios.bytes, '×'),
       target: '≤ 0.2× whole',
+    },
+  ]
+}
+
+function streamsRows(data) {
+  const by = Object.fromEntries(data.summary.map((s) => [s.server, s]))
+  return [
+    {
+      measure: `streamed values over HTTP (${data.config.count.toLocaleString('en-US')} a reply), values/s`,
+      mizan: fmt(by['stream-mizan'].valuesPerSec),
+      baseline: `${fmt(by['stream-bare'].valuesPerSec)} (node:http chunked)`,
+      ratio: fmt(data.ratio, '×'),
+      target: '',
     },
   ]
 }
