@@ -20,6 +20,10 @@ expectType<Promise<{ now: Date; big: bigint; tags: Set<string> }>>(client.clock.
 // A call takes an abort signal.
 client.greeting.query({ name: 'a' }, { signal: new AbortController().signal })
 
+// websocketCalls is a boolean: opening the socket by itself for websocket procedures, or not.
+createClient<AppRouter>({ url: 'http://localhost/api/mizan', websocketCalls: false })
+expectError(createClient<AppRouter>({ url: 'http://localhost/api/mizan', websocketCalls: 'never' }))
+
 // A wrong path is a compile error.
 expectError(client.posts.lits.query({}))
 expectError(client.nope.query())

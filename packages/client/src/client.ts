@@ -38,6 +38,15 @@ export interface ClientOptions {
   /** The WebSocket class, where there is no global one (Node 20: `import { WebSocket } from 'ws'`). */
   WebSocket?: typeof globalThis.WebSocket
   /**
+   * Open the WebSocket by itself for procedures declared `websocket: true`: when an HTTP reply says
+   * the server serves the call's path on its socket (`x-mizan-websocket`), the client opens the
+   * socket and keeps it open (reconnecting as for a subscription); later calls of those paths go
+   * over it once it is open, and calls made before then go over HTTP. `false`: only a subscription
+   * opens the socket. Without any WebSocket class (the option or a global one) calls stay on HTTP.
+   * Default `true`.
+   */
+  websocketCalls?: boolean
+  /**
    * The server requires socket tickets (`websocket: { tickets }`): before each connect the client
    * gets one from `POST {url}/_session` with its usual headers. Default `false`.
    */
@@ -114,6 +123,9 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
   const transformer =
     options.transformer === undefined ? lazySuperjson : options.transformer === 'json' ? jsonOnly : eagerTransformer(options.transformer)
   let socket: WsLink | undefined
+  // Set once a reply asked for the socket: it is held from then on, and later replies change nothing.
+  let holding = false
+  const socketCalls = options.websocketCalls !== false && (options.WebSocket ?? globalThis.WebSocket) !== undefined
   const link = new HttpLink({
     url: options.url.replace(/\/+$/, ''),
     headers: options.headers,
@@ -125,6 +137,16 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
     transformer,
     onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
     connectionId: () => socket?.connectionId,
+    onWebSocketPaths: socketCalls
+      ? () => {
+          if (holding) return
+          holding = true
+          // The socket serves calls once its hello lists their paths (see `serves`); until then, HTTP.
+          ws()
+            .then((link) => link.hold())
+            .catch((error: unknown) => console.error('[mizan] the WebSocket for calls could not be opened:', error))
+        }
+      : undefined,
   })
   // The WebSocket code loads with the first subscription (a bundler splits it off: apps without
   // channels never download it); calls use the socket once it is open and the server serves them there.

@@ -1,4 +1,4 @@
-import { INVALIDATE_HEADER, decodeInvalidateHeader, type InvalidationWire } from '@mizan/wire'
+import { INVALIDATE_HEADER, WEBSOCKET_HEADER, decodeInvalidateHeader, decodeWebSocketHeader, type InvalidationWire } from '@mizan/wire'
 import { MizanClientError, encodeError, errorFromShape, errorFromStatus, parseRetryAfter } from './errors.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, parseBody, readEntry, type ReplyEntry } from './reply.js'
 import { ndjsonValues } from './ndjson.js'
@@ -36,6 +36,11 @@ export interface HttpLinkSettings {
   connectionId: () => string | undefined
   /** Bytes of one line of a streamed reply at most. */
   maxStreamLineBytes: number
+  /**
+   * Hears the paths a reply says the server also serves over its WebSocket (`x-mizan-websocket`);
+   * `undefined` when the client will not open its socket for calls.
+   */
+  onWebSocketPaths?: ((paths: string[]) => void) | undefined
 }
 
 /** The type of a streamed reply: one JSON value per line. */
@@ -292,6 +297,11 @@ export class HttpLink {
         if (!op.settled) op.reject(new MizanClientError({ code: 'NETWORK_ERROR', status: 0, message: `Could not reach the server: ${describe(error)}` }, op.path, error))
       }
       return
+    }
+    const onWebSocketPaths = this.settings.onWebSocketPaths
+    if (onWebSocketPaths !== undefined) {
+      const paths = decodeWebSocketHeader(header(response, WEBSOCKET_HEADER))
+      if (paths.length > 0) onWebSocketPaths(paths)
     }
     const reply: Reply = {
       status: typeof response.status === 'number' ? response.status : 0,

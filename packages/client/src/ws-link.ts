@@ -90,6 +90,8 @@ export class WsLink {
   private ticketRefusals = 0
   /** A ticket is being fetched for the next connect. */
   private opening = false
+  /** Kept open for calls (see {@link hold}): without subscriptions it neither closes nor stops reconnecting. */
+  private held = false
   private readonly calls = new Map<string, PendingCall>()
   private readonly subscriptions = new Map<string, SubscriptionState>()
   private readonly statusListeners = new Set<(status: SocketStatus) => void>()
@@ -118,12 +120,33 @@ export class WsLink {
   }
 
   /**
+   * Opens the socket for calls and keeps it open as a subscription would (reconnecting with the
+   * same backoff), so that calls of the paths its hello lists go over it: the server said, in an
+   * HTTP reply, that it serves some on the socket. Once held, later calls change nothing: a socket
+   * that gave up (its tickets kept being refused) is opened again only by {@link reconnect} or a
+   * subscription.
+   */
+  hold(): void {
+    if (this.held) return
+    this.held = true
+    if (this.status === 'closed') this.open()
+  }
+
+  /**
    * Closes the socket and opens a new one at once, resubscribing: for when what the connection was
    * opened with has changed (the user signed in or out, and the new cookie must reach the server).
    */
   reconnect(): void {
     const socket = this.socket
-    if (socket === undefined) return
+    if (socket === undefined) {
+      // A held socket that gave up: the new sign-in may be let in.
+      if (this.held && this.status === 'closed') {
+        this.attempt = 0
+        this.ticketRefusals = 0
+        this.open()
+      }
+      return
+    }
     this.socket = undefined
     this.hello = undefined
     for (const state of this.subscriptions.values()) state.joined = false
@@ -244,7 +267,7 @@ export class WsLink {
     getTicket().then(
       (ticket) => {
         this.opening = false
-        if (this.subscriptions.size > 0 || this.calls.size > 0) this.connect(WebSocketImpl, ticket)
+        if (this.held || this.subscriptions.size > 0 || this.calls.size > 0) this.connect(WebSocketImpl, ticket)
         else this.setStatus('closed')
       },
       () => {
@@ -275,7 +298,7 @@ export class WsLink {
     }
     this.streams.closeAll()
     for (const state of this.subscriptions.values()) state.joined = false
-    if (this.subscriptions.size === 0) return this.setStatus('closed')
+    if (this.subscriptions.size === 0 && !this.held) return this.setStatus('closed')
     if (code === TICKET_REFUSED && ++this.ticketRefusals >= MAX_TICKET_REFUSALS) return this.giveUp()
     this.retry(code)
   }
@@ -472,7 +495,7 @@ export class WsLink {
   }
 
   private closeWhenIdle(): void {
-    if (this.subscriptions.size > 0 || this.calls.size > 0 || this.streams.size > 0) return
+    if (this.held || this.subscriptions.size > 0 || this.calls.size > 0 || this.streams.size > 0) return
     if (this.timer !== undefined) {
       clearTimeout(this.timer)
       this.timer = undefined

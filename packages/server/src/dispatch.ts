@@ -73,6 +73,8 @@ export interface CompiledProcedure {
   readonly shapes: ShapeTable<CacheSite> | undefined
   /** Its handler is an async generator function: known to stream before it is called. */
   readonly stream: boolean
+  /** It declares `websocket: true`: its HTTP replies say so (`x-mizan-websocket`), for clients to open their socket. */
+  readonly websocket: boolean
 }
 
 /** What a transport tells the dispatcher about a call's surroundings; asked only when needed. */
@@ -224,6 +226,7 @@ export function compileProcedure(path: string, def: ProcedureDef, cache: OriginC
     errors: compileErrors(def),
     shapes: def.stream === true ? undefined : shapeTableOf(path, def, cache),
     stream: def.stream === true,
+    websocket: def.options.websocket === true,
   }
 }
 

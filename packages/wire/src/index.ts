@@ -9,3 +9,4 @@ export {
   type Transformer,
 } from './envelope.js'
 export { INVALIDATE_HEADER, decodeInvalidateHeader, encodeInvalidateHeader } from './invalidation.js'
+export { WEBSOCKET_HEADER, decodeWebSocketHeader, encodeWebSocketHeader } from './websocket-header.js'

@@ -1,4 +1,7 @@
-import { INVALIDATE_HEADER } from '@mizan/wire'
+import { INVALIDATE_HEADER, WEBSOCKET_HEADER } from '@mizan/wire'
+
+/** The Mizan headers a cross-origin client must read: invalidations, and the paths its socket would serve. */
+const EXPOSED = `${INVALIDATE_HEADER}, ${WEBSOCKET_HEADER}`
 
 /** Cross-origin settings of `createMizanServer`. */
 export interface CorsOptions {
@@ -38,7 +41,7 @@ export class CorsPolicy {
     headers['vary'] = headers['vary'] ? `${headers['vary']}, Origin` : 'Origin'
     if (origin === undefined || !this.allows(origin)) return
     headers['access-control-allow-origin'] = origin
-    headers['access-control-expose-headers'] = INVALIDATE_HEADER
+    headers['access-control-expose-headers'] = EXPOSED
     if (this.credentials) headers['access-control-allow-credentials'] = 'true'
   }
 

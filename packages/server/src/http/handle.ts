@@ -1,4 +1,4 @@
-import { INVALIDATE_HEADER, encodeInvalidateHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
+import { INVALIDATE_HEADER, WEBSOCKET_HEADER, encodeInvalidateHeader, encodeWebSocketHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
 import type { CallResult, CompiledProcedure, Dispatcher, Invalidation } from '../dispatch.js'
 import { CachedAnswer, etagOf } from '../cache/origin-cache.js'
 import { boundedInvalidations, resultText } from '../result-wire.js'
@@ -166,6 +166,7 @@ export function singleResult(exchange: HttpExchange, proc: CompiledProcedure, re
 
 function resultReply(exchange: HttpExchange, proc: CompiledProcedure, result: CallResult, settings: HttpSettings): HttpReply {
   const headers = baseHeaders(proc, exchange.method, exchange.resHeaders)
+  if (proc.websocket) headers[WEBSOCKET_HEADER] = proc.path
   if (result.invalidations.length > 0) {
     headers[INVALIDATE_HEADER] = boundedInvalidations(result.invalidations, settings.transformer, MAX_INVALIDATE_HEADER, encodeInvalidateHeader)
   }
@@ -254,10 +255,14 @@ async function batchReply(
   }
   if (!Array.isArray(envelopes)) throw new MizanError('BAD_REQUEST', 'A batch input must be a JSON array, one element per call')
   const ctx = await createContext(exchange, settings, paths.join(','))
+  // The calls' paths the socket serves, for the reply's header: noted as each call resolves its
+  // procedure (before its first await, so all are known before any reply is written).
+  let onSocket: Set<string> | undefined
   /** Runs call `index` up to its result; a failure before the call ran is its error. */
   const run = async (path: string, index: number): Promise<CallResult> => {
     try {
       const proc = resolve(settings.dispatcher, path, exchange.method)
+      if (proc.websocket) (onSocket ??= new Set()).add(path)
       const envelope = envelopes[index]
       const decoded = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
       return await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange, envelope == null ? undefined : shapeOf(envelope))
@@ -265,7 +270,7 @@ async function batchReply(
       return { ok: false, error, invalidations: [] }
     }
   }
-  if (acceptsLines(exchange.header('accept'))) return batchLines(exchange, settings, paths, ctx, run)
+  if (acceptsLines(exchange.header('accept'))) return batchLines(exchange, settings, paths, ctx, run, () => onSocket)
   const results = await Promise.all(
     paths.map(async (path, index): Promise<string> => {
       try {
@@ -284,6 +289,7 @@ async function batchReply(
   // The same GET batch is an array or lines by its `Accept`: a shared cache must tell them apart.
   const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, vary: 'Accept' }
   if (exchange.method === 'POST') headers['cache-control'] = 'no-store'
+  if (onSocket !== undefined) headers[WEBSOCKET_HEADER] = encodeWebSocketHeader(onSocket)
   addResponseHeaders(headers, exchange.resHeaders)
   return { status: 200, headers, body: `[${results.join(',')}]` }
 }
@@ -304,6 +310,7 @@ async function batchLines(
   paths: string[],
   ctx: unknown,
   run: (path: string, index: number) => Promise<CallResult>,
+  onSocket: () => Set<string> | undefined,
 ): Promise<HttpReply> {
   const queue = new LineQueue(paths.length)
   const entry = async (path: string, index: number): Promise<void> => {
@@ -336,6 +343,8 @@ async function batchLines(
   })
   await queue.ready
   const headers: Record<string, string | string[]> = { 'content-type': NDJSON_TYPE, 'cache-control': 'no-store' }
+  const socketPaths = onSocket()
+  if (socketPaths !== undefined) headers[WEBSOCKET_HEADER] = encodeWebSocketHeader(socketPaths)
   addResponseHeaders(headers, exchange.resHeaders)
   return { status: 200, headers, body: queue }
 }
