@@ -272,5 +272,6 @@ describe('hostile shapes over WebSocket', () => {
     )
     ws.close()
     expect(reported.slice(before).filter((error) => !(error instanceof MizanError) || error.status >= 500)).toEqual([])
-  })
+    // A hundred round trips: well under a second alone, but a loaded CI machine may take longer.
+  }, 30_000)
 })
