@@ -1,7 +1,7 @@
-import { INVALIDATE_HEADER, WEBSOCKET_HEADER, encodeInvalidateHeader, encodeWebSocketHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
+import { INVALIDATE_HEADER, WEBSOCKET_HEADER, encodeInvalidateHeader, type InvalidationWire, type Transformer } from '@mizan/wire'
 import type { CallResult, CompiledProcedure, Dispatcher, Invalidation } from '../dispatch.js'
 import { CachedAnswer, etagOf } from '../cache/origin-cache.js'
-import { boundedInvalidations, resultText } from '../result-wire.js'
+import { boundedInvalidations } from '../result-wire.js'
 import { MizanError, toErrorShape } from '../errors.js'
 import { dataBody, whenLoaded } from '../transformer.js'
 import type { CorsPolicy } from './cors.js'
@@ -17,10 +17,10 @@ import type { UploadPlan } from '../files/plan.js'
 import type { RouteMatch, RouteTable } from '../routes/table.js'
 import { routeReply } from '../routes/serve.js'
 import { isMultipart, uploadReply } from './upload-reply.js'
+import { batchReply } from './batch-reply.js'
 import { CallStream } from '../streams/call-stream.js'
 import { StreamLines } from '../streams/line-body.js'
-import { LineQueue } from '../streams/line-queue.js'
-import { joinLine, lineOpening, NDJSON_TYPE, type LineSettings } from '../streams/lines.js'
+import { lineOpening, NDJSON_TYPE, type LineSettings } from '../streams/lines.js'
 
 /** Limits on what one request may carry; each has a default and its own error. The input limits bind WebSocket calls too. */
 export interface HttpLimits extends InputLimits {
@@ -206,7 +206,7 @@ function streamReply(headers: Record<string, string | string[]>, stream: CallStr
 }
 
 /** What the lines of a call need: the transformer, and `onError` with the call's path and context. */
-function lineSettings(settings: HttpSettings, path: string, ctx: unknown): LineSettings {
+export function lineSettings(settings: HttpSettings, path: string, ctx: unknown): LineSettings {
   return { transformer: settings.transformer, isDev: settings.isDev, report: (error) => settings.dispatcher.onError({ error, path, ctx }) }
 }
 
@@ -233,120 +233,6 @@ function matchesETag(header: string | undefined, etag: string): boolean {
     const trimmed = tag.trim()
     return trimmed === '*' || trimmed === etag || trimmed === `W/${etag}`
   })
-}
-
-async function batchReply(
-  exchange: HttpExchange,
-  settings: HttpSettings,
-  paths: string[],
-  params: URLSearchParams | undefined,
-): Promise<HttpReply> {
-  if (paths.length > settings.limits.maxBatchSize) {
-    throw new MizanError('BAD_REQUEST', `A batch holds at most ${settings.limits.maxBatchSize} calls`)
-  }
-  let envelopes: unknown
-  if (exchange.method === 'POST') {
-    if (isMultipart(exchange.header('content-type'))) throw new MizanError('BAD_REQUEST', 'Files go in a single call, never in a batch')
-    envelopes = (await readJsonBody(exchange, settings, 2)) ?? []
-  }
-  else {
-    const text = params?.get('input')
-    envelopes = text == null ? [] : settings.decoder.parse(text, 2, 'input')
-  }
-  if (!Array.isArray(envelopes)) throw new MizanError('BAD_REQUEST', 'A batch input must be a JSON array, one element per call')
-  const ctx = await createContext(exchange, settings, paths.join(','))
-  // The calls' paths the socket serves, for the reply's header: noted as each call resolves its
-  // procedure (before its first await, so all are known before any reply is written).
-  let onSocket: Set<string> | undefined
-  /** Runs call `index` up to its result; a failure before the call ran is its error. */
-  const run = async (path: string, index: number): Promise<CallResult> => {
-    try {
-      const proc = resolve(settings.dispatcher, path, exchange.method)
-      if (proc.websocket) (onSocket ??= new Set()).add(path)
-      const envelope = envelopes[index]
-      const decoded = envelope == null ? undefined : envelopeValue(envelope, settings.decoder, `input[${index}]`)
-      return await settings.dispatcher.call(proc, ctx, decoded instanceof Promise ? await decoded : decoded, exchange, envelope == null ? undefined : shapeOf(envelope))
-    } catch (error) {
-      return { ok: false, error, invalidations: [] }
-    }
-  }
-  if (acceptsLines(exchange.header('accept'))) return batchLines(exchange, settings, paths, ctx, run, () => onSocket)
-  const results = await Promise.all(
-    paths.map(async (path, index): Promise<string> => {
-      try {
-        let result = await run(path, index)
-        if (result.ok && result.data instanceof CallStream) {
-          void result.data.return()
-          result = { ok: false, error: new MizanError('BAD_REQUEST', `"${path}" streams: send accept: ${NDJSON_TYPE}`), invalidations: [] }
-        }
-        const text = resultText(result, settings.transformer, settings.isDev, (error) => settings.dispatcher.onError({ error, path, ctx }))
-        return text instanceof Promise ? await text : text
-      } catch (error) {
-        return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
-      }
-    }),
-  )
-  // The same GET batch is an array or lines by its `Accept`: a shared cache must tell them apart.
-  const headers: Record<string, string | string[]> = { 'content-type': JSON_TYPE, vary: 'Accept' }
-  if (exchange.method === 'POST') headers['cache-control'] = 'no-store'
-  if (onSocket !== undefined) headers[WEBSOCKET_HEADER] = encodeWebSocketHeader(onSocket)
-  addResponseHeaders(headers, exchange.resHeaders)
-  return { status: 200, headers, body: `[${results.join(',')}]` }
-}
-
-/** True when a request's `Accept` lists the line-delimited type: the client reads a batch as it completes. */
-function acceptsLines(accept: string | undefined): boolean {
-  return accept !== undefined && accept.toLowerCase().includes(NDJSON_TYPE)
-}
-
-/**
- * A batch answered line by line in completion order (see docs/protocol.md, Streamed results): each
- * line carries its call's index `i`; a plain call is one line, a stream its values then its end.
- * The head goes with the first line, with the headers set by then (those a call adds later are not sent).
- */
-async function batchLines(
-  exchange: HttpExchange,
-  settings: HttpSettings,
-  paths: string[],
-  ctx: unknown,
-  run: (path: string, index: number) => Promise<CallResult>,
-  onSocket: () => Set<string> | undefined,
-): Promise<HttpReply> {
-  const queue = new LineQueue(paths.length)
-  const entry = async (path: string, index: number): Promise<void> => {
-    const opening = lineOpening(index)
-    const lines = lineSettings(settings, path, ctx)
-    const result = await run(path, index)
-    if (!(result.ok && result.data instanceof CallStream)) {
-      let text: string
-      try {
-        text = await resultText(result, settings.transformer, settings.isDev, lines.report)
-      } catch (error) {
-        text = JSON.stringify({ error: toErrorShape(error, settings.isDev) })
-      }
-      return queue.push(joinLine(opening, text))
-    }
-    const stream = result.data
-    if (queue.stopped) return void (await stream.return())
-    const source = new StreamLines(stream, opening, lines)
-    const forget = queue.onCancel(() => source.cancel())
-    try {
-      for (let line = await source.next(); line !== undefined && !queue.stopped; line = await source.next()) await queue.push(line)
-    } finally {
-      forget()
-    }
-  }
-  paths.forEach((path, index) => {
-    entry(path, index)
-      .catch((error: unknown) => settings.dispatcher.onError({ error, path, ctx }))
-      .finally(() => queue.finish())
-  })
-  await queue.ready
-  const headers: Record<string, string | string[]> = { 'content-type': NDJSON_TYPE, 'cache-control': 'no-store' }
-  const socketPaths = onSocket()
-  if (socketPaths !== undefined) headers[WEBSOCKET_HEADER] = encodeWebSocketHeader(socketPaths)
-  addResponseHeaders(headers, exchange.resHeaders)
-  return { status: 200, headers, body: queue }
 }
 
 export function resolve(dispatcher: Dispatcher, path: string, method: string): CompiledProcedure {
@@ -419,12 +305,12 @@ function shapeParam(params: URLSearchParams, decoder: InputDecoder): unknown {
 }
 
 /** The `shape` of an envelope {@link envelopeValue} has checked is an object. */
-function shapeOf(envelope: unknown): unknown {
+export function shapeOf(envelope: unknown): unknown {
   return (envelope as { shape?: unknown }).shape
 }
 
 /** The input of a call in a body or a batch: `{ "input": ..., "meta"?: ..., "shape"?: ... }`. */
-function envelopeValue(envelope: unknown, decoder: InputDecoder, where: string): MaybePromise<unknown> {
+export function envelopeValue(envelope: unknown, decoder: InputDecoder, where: string): MaybePromise<unknown> {
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
     throw new MizanError('BAD_REQUEST', `The ${where} must be an object { "input": ..., "meta"?: ..., "shape"?: ... }`)
   }
@@ -440,7 +326,8 @@ function baseHeaders(proc: CompiledProcedure, method: string, resHeaders: Respon
   return headers
 }
 
-function addResponseHeaders(headers: Record<string, string | string[]>, resHeaders: ResponseHeaders): void {
+/** Adds the headers a handler set (`resHeaders`: cookies and the like) to a reply's own. */
+export function addResponseHeaders(headers: Record<string, string | string[]>, resHeaders: ResponseHeaders): void {
   if (resHeaders.entries === undefined) return
   for (const [name, value] of resHeaders.entries) {
     const existing = headers[name]
