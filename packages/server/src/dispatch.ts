@@ -1,8 +1,6 @@
-import { needsTransform } from '@mizan/wire'
-import { compileAuth, type AuthCheck } from './auth.js'
-import { compileErrors, failWith, settleDeclared, type ErrorChecks } from './declared-errors.js'
+import type { AuthCheck } from './auth.js'
+import { failWith, settleDeclared, type ErrorChecks } from './declared-errors.js'
 import { MizanError, type MizanErrorCode } from './errors.js'
-import { cacheControlOf } from './http/cache-control.js'
 import { ChainResult } from './middleware.js'
 import { REPORT_ERROR } from './report-error.js'
 import type { CacheSite, OriginCache } from './cache/origin-cache.js'
@@ -11,8 +9,10 @@ import type { LimitCheck, Limiter } from './rate-limit/limiter.js'
 import type { CacheOptions, HandlerArgs, ProcedureDef, ProcedureKind } from './procedure.js'
 import { assertAffects, flattenRouter, type AnyRouter, type FlatRouter } from './router.js'
 import type { MaybePromise } from './maybe-promise.js'
-import { inputValidator, outputValidator, type Validator } from './schema.js'
-import { ShapeTable, type CompiledShape } from './shapes/table.js'
+import type { Validator } from './schema.js'
+import type { ShapeTable, CompiledShape } from './shapes/table.js'
+import { compileProcedure } from './compile-procedure.js'
+import { mergeInvalidations } from './invalidation-merge.js'
 import { CallStream, type StreamEnd, type StreamOwner } from './streams/call-stream.js'
 import { isStreamResult } from './streams/detect.js'
 
@@ -204,38 +204,6 @@ export class Dispatcher {
     }
   }
 
-}
-
-/**
- * Prepares a procedure definition once, for every call: what the dispatcher serves at `path`
- * (a procedure, or one side of a route).
- */
-export function compileProcedure(path: string, def: ProcedureDef, cache: OriginCache | undefined, limiter: Limiter | undefined): CompiledProcedure {
-  return {
-    path,
-    kind: def.kind,
-    def,
-    affects: (def.options.affects ?? []).map((target) => ({ path: target })),
-    auth: compileAuth(def),
-    parseInput: def.options.input ? inputValidator(def.options.input) : undefined,
-    checkOutput: def.options.output ? outputValidator(def.options.output) : undefined,
-    cache: cache === undefined ? undefined : def.options.cache,
-    cacheSite: cache === undefined || def.options.cache === undefined ? undefined : cache.site(path, def.options.cache),
-    cacheControl: cacheControlOf(def),
-    rateLimit: limiter === undefined || def.rateLimit === undefined ? undefined : limiter.compile(path, def.rateLimit),
-    errors: compileErrors(def),
-    shapes: def.stream === true ? undefined : shapeTableOf(path, def, cache),
-    stream: def.stream === true,
-    websocket: def.options.websocket === true,
-  }
-}
-
-/** The shape table of a query with an output schema; its shapes are compiled when first asked for, so a start pays nothing. */
-function shapeTableOf(path: string, def: ProcedureDef, cache: OriginCache | undefined): ShapeTable<CacheSite> | undefined {
-  const { output, cache: policy } = def.options
-  if (def.kind !== 'query' || output === undefined) return undefined
-  const siteOf = cache === undefined || policy === undefined ? undefined : (canonical: string) => cache.site(path, policy, canonical)
-  return new ShapeTable(path, output, def.options, siteOf)
 }
 
 /** The state of one call: its steps run synchronously and go async only when a step returns a promise. */
@@ -464,35 +432,6 @@ class Args implements HandlerArgs<unknown, unknown, {}, unknown> {
 
   [REPORT_ERROR](error: unknown): void {
     this.#run.report(error)
-  }
-}
-
-/** Declared paths first, then what the handler added, each target once. */
-function mergeInvalidations(declared: readonly Invalidation[], added: readonly Invalidation[]): Invalidation[] {
-  const seen = new Set(declared.map((entry) => entry.path))
-  const merged = [...declared]
-  for (const entry of added) {
-    const key = entry.input === undefined ? entry.path : stableKey(entry.path, entry.input)
-    if (key !== undefined) {
-      if (seen.has(key)) continue
-      seen.add(key)
-    }
-    merged.push(entry)
-  }
-  return merged
-}
-
-/** A key equal for equal inputs whatever their key order; `undefined` (no merging) when JSON cannot express them. */
-function stableKey(path: string, input: unknown): string | undefined {
-  if (needsTransform(input)) return undefined
-  try {
-    return path + '\u0000' + JSON.stringify(input, (_key, inner: unknown) =>
-      inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-        ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : inner,
-    )
-  } catch {
-    return undefined
   }
 }
 

@@ -1,5 +1,6 @@
 import type { OriginCache } from '../cache/origin-cache.js'
-import { compileProcedure, type CompiledProcedure } from '../dispatch.js'
+import { compileProcedure } from '../compile-procedure.js'
+import type { CompiledProcedure } from '../dispatch.js'
 import type { Limiter } from '../rate-limit/limiter.js'
 import { matchPattern, patternsOverlap, splitPath, type PathPattern } from './pattern.js'
 import type { RouteDef } from './route.js'
