@@ -1,51 +1,10 @@
 import { MizanClientError, encodeError, errorFromShape } from './errors.js'
-import type { ClientInvalidation, InvalidationSource } from './http-link.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, readEntry, readInvalidations } from './reply.js'
-import type { ClientTransformer } from './serializer.js'
 import { writeShape } from './wire-input.js'
 import { WsStreams } from './ws-streams.js'
+import type { SocketStatus, Subscription, SubscriptionHandlers, WsLinkSettings } from './ws-types.js'
 
-/** The state of the client's one WebSocket connection. */
-export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed'
-
-/** What a subscription is told about its connection. */
-export interface SubscriptionStatus {
-  status: SocketStatus
-  /**
-   * `false` when the subscription (re)joined after a gap — a reconnect, or the server's broker
-   * losing messages: what it stands for may have changed unseen and should be refetched.
-   */
-  resumed?: boolean
-}
-
-/** Callbacks of a subscription. */
-export interface SubscriptionHandlers<Message> {
-  onMessage: (message: Message) => void
-  onStatus?: (status: SubscriptionStatus) => void
-  /** The server refused the subscription (params, authorization): it is dropped, not retried. */
-  onError?: (error: MizanClientError) => void
-}
-
-/** A live subscription. */
-export interface Subscription<Send> {
-  unsubscribe(): void
-  /** Sends a message to the channel's `receive` handler (channels that declare one). */
-  send(message: Send): Promise<void>
-}
-
-/** Settings of the WebSocket transport. */
-export interface WsLinkSettings {
-  url: string
-  WebSocket: typeof globalThis.WebSocket | undefined
-  transformer: ClientTransformer
-  onInvalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
-  /** First reconnect delay in ms; doubles per failed attempt, with full jitter. */
-  backoffMs: number
-  /** The longest reconnect delay in ms. */
-  maxBackoffMs: number
-  /** Gets a fresh ticket before each connect, when the server requires them. */
-  ticket: (() => Promise<string>) | undefined
-}
+export type { SocketStatus, Subscription, SubscriptionHandlers, SubscriptionStatus, WsLinkSettings } from './ws-types.js'
 
 interface PendingCall {
   resolve: (value: unknown) => void

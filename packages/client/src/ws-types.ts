@@ -1,0 +1,48 @@
+import type { MizanClientError } from './errors.js'
+import type { ClientInvalidation, InvalidationSource } from './http-link.js'
+import type { ClientTransformer } from './serializer.js'
+
+// The public types of the client's WebSocket: its status, a subscription and its callbacks, and
+// the link's settings.
+
+/** The state of the client's one WebSocket connection. */
+export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+/** What a subscription is told about its connection. */
+export interface SubscriptionStatus {
+  status: SocketStatus
+  /**
+   * `false` when the subscription (re)joined after a gap — a reconnect, or the server's broker
+   * losing messages: what it stands for may have changed unseen and should be refetched.
+   */
+  resumed?: boolean
+}
+
+/** Callbacks of a subscription. */
+export interface SubscriptionHandlers<Message> {
+  onMessage: (message: Message) => void
+  onStatus?: (status: SubscriptionStatus) => void
+  /** The server refused the subscription (params, authorization): it is dropped, not retried. */
+  onError?: (error: MizanClientError) => void
+}
+
+/** A live subscription. */
+export interface Subscription<Send> {
+  unsubscribe(): void
+  /** Sends a message to the channel's `receive` handler (channels that declare one). */
+  send(message: Send): Promise<void>
+}
+
+/** Settings of the WebSocket transport. */
+export interface WsLinkSettings {
+  url: string
+  WebSocket: typeof globalThis.WebSocket | undefined
+  transformer: ClientTransformer
+  onInvalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
+  /** First reconnect delay in ms; doubles per failed attempt, with full jitter. */
+  backoffMs: number
+  /** The longest reconnect delay in ms. */
+  maxBackoffMs: number
+  /** Gets a fresh ticket before each connect, when the server requires them. */
+  ticket: (() => Promise<string>) | undefined
+}
