@@ -364,8 +364,8 @@ class CallRun implements StreamOwner {
 
   /** The handler's result, cut to the shape and checked; a stream is wrapped, its values checked one by one. */
   private settle(output: unknown): unknown {
-    // The one check a plain result pays: objects only, and only `in`.
-    if (typeof output === 'object' && output !== null && isStreamResult(output)) return this.stream(output)
+    // The one check a plain result pays (isStreamResult asks objects only, and only `in`).
+    if (isStreamResult(output)) return this.stream(output)
     const shape = this.shape
     if (shape !== undefined) return shape.checkOutput(shape.project(output))
     const checkOutput = this.proc.checkOutput

@@ -63,17 +63,12 @@ export async function batchReply(
   if (acceptsLines(exchange.header('accept'))) return batchLines(exchange, settings, paths, ctx, run, () => onSocket)
   const results = await Promise.all(
     paths.map(async (path, index): Promise<string> => {
-      try {
-        let result = await run(path, index)
-        if (result.ok && result.data instanceof CallStream) {
-          void result.data.return()
-          result = { ok: false, error: new MizanError('BAD_REQUEST', `"${path}" streams: send accept: ${NDJSON_TYPE}`), invalidations: [] }
-        }
-        const text = resultText(result, settings.transformer, settings.isDev, (error) => settings.dispatcher.onError({ error, path, ctx }))
-        return text instanceof Promise ? await text : text
-      } catch (error) {
-        return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
+      let result = await run(path, index)
+      if (result.ok && result.data instanceof CallStream) {
+        void result.data.return()
+        result = { ok: false, error: new MizanError('BAD_REQUEST', `"${path}" streams: send accept: ${NDJSON_TYPE}`), invalidations: [] }
       }
+      return entryText(result, settings, lineSettings(settings, path, ctx).report)
     }),
   )
   // The same GET batch is an array or lines by its `Accept`: a shared cache must tell them apart.
@@ -82,6 +77,15 @@ export async function batchReply(
   if (onSocket !== undefined) headers[WEBSOCKET_HEADER] = encodeWebSocketHeader(onSocket)
   addResponseHeaders(headers, exchange.resHeaders)
   return { status: 200, headers, body: `[${results.join(',')}]` }
+}
+
+/** The JSON text of a plain call's entry; a value the transformer cannot write becomes the entry's error. */
+async function entryText(result: CallResult, settings: HttpSettings, report: (error: unknown) => void): Promise<string> {
+  try {
+    return await resultText(result, settings.transformer, settings.isDev, report)
+  } catch (error) {
+    return JSON.stringify({ error: toErrorShape(error, settings.isDev) })
+  }
 }
 
 /** True when a request's `Accept` lists the line-delimited type: the client reads a batch as it completes. */
@@ -107,15 +111,7 @@ async function batchLines(
     const opening = lineOpening(index)
     const lines = lineSettings(settings, path, ctx)
     const result = await run(path, index)
-    if (!(result.ok && result.data instanceof CallStream)) {
-      let text: string
-      try {
-        text = await resultText(result, settings.transformer, settings.isDev, lines.report)
-      } catch (error) {
-        text = JSON.stringify({ error: toErrorShape(error, settings.isDev) })
-      }
-      return queue.push(joinLine(opening, text))
-    }
+    if (!(result.ok && result.data instanceof CallStream)) return queue.push(joinLine(opening, await entryText(result, settings, lines.report)))
     const stream = result.data
     if (queue.stopped) return void (await stream.return())
     const source = new StreamLines(stream, opening, lines)
