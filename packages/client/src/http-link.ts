@@ -1,6 +1,6 @@
 import { INVALIDATE_HEADER, WEBSOCKET_HEADER, decodeInvalidateHeader, decodeWebSocketHeader, type InvalidationWire } from '@mizan/wire'
 import { MizanClientError, encodeError, errorFromShape, errorFromStatus, parseRetryAfter } from './errors.js'
-import { decodeErrorShape, decodeInvalidations, entryValue, parseBody, readEntry, type ReplyEntry } from './reply.js'
+import { decodeErrorShape, decodeInvalidations, entryValue, parseBody, readEntry, undecodable, type ReplyEntry } from './reply.js'
 import { ndjsonValues } from './ndjson.js'
 import type { ClientTransformer } from './serializer.js'
 import { settleFromLines } from './stream-reply.js'
@@ -389,7 +389,7 @@ export class HttpLink {
     try {
       op.resolve(await entryValue(this.settings.transformer, entry))
     } catch (error) {
-      op.reject(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: reply.status, message: 'The response could not be decoded' }, op.path, error))
+      op.reject(undecodable(op.path, reply.status, error))
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ErrorShape, InvalidationWire } from '@mizan/wire'
 import type { ClientInvalidation } from './http-link.js'
+import { MizanClientError } from './errors.js'
 import type { ClientTransformer } from './serializer.js'
 
 /**
@@ -92,4 +93,17 @@ export async function decodeErrorShape(transformer: ClientTransformer, shape: Er
   } catch {
     return shape
   }
+}
+
+/** The message of a reply (or frame, or line) that is no Mizan reply. */
+export const NOT_A_REPLY = 'The server answered with something that is not a Mizan reply'
+
+/** What a call fails with when its reply (or frame, or line) is no Mizan reply entry; `status` the HTTP status, 0 off HTTP. */
+export function notAReply(path: string, status = 0): MizanClientError {
+  return new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status, message: NOT_A_REPLY }, path)
+}
+
+/** What a call fails with when the transformer cannot decode its reply's value. */
+export function undecodable(path: string, status: number, cause: unknown): MizanClientError {
+  return new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status, message: 'The response could not be decoded' }, path, cause)
 }

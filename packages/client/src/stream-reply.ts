@@ -1,7 +1,7 @@
 import { MizanClientError, errorFromShape } from './errors.js'
 import type { ClientInvalidation, InvalidationSource } from './http-link.js'
 import { NdjsonError } from './ndjson.js'
-import { decodeErrorShape, decodeInvalidations, entryValue, readEntry } from './reply.js'
+import { decodeErrorShape, decodeInvalidations, entryValue, NOT_A_REPLY, notAReply, readEntry, undecodable } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 import type { ValueStream } from './value-stream.js'
 
@@ -40,8 +40,6 @@ export interface StreamReplySettings {
 
 /** A line, as far as it concerns the protocol. */
 type Line = Record<string, unknown>
-
-const NOT_A_REPLY = 'The server answered with something that is not a Mizan reply'
 
 /** A line that breaks the protocol (of another shape, an index out of range): the calls still open fail. */
 class ProtocolBreak extends Error {}
@@ -95,7 +93,7 @@ async function readLine(call: StreamCall, line: Line, single: boolean, settings:
     try {
       value = await settings.transformer.decode(line.yield, line.meta)
     } catch (error) {
-      return failCall(call, streamError(call, settings, 'The response could not be decoded', error))
+      return failCall(call, undecodable(call.path, settings.status, error))
     }
     if (!call.settled) call.resolve(call.openStream())
     const stream = call.stream!
@@ -115,16 +113,16 @@ async function readLine(call: StreamCall, line: Line, single: boolean, settings:
   }
   if (finished(call)) return
   if (entry.failed) {
-    if (entry.error === undefined) return failCall(call, streamError(call, settings, NOT_A_REPLY))
+    if (entry.error === undefined) return failCall(call, notAReply(call.path, settings.status))
     return failCall(call, errorFromShape(await decodeErrorShape(settings.transformer, entry.error), call.path, settings.status))
   }
   // A plain entry for a call whose stream is open breaks the protocol.
-  if (!isEnd && call.stream !== undefined) return failCall(call, streamError(call, settings, NOT_A_REPLY))
+  if (!isEnd && call.stream !== undefined) return failCall(call, notAReply(call.path, settings.status))
   let value: unknown
   try {
     value = await entryValue(settings.transformer, entry)
   } catch (error) {
-    return failCall(call, streamError(call, settings, 'The response could not be decoded', error))
+    return failCall(call, undecodable(call.path, settings.status, error))
   }
   if (!isEnd) return call.resolve(value)
   // The end, with the stream's return value (a stream that yielded nothing resolves to an ended one).

@@ -1,5 +1,5 @@
 import { MizanClientError, encodeError, errorFromShape } from './errors.js'
-import { decodeErrorShape, decodeInvalidations, entryValue, readEntry, readInvalidations } from './reply.js'
+import { decodeErrorShape, decodeInvalidations, entryValue, notAReply, readEntry, readInvalidations , undecodable } from './reply.js'
 import { writeShape } from './wire-input.js'
 import { WsStreams } from './ws-streams.js'
 import type { SocketStatus, Subscription, SubscriptionHandlers, WsLinkSettings } from './ws-types.js'
@@ -399,7 +399,7 @@ export class WsLink {
     try {
       call.resolve(await entryValue(this.settings.transformer, entry))
     } catch (error) {
-      call.reject(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The response could not be decoded' }, call.path, error))
+      call.reject(undecodable(call.path, 0, error))
     }
   }
 
@@ -502,9 +502,6 @@ function notSent(path: string, cause: unknown): MizanClientError {
 }
 
 /** The error of an answer that is not a Mizan result. */
-function notAReply(path: string): MizanClientError {
-  return new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The server answered with something that is not a Mizan reply' }, path)
-}
 
 /**
  * Runs an app's callback. One that throws must not break the socket's handling of the frame, nor

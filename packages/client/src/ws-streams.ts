@@ -1,6 +1,6 @@
 import { MizanClientError, errorFromShape } from './errors.js'
 import type { ClientInvalidation, InvalidationSource } from './http-link.js'
-import { decodeErrorShape, decodeInvalidations, entryValue, readEntry } from './reply.js'
+import { decodeErrorShape, decodeInvalidations, entryValue, notAReply, readEntry , undecodable } from './reply.js'
 import type { ClientTransformer } from './serializer.js'
 import { ValueStream } from './value-stream.js'
 
@@ -77,7 +77,7 @@ export class WsStreams {
         if (envelope === undefined) throw new TypeError('not a value envelope')
         state.stream.push(await this.settings.transformer.decode(envelope.json, envelope.meta))
       } catch (error) {
-        this.end(id, state, () => state.stream.fail(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The response could not be decoded' }, state.path, error)))
+        this.end(id, state, () => state.stream.fail(undecodable(state.path, 0, error)))
       }
     })
   }
@@ -97,7 +97,7 @@ export class WsStreams {
       try {
         value = await entryValue(this.settings.transformer, entry)
       } catch (error) {
-        return this.end(id, state, () => state.stream.fail(new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The response could not be decoded' }, state.path, error)))
+        return this.end(id, state, () => state.stream.fail(undecodable(state.path, 0, error)))
       }
       this.end(id, state, () => state.stream.end(value))
     })
@@ -134,6 +134,3 @@ export class WsStreams {
   }
 }
 
-function notAReply(path: string): MizanClientError {
-  return new MizanClientError({ code: 'INTERNAL_SERVER_ERROR', status: 0, message: 'The server answered with something that is not a Mizan reply' }, path)
-}
