@@ -17,6 +17,7 @@ import { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './realtime/limits.js'
 import { memoryPubSub } from './realtime/memory-pubsub.js'
 import type { PubSub } from './realtime/pubsub.js'
 import { SocketServer, type WebSocketOptions } from './realtime/socket-server.js'
+import { SseEndpoint } from './realtime/sse/endpoint.js'
 import { resolveTransformer } from './transformer.js'
 import { InputDecoder } from './input/decoder.js'
 import type { Transformer } from '@mizan/wire'
@@ -163,6 +164,11 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const decoder = new InputDecoder(transformer, limits)
   const createContext = (options as { createContext?: (o: ContextOptions) => unknown }).createContext ?? (() => ({}))
+  // Apps that declare realtime features will take sockets: their server loads `ws` right after it
+  // listens, so the first upgrade need not wait. Others load it only if a socket ever comes.
+  const expectsSockets = options.websocket !== undefined || dispatcher.flat.channels.size > 0 || [...dispatcher.flat.procedures.values()].some((def) => def.options.websocket === true)
+  // Realtime over Server-Sent Events, for the same apps and those whose mutations push invalidations.
+  const hasRealtime = expectsSockets || [...dispatcher.flat.procedures.values()].some((def) => ((def.options as { affects?: readonly string[] }).affects?.length ?? 0) > 0)
   const settings: HttpSettings = {
     dispatcher,
     transformer,
@@ -183,6 +189,7 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
     uploads: { plans, options: resolveUploadOptions(options.uploads) },
     routes: dispatcher.flat.routes.size === 0 ? undefined : new RouteTable(dispatcher.flat.routes, basePath, dispatcher.flat.procedures, cache, limiter),
     openapi: options.openapi === undefined || options.openapi === false ? undefined : servedOpenAPI(router, basePath, options.openapi),
+    events: hasRealtime ? new SseEndpoint(() => socketServer()) : undefined,
   }
 
   const inFlight = new InFlight()
@@ -207,9 +214,6 @@ export function createMizanServer<R extends AnyRouter>(options: MizanServerOptio
       websocketPaths: [...dispatcher.flat.procedures].filter(([, def]) => def.options.websocket === true).map(([path]) => path),
     }))
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => socketServer().handleUpgrade(req, socket, head)
-  // Apps that declare realtime features will take sockets: their server loads `ws` right after it
-  // listens, so the first upgrade need not wait. Others load it only if a socket ever comes.
-  const expectsSockets = options.websocket !== undefined || dispatcher.flat.channels.size > 0 || [...dispatcher.flat.procedures.values()].some((def) => def.options.websocket === true)
   let fetchHandler: FetchHandler | undefined
   let httpServer: Server | undefined
   let closing: Promise<void> | undefined

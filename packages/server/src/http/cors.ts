@@ -3,6 +3,9 @@ import { INVALIDATE_HEADER, WEBSOCKET_HEADER } from '@mizan/wire'
 /** The Mizan headers a cross-origin client must read: invalidations, and the paths its socket would serve. */
 const EXPOSED = `${INVALIDATE_HEADER}, ${WEBSOCKET_HEADER}`
 
+/** Request headers of an event stream (see docs/realtime.md): its session, its ticket, where it resumes. */
+const REALTIME_HEADERS = ['x-mizan-session', 'x-mizan-ticket', 'last-event-id']
+
 /** Cross-origin settings of `createMizanServer`. */
 export interface CorsOptions {
   /** Allowed origins: `true` for any (echoed back), a list, or a predicate. */
@@ -31,7 +34,8 @@ export class CorsPolicy {
       this.allows = (value) => set.has(value)
     }
     this.credentials = options.credentials ?? false
-    this.allowHeaders = options.allowHeaders?.join(', ')
+    // An event stream's headers come along with any list the app gives: realtime over SSE needs them.
+    this.allowHeaders = options.allowHeaders === undefined ? undefined : [...new Set([...options.allowHeaders, ...REALTIME_HEADERS])].join(', ')
     this.maxAge = String(options.maxAge ?? 600)
   }
 

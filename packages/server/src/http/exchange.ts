@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { TicketClaims } from '../realtime/ticket.js'
 import type { LineBody } from '../streams/line-body.js'
+import type { EventBody } from '../realtime/sse/event-body.js'
 
 /** The request as `createContext` sees it, the same shape on every runtime. */
 export interface MizanRequest {
@@ -44,13 +45,16 @@ export interface ContextOptions {
   req: MizanRequest
   /** Headers to add to the response (ignored over WebSocket: the upgrade has been answered). */
   resHeaders: ResponseHeaders
-  /** `http` for an HTTP request; `ws` for a WebSocket connection (built once, at the upgrade). */
-  transport: 'http' | 'ws'
+  /**
+   * `http` for an HTTP request; `ws` for a WebSocket connection (built once, at the upgrade); `sse`
+   * for a Server-Sent Events stream (built once when it opens) and for each POST of its frames.
+   */
+  transport: 'http' | 'ws' | 'sse'
   /** The Node request (and response, over HTTP), when served by Node (Express's `req.user` lives here). */
   node?: { req: IncomingMessage; res?: ServerResponse }
   /** The Web request, when served by `fetchHandler`. */
   request?: Request
-  /** Over a WebSocket that requires tickets: the verified ticket's claims (`sub` is the principal). */
+  /** Over a WebSocket or event stream that requires tickets: the verified ticket's claims (`sub` is the principal). */
   ticket?: TicketClaims
 }
 
@@ -96,12 +100,13 @@ export interface HttpExchange {
 /**
  * What the protocol answers; the adapter writes it out. A body is JSON text, bytes a handler
  * returned (a Blob or File, sent with its length; a stream, sent as it comes), or lines of a
- * streamed result (a {@link LineBody}, written as they come, each once the last was taken).
+ * streamed result (a {@link LineBody}, written as they come, each once the last was taken), or the
+ * events of a realtime connection (an {@link EventBody}, open until either side ends it).
  */
 export interface HttpReply {
   status: number
   headers: Record<string, string | string[]>
-  body: string | Blob | ReadableStream<Uint8Array> | LineBody | null
+  body: string | Blob | ReadableStream<Uint8Array> | LineBody | EventBody | null
 }
 
 /** What both adapters' exchanges share: the response headers, the connection they name, cookies. */

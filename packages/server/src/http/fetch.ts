@@ -5,6 +5,7 @@ import { BaseExchange, type ContextOptions, type HttpExchange, type HttpReply } 
 import { handleHttp, refusal, tooLarge, type HttpSettings } from './handle.js'
 import type { ClientAddressOf } from '../rate-limit/address.js'
 import { LineBody } from '../streams/line-body.js'
+import { EventBody } from '../realtime/sse/event-body.js'
 
 /** A Web-standard handler for Bun, Deno, Cloudflare Workers, Next.js route handlers and Hono. */
 export type FetchHandler = (request: Request) => Promise<Response>
@@ -46,7 +47,7 @@ function toResponse(reply: HttpReply, request: Request): Response {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item)
     else headers.set(name, value)
   }
-  const body = reply.body instanceof LineBody ? linesStream(reply.body) : reply.body
+  const body = reply.body instanceof LineBody ? linesStream(reply.body) : reply.body instanceof EventBody ? eventStream(reply.body) : reply.body
   // A Blob's length is known: said, as the Node adapter does (a runtime may not add it itself).
   if (body instanceof Blob) headers.set('content-length', String(body.size))
   if (request.method === 'HEAD') {
@@ -74,6 +75,54 @@ function linesStream(body: LineBody): ReadableStream<Uint8Array> {
       cancel: () => body.cancel(),
     },
     { highWaterMark: 0 },
+  )
+}
+
+/**
+ * An event stream as a Web stream: events are enqueued as the connection sends them; what the
+ * stream holds unread is what the slow-consumer limit counts. A reader that cancels (the client
+ * went away) disposes the connection.
+ */
+function eventStream(body: EventBody): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  let drained: (() => void)[] = []
+  let open = true
+  const release = () => {
+    const waiting = drained
+    drained = []
+    waiting.forEach((each) => each())
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        body.attach({
+          write(text) {
+            if (!open) return false
+            controller.enqueue(encoder.encode(text))
+            return (controller.desiredSize ?? 0) > 0
+          },
+          buffered: () => (open ? Math.max(0, -(controller.desiredSize ?? 0)) : 0),
+          whenDrained(done) {
+            if (!open || (controller.desiredSize ?? 0) >= 0) return done()
+            drained.push(done)
+          },
+          end() {
+            if (!open) return
+            open = false
+            controller.close()
+            release()
+          },
+        })
+      },
+      // Asked for more: what was queued has been read.
+      pull: () => release(),
+      cancel() {
+        open = false
+        release()
+        body.cancel()
+      },
+    },
+    { highWaterMark: 0, size: (chunk) => chunk.byteLength },
   )
 }
 

@@ -62,6 +62,8 @@ export interface HttpSettings {
   readonly routes?: RouteTable | undefined
   /** `GET {basePath}/_openapi.json`: the document's body, built on first read; `undefined` when off. */
   readonly openapi?: { readonly body: string } | undefined
+  /** `{basePath}/_events`, realtime over Server-Sent Events; `undefined` when the server has no realtime. */
+  readonly events?: { reply(exchange: HttpExchange, settings: HttpSettings): Promise<HttpReply> } | undefined
 }
 
 /** What the server knows of uploads, fixed when it is created. */
@@ -104,6 +106,7 @@ function answer(exchange: HttpExchange, settings: HttpSettings): MaybePromise<Ht
       if (method === 'POST') throw new MethodNotAllowed('GET, HEAD', 'The manifest is read with GET')
       return manifestReply(exchange, settings.manifest)
     }
+    if (path === '_events' && settings.events !== undefined) return settings.events.reply(exchange, settings).catch((error: unknown) => errorReply(error, settings.isDev))
     const params = exchange.query === '' ? undefined : new URLSearchParams(exchange.query)
     const reply =
       path === '_session' && settings.session !== undefined

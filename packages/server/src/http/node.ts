@@ -8,6 +8,7 @@ import type { RouteMatch } from '../routes/table.js'
 import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 import { nodeStream } from '../builtins.js'
 import { LineBody } from '../streams/line-body.js'
+import { EventBody } from '../realtime/sse/event-body.js'
 
 /** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -84,6 +85,7 @@ function safeDecode(path: string): string {
 /** Writes a reply; a body of bytes resolves once sent (see writeBytes). */
 function write(res: ServerResponse, reply: HttpReply): void | Promise<void> {
   if (reply.body instanceof LineBody) return writeLines(res, reply, reply.body)
+  if (reply.body instanceof EventBody) return writeEvents(res, reply, reply.body)
   if (reply.body !== null && typeof reply.body !== 'string') return writeBytes(res, reply)
   if (res.headersSent || res.destroyed) return
   // A refused body may still be arriving: close the connection rather than read it.
@@ -180,6 +182,39 @@ async function writeLines(res: ServerResponse, reply: HttpReply, body: LineBody)
   } finally {
     res.off('close', onClose)
   }
+}
+
+/**
+ * An event stream: the head at once, then events written straight to the response as the
+ * connection sends them (no promise per event: a broadcast reaches many streams). Resolves once the
+ * stream ends, from either side; the client going away disposes its connection.
+ */
+function writeEvents(res: ServerResponse, reply: HttpReply, body: EventBody): Promise<void> | void {
+  if (res.headersSent || res.destroyed) return body.cancel()
+  res.writeHead(reply.status, reply.headers)
+  res.flushHeaders()
+  return new Promise<void>((resolve) => {
+    res.once('close', () => {
+      body.cancel()
+      resolve()
+    })
+    body.attach({
+      write: (text) => res.write(text),
+      // What the response holds and what its socket has yet to send.
+      buffered: () => res.writableLength,
+      whenDrained: (drained) => {
+        if (res.writableLength === 0 || res.destroyed) return drained()
+        const done = () => {
+          res.off('drain', done)
+          res.off('close', done)
+          drained()
+        }
+        res.once('drain', done)
+        res.once('close', done)
+      },
+      end: () => res.end(),
+    })
+  })
 }
 
 class NodeHeaders {

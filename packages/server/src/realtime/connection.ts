@@ -28,6 +28,11 @@ export interface ServerSocket {
   ping(): void
   on(event: 'pong' | 'close' | 'error', listener: () => void): unknown
   once(event: 'close', listener: () => void): unknown
+  /**
+   * Sends a frame under an event id, for transports that resume from one (Server-Sent Events);
+   * those without it send the frame alone.
+   */
+  sendWithId?(text: string, eventId: string): void
 }
 
 /** What every connection of a socket server shares. */
@@ -93,6 +98,11 @@ export class Connection implements PushTarget {
   private readonly stopPushes: () => void
   private readonly stopResume: () => void
   alive = true
+  /**
+   * Where the client asked to resume from (an event stream's `Last-Event-ID`), as it came: kept for
+   * the transport's history to interpret, never by the connection itself.
+   */
+  after: string | undefined
 
   constructor(
     private readonly ws: ServerSocket,
@@ -121,7 +131,8 @@ export class Connection implements PushTarget {
     clientAddress: () => this.address,
   }
 
-  sendText(text: string): void {
+  /** Sends a serialized frame; `eventId` names it on transports that can resume (ignored by others). */
+  sendText(text: string, eventId?: string): void {
     const ws = this.ws
     if (ws.readyState !== ws.OPEN) return
     if (ws.bufferedAmount > this.settings.limits.maxBufferedBytes) {
@@ -129,12 +140,16 @@ export class Connection implements PushTarget {
       ws.terminate()
       return
     }
-    ws.send(text)
+    if (eventId !== undefined && ws.sendWithId !== undefined) ws.sendWithId(text, eventId)
+    else ws.send(text)
   }
 
-  /** Sends the hello frame: the connection id (for HTTP calls to name it) and what may be called here. */
-  hello(websocketPaths: readonly string[]): void {
-    this.sendFrame({ type: 'hello', connection: this.id, websocket: websocketPaths })
+  /**
+   * Sends the hello frame: the connection id (for HTTP calls to name it) and what may be called
+   * here, with what the transport adds (an event stream's `session`).
+   */
+  hello(websocketPaths: readonly string[], extra?: Record<string, unknown>): void {
+    this.sendFrame({ type: 'hello', connection: this.id, websocket: websocketPaths, ...extra })
   }
 
   close(code: number, reason: string): void {

@@ -16,6 +16,11 @@ export interface SocketLimits {
   maxBufferedBytes: number
   /** Milliseconds between pings; a connection that missed the last pong is closed. Default 30,000. */
   heartbeatMs: number
+  /**
+   * Milliseconds between heartbeat comments on a Server-Sent Events stream: they keep proxies from
+   * closing a quiet stream, and a stream that can no longer be written is closed. Default 15,000.
+   */
+  sseHeartbeatMs: number
 }
 
 /** The defaults of {@link SocketLimits}. */
@@ -25,6 +30,7 @@ export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   maxSubscriptions: 100,
   maxBufferedBytes: 1024 * 1024,
   heartbeatMs: 30_000,
+  sseHeartbeatMs: 15_000,
 }
 
 /** A token bucket: `messagesPerSecond` refill, bursts up to twice that. */

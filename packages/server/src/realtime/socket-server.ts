@@ -3,8 +3,10 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } from './ticket.js'
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
-import type { ConnectionAudience } from './audience.js'
-import { CLOSE, Connection, type ConnectionSettings } from './connection.js'
+import { CLOSE } from './connection.js'
+import { ConnectionSet } from './connection-set.js'
+import { openConnection, receiveSafely, type OpeningSettings } from './open-connection.js'
+import { originAllowed } from './origin.js'
 import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 
 /** Options of the WebSocket transport (`createMizanServer({ websocket })`). */
@@ -28,14 +30,12 @@ export interface WebSocketOptions {
   authTimeoutMs?: number
 }
 
-interface SocketServerSettings extends ConnectionSettings {
+export interface SocketServerSettings extends OpeningSettings {
   readonly path: string
   readonly origins: WebSocketOptions['origins']
   readonly createContext: (options: ContextOptions) => unknown
   readonly tickets: TicketIssuer | undefined
   readonly authTimeoutMs: number
-  /** Procedures served over the socket, announced in the hello frame. */
-  readonly websocketPaths: readonly string[]
   /** The server's `clientAddress` option; the upgrade request's socket peer when absent. */
   readonly clientAddress?: ClientAddressOf | undefined
 }
@@ -49,11 +49,10 @@ export class SocketServer {
   private wss: WebSocketServer | undefined
   private loading: Promise<WebSocketServer> | undefined
   private closed = false
-  private readonly connections = new Set<Connection>()
-  /** Pings every connection; started with the first one. */
-  private heartbeat: NodeJS.Timeout | undefined
+  /** Every open connection, WebSocket or event stream: the server's close reaches them all. */
+  readonly connections = new ConnectionSet()
 
-  constructor(private readonly settings: SocketServerSettings) {}
+  constructor(readonly settings: SocketServerSettings) {}
 
   /**
    * Loads `ws` and makes the server that upgrades sockets, once. `listen()` calls it just after
@@ -129,38 +128,9 @@ export class SocketServer {
           return
         }
         if (ws.readyState !== ws.OPEN) return
-        // Which pushes it may hear, settled before the hello: from its hello on, a connection hears
-        // every push it may, and until then none (it is not subscribed to any).
-        const report = (error: unknown, path: string) => this.settings.dispatcher.onError({ error, path, ctx })
-        let audience: ConnectionAudience
-        try {
-          audience = await this.settings.hub.audienceOf(ctx, report)
-        } catch (error) {
-          // `principal(ctx)` (or onError itself) threw: the connection cannot be placed safely.
-          this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
-          ws.close(1011, 'context failed')
-          return
-        }
-        if (ws.readyState !== ws.OPEN) return
-        const connection = new Connection(ws, ctx, this.settings, audience, address)
-        this.connections.add(connection)
-        if (this.heartbeat === undefined && !this.closed) {
-          this.heartbeat = setInterval(() => this.connections.forEach((each) => each.ping()), this.settings.limits.heartbeatMs)
-          this.heartbeat.unref()
-        }
-        ws.on('close', () => this.connections.delete(connection))
-        await this.settings.hub.ready(audience)
-        if (ws.readyState !== ws.OPEN) return
-        connection.hello(this.settings.websocketPaths)
-        inbox.handOver((data, isBinary) => {
-          // A frame must never end the process: whatever escapes `receive` closes this connection only.
-          try {
-            connection.receive(data, isBinary)
-          } catch (error) {
-            this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
-            connection.close(1011, 'internal error')
-          }
-        })
+        const connection = await openConnection(this.settings, this.connections, { socket: ws, ctx, address, heartbeatMs: this.settings.limits.heartbeatMs })
+        if (connection === undefined) return
+        inbox.handOver((data, isBinary) => receiveSafely(connection, this.settings, ctx, data, isBinary))
       })()
     })
   }
@@ -192,40 +162,29 @@ export class SocketServer {
     }
   }
 
-  /** The number of open connections. */
+  /** The number of open connections, over every transport. */
   get size(): number {
     return this.connections.size
   }
 
+  /** False once the server closes: no connection opens any more, over any transport. */
+  get accepting(): boolean {
+    return !this.closed
+  }
+
   /**
-   * Tells every client to reconnect (close code 1012) and stops accepting. A client that does not
-   * finish the closing handshake within `graceMs` is cut off.
+   * Tells every client, over every transport, to reconnect (close code 1012) and stops accepting.
+   * A client that does not finish the closing handshake within `graceMs` is cut off.
    */
   async close(graceMs = 1000): Promise<void> {
     this.closed = true
-    clearInterval(this.heartbeat)
-    const open = [...this.connections]
-    for (const connection of open) connection.close(CLOSE.restart, 'server restarting')
-    const allClosed = Promise.all(open.map((connection) => connection.closed))
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
-    clearTimeout(timer)
-    for (const connection of this.connections) connection.terminate()
+    await this.connections.close(graceMs)
     const wss = this.wss
     if (wss !== undefined) await new Promise<void>((resolve) => wss.close(() => resolve()))
   }
 
   private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin
-    if (origin === undefined) return true
-    const allowed = this.settings.origins
-    if (typeof allowed === 'function') return allowed(origin)
-    if (allowed !== undefined) return allowed.includes(origin)
-    try {
-      return new URL(origin).host === req.headers.host
-    } catch {
-      return false
-    }
+    return originAllowed(req.headers.origin, req.headers.host, this.settings.origins)
   }
 }
 
