@@ -103,15 +103,25 @@ export class EventReader {
   ended = false
   readonly done: Promise<void>
 
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>
+
   constructor(readonly response: Response) {
+    this.reader = response.body!.getReader()
     this.done = this.read()
+  }
+
+  /** Stops reading, as a client that goes away: the runtime cancels the body. */
+  cancel(): Promise<void> {
+    return this.reader.cancel()
   }
 
   private async read(): Promise<void> {
     const decoder = new TextDecoder()
     let text = ''
     try {
-      for await (const chunk of this.response.body! as unknown as AsyncIterable<Uint8Array>) {
+      for (;;) {
+        const { done, value: chunk } = await this.reader.read()
+        if (done) break
         text += decoder.decode(chunk, { stream: true })
         let end: number
         while ((end = text.indexOf('\n\n')) !== -1) {
