@@ -246,6 +246,13 @@ function wsRows(data) {
   }
   const paced = get('fan-out paced', 'mizan')
   if (paced) rows.push({ measure: 'fan-out p99 latency', mizan: fmt(paced.latencyP99, ' ms'), baseline: `${fmt(get('fan-out paced', 'raw')?.latencyP99, ' ms')} (raw ws)`, target: '≤ 50 ms' })
+  const sseRaw = get('SSE fan-out burst', 'raw-sse')
+  const sseMizan = get('SSE fan-out burst', 'mizan-sse')
+  if (sseRaw && sseMizan) {
+    rows.push({ measure: 'SSE fan-out to 1,000, msg/s', mizan: fmt(sseMizan.perSec), baseline: `${fmt(sseRaw.perSec)} (bare SSE)`, ratio: fmt(sseMizan.perSec / sseRaw.perSec, '×'), target: '≥ 0.5× bare SSE' })
+  }
+  const ssePaced = get('SSE fan-out paced', 'mizan-sse')
+  if (ssePaced) rows.push({ measure: 'SSE fan-out p99 latency', mizan: fmt(ssePaced.latencyP99, ' ms'), baseline: `${fmt(get('SSE fan-out paced', 'raw-sse')?.latencyP99, ' ms')} (bare SSE)`, target: '≤ 50 ms' })
   return rows
 }
 

@@ -7,9 +7,11 @@
 //     broadcast: a burst (delivered messages/s) and a paced run (publish→receipt latency);
 //     and the same for invalidation pushes: an `auth: true` mutation's invalidation of an
 //     `auth: true` query pushed to N signed-in sockets (each push checked against its audience),
-//     vs a raw `ws` broadcast of the same frame.
+//     vs a raw `ws` broadcast of the same frame;
+//  3. fan-out over Server-Sent Events: the same channel phases to N event streams, Mizan's SSE
+//     transport (`{basePath}/_events`) vs a bare node:http SSE broadcast of the same events.
 // Usage: node bench/ws.mjs [--quick] [--duration 5] [--warmup 2] [--rounds 3] [--inflight 64]
-//        [--subscribers 1000] [--publishes 200] [--paced 200] [--interval 50] [--only rpc|fanout|push]
+//        [--subscribers 1000] [--publishes 200] [--paced 200] [--interval 50] [--only rpc|fanout|push|sse]
 //        [--cpu-prof: each server process writes a CPU profile to bench/results/profiles/]
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -41,12 +43,18 @@ const RPC = [
   { name: 'trpc-frames', server: 'trpc', driver: 'frames-trpc', label: `tRPC ${trpcVersion}, bare frames`, wsPath: '', hello: false },
   { name: 'trpc-client', server: 'trpc', driver: 'client-trpc', label: `tRPC ${trpcVersion}, tRPC client`, wsPath: '', hello: false },
 ]
-// mode 'channel': channel messages; 'invalidate': invalidation pushes (the raw row of a mode is its baseline).
+/** The measure name of each fan-out mode, in the summary and the results file. */
+const MEASURE_OF_MODE = { channel: 'fan-out', invalidate: 'invalidation push', sse: 'SSE fan-out' }
+
+// mode 'channel': channel messages; 'invalidate': invalidation pushes; 'sse': channel messages over
+// Server-Sent Events (the `baseline` row of a mode is what its other rows are compared with).
 const FANOUT = [
-  { name: 'raw', server: 'raw', mode: 'channel', label: `raw ws ${versionOf('ws')} broadcast`, wsPath: '', hello: false },
+  { name: 'raw', server: 'raw', mode: 'channel', label: `raw ws ${versionOf('ws')} broadcast`, wsPath: '', hello: false, baseline: true },
   { name: 'mizan', server: 'mizan', mode: 'channel', label: `Mizan ${mizanVersion} channel`, wsPath: '/_ws', hello: true },
-  { name: 'raw-push', server: 'raw', mode: 'invalidate', label: `raw ws ${versionOf('ws')} broadcast, invalidate frame`, wsPath: '', hello: false },
+  { name: 'raw-push', server: 'raw', mode: 'invalidate', label: `raw ws ${versionOf('ws')} broadcast, invalidate frame`, wsPath: '', hello: false, baseline: true },
   { name: 'mizan-push', server: 'mizan', mode: 'invalidate', label: `Mizan ${mizanVersion} invalidation push, auth: true target`, wsPath: '/_ws', hello: true },
+  { name: 'raw-sse', server: 'sse-bare', mode: 'sse', transport: 'sse', label: 'bare node:http SSE broadcast', wsPath: '/_events', hello: true, baseline: true },
+  { name: 'mizan-sse', server: 'mizan', mode: 'sse', transport: 'sse', label: `Mizan ${mizanVersion} channel over SSE`, wsPath: '/_events', hello: true },
 ].filter((row) => config.fanoutModes.includes(row.mode))
 
 const machine = describeMachine()
@@ -68,6 +76,9 @@ if (config.fanoutModes.includes('channel')) {
       `${config.publishes} publishes (one per event-loop turn) and ${config.paced} publishes paced every ${config.interval} ms; ` +
       `~${burstBytes} B frames; publisher inside the server process, ordered over IPC`,
   )
+}
+if (config.fanoutModes.includes('sse')) {
+  console.log(`sse:     the channel phases to ${config.subscribers} Server-Sent Events streams (GET /_events, joined by a POSTed subscribe frame); bare SSE writes the same events`)
 }
 if (config.fanoutModes.includes('invalidate')) {
   console.log(
@@ -158,7 +169,8 @@ async function measureRpc(row, round) {
  */
 async function measureFanout(row, round) {
   const { child, port } = await startWsServer(row.server, `fanout-${row.name}-r${round}`)
-  const job = { url: `ws://127.0.0.1:${port}${row.wsPath}`, subscribers: config.subscribers, hello: row.hello, mode: row.mode }
+  const transport = row.transport ?? 'ws'
+  const job = { url: `${transport === 'sse' ? 'http' : 'ws'}://127.0.0.1:${port}${row.wsPath}`, subscribers: config.subscribers, hello: row.hello, mode: row.mode === 'sse' ? 'channel' : row.mode, transport }
   const load = startLoad(path.join(wsDir, 'fanout-load.mjs'), job, { stdin: true, cwd: benchDir })
   try {
     const ready = await load.next('ready')
@@ -168,7 +180,7 @@ async function measureFanout(row, round) {
       const published = waitFor(child, (message) => message.event === 'published' && message.phase === name)
       const cpu = cpuWindow(child.pid)
       const started = performance.now()
-      child.send({ cmd: 'publish', phase: name, count, intervalMs, kind: row.mode })
+      child.send({ cmd: 'publish', phase: name, count, intervalMs, kind: row.mode === 'invalidate' ? 'invalidate' : 'channel' })
       const { event, ...numbers } = await load.next('phase')
       const wall = (performance.now() - started) / 1000
       const loadCpu = numbers.loadCpuSeconds / wall
@@ -237,7 +249,7 @@ function summarize() {
   if (config.fanout) {
     for (const mode of config.fanoutModes) {
       for (const phase of ['burst', 'paced']) {
-        const rawRow = FANOUT.find((row) => row.server === 'raw' && row.mode === mode)
+        const rawRow = FANOUT.find((row) => row.baseline && row.mode === mode)
         const rawRate = median(fanoutRuns.filter((run) => run.row === rawRow.name).map((run) => run[phase].deliveredPerSec))
         for (const row of FANOUT.filter((row) => row.mode === mode)) {
           const mine = fanoutRuns.filter((run) => run.row === row.name).map((run) => run[phase])
@@ -246,7 +258,7 @@ function summarize() {
           const dropped = mine.reduce((sum, run) => sum + run.closed, 0)
           const errors = mine.reduce((sum, run) => sum + run.errors, 0)
           rows.push({
-            measure: `${mode === 'channel' ? 'fan-out' : 'invalidation push'} ${phase}`,
+            measure: `${MEASURE_OF_MODE[mode]} ${phase}`,
             name: row.name,
             label: row.label,
             unit: 'msg/s',
@@ -255,7 +267,7 @@ function summarize() {
             ratioToRaw: perSec / rawRate,
             // The throughput target holds for the burst (capacity); the latency one for the paced run,
             // where a publish does not queue behind the ones before it.
-            target: row.server !== 'mizan' ? undefined : phase === 'burst' ? { ratio: 0.5 } : { p99: 50 },
+            target: row.baseline ? undefined : phase === 'burst' ? { ratio: 0.5 } : { p99: 50 },
             serverCpu: medianOrNull(mine.map((run) => run.serverCpu)),
             loadCpu: median(mine.map((run) => run.loadCpu)),
             failures: lost + dropped + errors,
@@ -276,7 +288,7 @@ function verdict(row) {
 
 function printSummary({ rows }) {
   printTable(
-    ['measure', 'server', 'rate (median)', 'p99', 'vs raw ws', 'server CPU', 'load CPU', 'errors', 'target'],
+    ['measure', 'server', 'rate (median)', 'p99', 'vs baseline', 'server CPU', 'load CPU', 'errors', 'target'],
     rows.map((row) => [
       row.measure,
       row.label,
@@ -328,11 +340,11 @@ function readConfig() {
     quick: { duration: ['2', '5'], warmup: ['1', '2'], rounds: ['1', '3'], paced: ['60', '200'] },
     usage:
       'node bench/ws.mjs [--quick: 2 s, 1 round, 60 paced publishes] [--duration S=5] [--warmup S=2] [--rounds N=3] [--inflight K=64]\n' +
-      '                  [--subscribers N=1000] [--publishes N=200] [--paced N=200] [--interval MS=50] [--only rpc|fanout|push]\n' +
+      '                  [--subscribers N=1000] [--publishes N=200] [--paced N=200] [--interval MS=50] [--only rpc|fanout|push|sse]\n' +
       '                  [--cpu-prof: a CPU profile of each server process in bench/results/profiles/]',
   })
-  if (values.only !== undefined && !['rpc', 'fanout', 'push'].includes(values.only)) {
-    console.error(`--only is rpc, fanout (channels and pushes) or push (invalidation pushes only) (got "${values.only}")`)
+  if (values.only !== undefined && !['rpc', 'fanout', 'push', 'sse'].includes(values.only)) {
+    console.error(`--only is rpc, fanout (channels, pushes and SSE), push (invalidation pushes only) or sse (the SSE fan-out only) (got "${values.only}")`)
     process.exit(2)
   }
   return {
@@ -348,7 +360,7 @@ function readConfig() {
     rpc: values.only === undefined || values.only === 'rpc',
     fanout: values.only !== 'rpc',
     // Which fan-outs: channel messages, invalidation pushes.
-    fanoutModes: values.only === 'rpc' ? [] : values.only === 'push' ? ['invalidate'] : ['channel', 'invalidate'],
+    fanoutModes: values.only === 'rpc' ? [] : values.only === 'push' ? ['invalidate'] : values.only === 'sse' ? ['sse'] : ['channel', 'invalidate', 'sse'],
     quick: values.quick,
     partial: values.only !== undefined,
     cpuProf: values['cpu-prof'],

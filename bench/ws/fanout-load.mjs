@@ -1,4 +1,6 @@
-// Fan-out load: N WebSocket connections, each subscribed to the same group, counting what arrives.
+// Fan-out load: N connections (WebSockets, or Server-Sent Events streams with `transport: 'sse'`),
+// each subscribed to the same group, counting what arrives. How a connection opens and joins is
+// its transport's (connect-ws.mjs, connect-sse.mjs); what arrives is counted here.
 // ws.mjs runs this pinned to CPU 1 and talks to it in JSON lines: this process prints
 // { event: 'ready' } once every connection is subscribed; then, per phase, ws.mjs writes
 // { cmd: 'expect', phase, count } to stdin (this answers { event: 'expecting' }), has the server
@@ -18,10 +20,12 @@
 // performance.now(), on the same machine.
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
-import { WebSocket } from 'ws'
+import { connectSse } from './connect-sse.mjs'
+import { connectWs } from './connect-ws.mjs'
 
-const { url, subscribers, hello, mode = 'channel', idleMs = 3000, connectConcurrency = 50 } = JSON.parse(process.argv[2])
+const { url, subscribers, hello, mode = 'channel', transport = 'ws', idleMs = 3000, connectConcurrency = 50 } = JSON.parse(process.argv[2])
 const invalidations = mode === 'invalidate'
+const connect = transport === 'sse' ? connectSse : connectWs
 
 const now = () => performance.timeOrigin + performance.now()
 const phases = new Map()
@@ -35,7 +39,7 @@ let nextIndex = 0
 const connectStarted = performance.now()
 await Promise.all(Array.from({ length: connectConcurrency }, async () => {
   while (nextIndex < subscribers) {
-    sockets.push(await subscribe(nextIndex++))
+    sockets.push(await connect({ url, index: nextIndex++, hello, invalidations, received, fail, closed: () => closed++ }))
   }
 }))
 const connectSeconds = (performance.now() - connectStarted) / 1000
@@ -47,42 +51,9 @@ for await (const line of createInterface({ input: process.stdin })) {
     startPhase(command.phase, command.count)
     print({ event: 'expecting', phase: command.phase })
   } else if (command.cmd === 'exit') {
-    for (const ws of sockets) ws.terminate()
+    for (const connection of sockets) connection.terminate()
     process.exit(0)
   }
-}
-
-function subscribe(index) {
-  return new Promise((resolve, reject) => {
-    const headers = invalidations ? { authorization: `Bearer u${index}` } : undefined
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, headers })
-    let state = hello ? 'hello' : 'open'
-    const join = () => {
-      if (invalidations && hello) {
-        // Mizan: signed in, so in the audience of `inbox` from the hello on.
-        state = 'ready'
-        return resolve(ws)
-      }
-      state = 'joining'
-      ws.send(JSON.stringify({ type: 'subscribe', id: 's1', path: invalidations ? 'inbox' : 'feed', params: { room: 'bench' } }))
-    }
-    ws.once('open', () => state === 'open' && join())
-    ws.on('error', (error) => (state === 'ready' ? fail(error) : reject(error)))
-    ws.on('close', () => {
-      if (state === 'ready') closed++
-      else reject(new Error('closed before subscribed'))
-    })
-    ws.on('message', (data) => {
-      if (state === 'ready') return received(data)
-      const frame = JSON.parse(String(data))
-      if (state === 'hello' && frame.type === 'hello') return join()
-      if (state === 'joining' && frame.type === 'subscribed' && frame.id === 's1') {
-        state = 'ready'
-        return resolve(ws)
-      }
-      reject(new Error(`unexpected frame while subscribing: ${data}`))
-    })
-  })
 }
 
 function received(data) {
