@@ -161,6 +161,24 @@ describe('the Server-Sent Events connection', () => {
     subscription.unsubscribe()
   })
 
+  it('sends a subscription\'s leaving while another keeps the stream open', async () => {
+    const { client: c } = client({ transport: 'sse' })
+    const first = subscriber()
+    const second = subscriber()
+    const open = Promise.all([first.next((s) => s.status === 'open'), second.next((s) => s.status === 'open')])
+    const a = c.$subscribe('ticker', {}, first.handlers)
+    const b = c.$subscribe('chat', { room: 'r' }, second.handlers)
+    await open
+    const left = server.next<{ type: string }>('frame', (frame) => frame.type === 'unsubscribe')
+    a.unsubscribe()
+    const [joinA] = server.seen.frames.filter((f) => f.frame.type === 'subscribe').map((f) => f.frame.id)
+    expect(await left).toEqual({ type: 'unsubscribe', id: joinA })
+    expect(server.streams.size).toBe(1)
+    const gone = server.next('gone')
+    b.unsubscribe()
+    await gone
+  })
+
   it('reconnects at once on `event: close` 1012', async () => {
     const delays: number[] = []
     const realSetTimeout = globalThis.setTimeout

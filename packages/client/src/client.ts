@@ -50,7 +50,8 @@ export interface ClientOptions {
    * the server serves the call's path on its socket (`x-mizan-websocket`), the client opens the
    * socket and keeps it open (reconnecting as for a subscription); later calls of those paths go
    * over it once it is open, and calls made before then go over HTTP. `false`: only a subscription
-   * opens the socket. Without any WebSocket class (the option or a global one) calls stay on HTTP.
+   * opens the socket. Under `transport: 'websocket'` without any WebSocket class (the option or a
+   * global one) calls stay on HTTP; otherwise the connection is Server-Sent Events.
    * Default `true`.
    */
   websocketCalls?: boolean
