@@ -72,13 +72,14 @@ describe("over the WebSocket, an input the transformer cannot encode (transforme
   })
 })
 
-describe('a client with no WebSocket class', () => {
+describe('a WebSocket-only client with no WebSocket class', () => {
   it('tells each subscriber through onError, and nothing rejects unhandled', async () => {
     const { vi } = await import('vitest')
     vi.stubGlobal('WebSocket', undefined)
     const unhandled = watchUnhandled()
     try {
-      const client = app.client('alice', { WebSocket: undefined })
+      // Under the default `transport: 'auto'` such a client subscribes over Server-Sent Events instead.
+      const client = app.client('alice', { WebSocket: undefined, transport: 'websocket' })
       const errors: MizanClientError[] = []
       client.ticker.subscribe({}, { onMessage: () => {}, onError: (e) => errors.push(e) })
       await until(() => errors.length === 1)

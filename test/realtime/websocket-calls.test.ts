@@ -162,9 +162,10 @@ describe('websocket calls on demand', () => {
     expect(off.statuses).toEqual([])
   })
 
-  it('keeps a client without any WebSocket working over HTTP', async () => {
+  it('keeps a WebSocket-only client without any WebSocket working over HTTP', async () => {
     expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined() // Node 20 has none
-    const { client, counts, statuses } = watched(app, { WebSocket: undefined })
+    // Under the default `transport: 'auto'` such a client would hold an event stream instead.
+    const { client, counts, statuses } = watched(app, { WebSocket: undefined, transport: 'websocket' })
     expect(await client.live.query({ n: 1 })).toBe(2)
     expect(await client.live.query({ n: 2 })).toBe(4)
     await expect(client.fails.query()).rejects.toMatchObject({ code: 'CONFLICT' })

@@ -4,7 +4,7 @@ import { hasBlob } from './files.js'
 import { MizanClientError, PROCEDURE_PATH, errorFromShape, errorFromStatus } from './errors.js'
 import { HttpLink, type ClientInvalidation, type InvalidationSource } from './http-link.js'
 import { eagerTransformer, lazySuperjson, type ClientTransformer, type Serializer } from './serializer.js'
-import type { SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
+import type { RealtimeTransport, SocketStatus, Subscription, SubscriptionHandlers, WsLink } from './ws-link.js'
 import type { CallOptions, DecorateRecord, RouterCheck } from './types.js'
 import { routeURL, type RouteClient, type RouteTable } from './route-url.js'
 
@@ -38,11 +38,20 @@ export interface ClientOptions {
   /** The WebSocket class, where there is no global one (Node 20: `import { WebSocket } from 'ws'`). */
   WebSocket?: typeof globalThis.WebSocket
   /**
+   * How subscriptions, pushes and socket calls travel. `'auto'` (the default): the WebSocket, and
+   * Server-Sent Events (`GET {url}/_events` down, POSTs up) from the moment one cannot open — no
+   * WebSocket class here, the upgrade refused (a proxy, a serverless runtime), or closed before it
+   * opened — until `$reconnect()`; a client whose WebSocket opened once keeps to it. `'websocket'`
+   * or `'sse'`: that transport only.
+   */
+  transport?: RealtimeTransport
+  /**
    * Open the WebSocket by itself for procedures declared `websocket: true`: when an HTTP reply says
    * the server serves the call's path on its socket (`x-mizan-websocket`), the client opens the
    * socket and keeps it open (reconnecting as for a subscription); later calls of those paths go
    * over it once it is open, and calls made before then go over HTTP. `false`: only a subscription
-   * opens the socket. Without any WebSocket class (the option or a global one) calls stay on HTTP.
+   * opens the socket. Under `transport: 'websocket'` without any WebSocket class (the option or a
+   * global one) calls stay on HTTP; otherwise the connection is Server-Sent Events.
    * Default `true`.
    */
   websocketCalls?: boolean
@@ -125,7 +134,11 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
   let socket: WsLink | undefined
   // Set once a reply asked for the socket: it is held from then on, and later replies change nothing.
   let holding = false
-  const socketCalls = options.websocketCalls !== false && (options.WebSocket ?? globalThis.WebSocket) !== undefined
+  const transport = options.transport ?? 'auto'
+  if (transport !== 'auto' && transport !== 'websocket' && transport !== 'sse') throw new TypeError(`Mizan: createClient({ transport }) is 'auto', 'websocket' or 'sse', not ${String(transport)}`)
+  // Any transport but a WebSocket-only one without a WebSocket class can carry calls: SSE always can.
+  const socketCalls = options.websocketCalls !== false && (transport !== 'websocket' || (options.WebSocket ?? globalThis.WebSocket) !== undefined)
+  const headers = async () => (typeof options.headers === 'function' ? await options.headers() : { ...options.headers })
   const link = new HttpLink({
     url: options.url.replace(/\/+$/, ''),
     headers: options.headers,
@@ -156,6 +169,11 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
       socket = new WsLink({
         url: options.wsUrl ?? webSocketURL(options.url),
         WebSocket: options.WebSocket,
+        transport,
+        eventsUrl: `${options.url.replace(/\/+$/, '')}/_events`,
+        fetch: fetchImpl,
+        headers,
+        maxLineBytes: Math.max(1, options.maxStreamLineBytes ?? 16 * 1024 * 1024),
         transformer,
         onInvalidate: (invalidations, source) => emitter.emit('invalidate', invalidations, source),
         backoffMs: 250,

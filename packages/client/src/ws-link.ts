@@ -1,10 +1,11 @@
 import { MizanClientError, encodeError, errorFromShape } from './errors.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, notAReply, readEntry, readInvalidations , undecodable } from './reply.js'
 import { writeShape } from './wire-input.js'
+import { SseSocket } from './sse-socket.js'
 import { WsStreams } from './ws-streams.js'
-import type { SocketStatus, Subscription, SubscriptionHandlers, WsLinkSettings } from './ws-types.js'
+import type { LinkSocket, SocketStatus, Subscription, SubscriptionHandlers, WsLinkSettings } from './ws-types.js'
 
-export type { SocketStatus, Subscription, SubscriptionHandlers, SubscriptionStatus, WsLinkSettings } from './ws-types.js'
+export type { RealtimeTransport, SocketStatus, Subscription, SubscriptionHandlers, SubscriptionStatus, WsLinkSettings } from './ws-types.js'
 
 interface PendingCall {
   resolve: (value: unknown) => void
@@ -35,11 +36,25 @@ const TICKET_REFUSED = 4401
 const MAX_TICKET_REFUSALS = 3
 
 /**
- * The client's WebSocket: opened on first need, multiplexing calls, subscriptions and pushes;
- * reconnecting with jittered exponential backoff, resubscribing, reporting its status.
+ * The client's realtime connection: opened on first need, multiplexing calls, subscriptions and
+ * pushes; reconnecting with jittered exponential backoff, resubscribing, reporting its status. It
+ * travels over a WebSocket or, where none can open, over Server-Sent Events (`SseSocket`, which has
+ * the WebSocket's shape: the frames are the same and read here alike).
  */
 export class WsLink {
-  private socket: WebSocket | undefined
+  private socket: LinkSocket | undefined
+  /** `'auto'` settled on SSE: a WebSocket could not open here. {@link reconnect} tries one again. */
+  private fellBack = false
+  /**
+   * A WebSocket of this link has opened: a later one that cannot is the server's trouble (a
+   * restart), not a path that drops upgrades, so `'auto'` keeps to the WebSocket.
+   */
+  private socketWorked = false
+  /**
+   * Where a new event stream takes up (sent as `Last-Event-ID`); `undefined` starts afresh. Read
+   * at each SSE connect, for the tracking of event ids to fill in.
+   */
+  private lastEventId: string | undefined = undefined
   private status: SocketStatus = 'closed'
   /** Failed attempts since the last hello: the backoff exponent. Only a hello resets it. */
   private attempt = 0
@@ -96,6 +111,8 @@ export class WsLink {
    * opened with has changed (the user signed in or out, and the new cookie must reach the server).
    */
   reconnect(): void {
+    // What the connection opens with changed: the WebSocket may get through now.
+    this.fellBack = false
     const socket = this.socket
     if (socket === undefined) {
       // A held socket that gave up: the new sign-in may be let in.
@@ -215,10 +232,7 @@ export class WsLink {
 
   private open(): void {
     if (this.socket !== undefined || this.timer !== undefined || this.opening) return
-    const WebSocketImpl = this.settings.WebSocket ?? globalThis.WebSocket
-    if (WebSocketImpl === undefined) {
-      throw new TypeError('Mizan: no WebSocket here; pass createClient({ WebSocket }) (on Node 20, from the `ws` package)')
-    }
+    const WebSocketImpl = this.webSocketClass()
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting')
     const getTicket = this.settings.ticket
     if (getTicket === undefined) return this.connect(WebSocketImpl, undefined)
@@ -236,18 +250,62 @@ export class WsLink {
     )
   }
 
-  private connect(WebSocketImpl: typeof globalThis.WebSocket, ticket: string | undefined): void {
-    const socket = new WebSocketImpl(this.settings.url)
+  /**
+   * The WebSocket class of the next connection, or `undefined` for SSE: `'sse'`, or `'auto'` with
+   * no class here or after a WebSocket could not open. Throws for `'websocket'` without a class.
+   */
+  private webSocketClass(): typeof globalThis.WebSocket | undefined {
+    const { transport } = this.settings
+    if (transport === 'sse' || (transport === 'auto' && this.fellBack)) return undefined
+    const WebSocketImpl = this.settings.WebSocket ?? globalThis.WebSocket
+    if (WebSocketImpl === undefined && transport === 'websocket') {
+      throw new TypeError('Mizan: no WebSocket here; pass createClient({ WebSocket }) (on Node 20, from the `ws` package)')
+    }
+    return WebSocketImpl
+  }
+
+  private connect(WebSocketImpl: typeof globalThis.WebSocket | undefined, ticket: string | undefined): void {
+    if (WebSocketImpl === undefined) return this.connectEvents(ticket)
+    let socket: WebSocket
+    try {
+      socket = new WebSocketImpl(this.settings.url)
+    } catch (error) {
+      // A WebSocket refused outright (a content policy, say): under 'auto', SSE; the ticket is unspent.
+      if (this.settings.transport !== 'auto') throw error
+      this.fellBack = true
+      return this.connectEvents(ticket)
+    }
     this.socket = socket
-    // The ticket goes in the first frame, never in the URL where logs would keep it.
-    if (ticket !== undefined) socket.onopen = () => socket.send(JSON.stringify({ type: 'auth', ticket }))
+    let opened = false
+    socket.onopen = () => {
+      opened = true
+      this.socketWorked = true
+      // The ticket goes in the first frame, never in the URL where logs would keep it.
+      if (ticket !== undefined) socket.send(JSON.stringify({ type: 'auth', ticket }))
+    }
     socket.onmessage = (event) => this.receive(String(event.data))
-    socket.onclose = (event) => this.closed(socket, event.code)
+    socket.onclose = (event) => this.closed(socket, event.code, !opened)
     // A failed connection is reported by the close that follows; the error itself says nothing more.
     socket.onerror = () => {}
   }
 
-  private closed(socket: WebSocket, code: number): void {
+  /** Connects over Server-Sent Events; the ticket goes in a header, not in an `auth` frame. */
+  private connectEvents(ticket: string | undefined): void {
+    const socket = new SseSocket({
+      url: this.settings.eventsUrl,
+      fetch: this.settings.fetch,
+      headers: this.settings.headers,
+      ticket,
+      lastEventId: this.lastEventId,
+      maxLineBytes: this.settings.maxLineBytes,
+    })
+    this.socket = socket
+    socket.onmessage = (event) => this.receive(event.data)
+    socket.onclose = (event) => this.closed(socket, event.code)
+  }
+
+  /** The connection closed; `neverOpened`: a WebSocket closed before it opened. */
+  private closed(socket: LinkSocket, code: number, neverOpened = false): void {
     if (this.socket !== socket) return
     this.socket = undefined
     this.hello = undefined
@@ -258,6 +316,12 @@ export class WsLink {
     this.streams.closeAll()
     for (const state of this.subscriptions.values()) state.joined = false
     if (this.subscriptions.size === 0 && !this.held) return this.setStatus('closed')
+    if (neverOpened && this.settings.transport === 'auto' && !this.socketWorked) {
+      // The WebSocket cannot get through here (a proxy or a runtime that drops upgrades): SSE from
+      // now on, at once, and still as the same connect (its status stays `connecting`).
+      this.fellBack = true
+      return this.open()
+    }
     if (code === TICKET_REFUSED && ++this.ticketRefusals >= MAX_TICKET_REFUSALS) return this.giveUp()
     this.retry(code)
   }

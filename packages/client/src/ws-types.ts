@@ -33,10 +33,33 @@ export interface Subscription<Send> {
   send(message: Send): Promise<void>
 }
 
-/** Settings of the WebSocket transport. */
+/**
+ * How the client's realtime connection travels: `'websocket'` only, `'sse'` (Server-Sent Events
+ * down, POSTs up) only, or `'auto'`: the WebSocket, and SSE when it cannot open.
+ */
+export type RealtimeTransport = 'auto' | 'websocket' | 'sse'
+
+/** What the link uses of a connection: a browser `WebSocket`, or the SSE stand-in with its shape. */
+export interface LinkSocket {
+  readonly readyState: number
+  send(text: string): void
+  close(code?: number): void
+}
+
+/** Settings of the realtime link. */
 export interface WsLinkSettings {
   url: string
   WebSocket: typeof globalThis.WebSocket | undefined
+  /** Which transport to use; see {@link RealtimeTransport}. */
+  transport: RealtimeTransport
+  /** The event stream's URL (`{url}/_events`), for SSE. */
+  eventsUrl: string
+  /** The client's fetch, for SSE. */
+  fetch: typeof fetch
+  /** The client's headers, asked before each SSE request. */
+  headers: () => Promise<Record<string, string>>
+  /** Bytes of one line (and one event) of the event stream at most. */
+  maxLineBytes: number
   transformer: ClientTransformer
   onInvalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
   /** First reconnect delay in ms; doubles per failed attempt, with full jitter. */
