@@ -12,6 +12,29 @@ export interface ExampleServer {
   stop(): Promise<void>
 }
 
+/** Calls a mutation of the example over plain HTTP, as a script would; returns the response. */
+export function mutate(server: ExampleServer, path: string, input: unknown, cookie?: string): Promise<Response> {
+  return fetch(new URL(`api/mizan/${path}`, server.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie && { cookie }) },
+    body: JSON.stringify({ input }),
+  })
+}
+
+/** Signs in over HTTP; resolves with the `name=value` of the session cookie (which must be HttpOnly). */
+export async function signIn(server: ExampleServer, name: 'alice' | 'sam'): Promise<string> {
+  const response = await mutate(server, 'auth.signIn', { name })
+  if (response.status !== 200) throw new Error(`auth.signIn answered ${response.status}`)
+  const setCookie = response.headers.getSetCookie()[0]!
+  if (!/HttpOnly/.test(setCookie)) throw new Error(`the session cookie is not HttpOnly: ${setCookie}`)
+  return setCookie.split(';')[0]!
+}
+
+/** Puts a `name=value` cookie into a browser context, for the example's origin. */
+export function cookieFor(server: ExampleServer, cookie: string): { name: string; value: string; url: string } {
+  return { name: cookie.split('=')[0]!, value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }
+}
+
 export async function startExample(): Promise<ExampleServer> {
   for (const built of ['dist/server.js', 'dist-web/index.html']) {
     if (!existsSync(exampleDir + built)) throw new Error(`examples/basic/${built} is missing: run \`npm run build --workspace examples/basic\` first`)

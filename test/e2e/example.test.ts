@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumPlan, launchChromium, watchPage } from './chromium.js'
-import { startExample, type ExampleServer } from './example-server.js'
+import { cookieFor, mutate as mutateExample, signIn as signInExample, startExample, type ExampleServer } from './example-server.js'
 
 const plan = chromiumPlan()
 if (plan.error !== undefined) {
@@ -46,22 +46,8 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
   /** Resolves once the page's chat panel has joined its channel: its socket is open and subscribed. */
   const live = (target: Page) => target.getByRole('status').filter({ hasText: 'Live' }).waitFor()
 
-  /** Calls a mutation over plain HTTP, as a script would; returns the response. */
-  const mutate = (path: string, input: unknown, cookie?: string) =>
-    fetch(new URL(`api/mizan/${path}`, server.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(cookie && { cookie }) },
-      body: JSON.stringify({ input }),
-    })
-
-  /** Signs in over HTTP; returns the `name=value` of the session cookie. */
-  async function signIn(name: 'alice' | 'sam'): Promise<string> {
-    const response = await mutate('auth.signIn', { name })
-    expect(response.status).toBe(200)
-    const setCookie = response.headers.getSetCookie()[0]!
-    expect(setCookie).toMatch(/HttpOnly/)
-    return setCookie.split(';')[0]!
-  }
+  const mutate = (path: string, input: unknown, cookie?: string) => mutateExample(server, path, input, cookie)
+  const signIn = (name: 'alice' | 'sam') => signInExample(server, name)
 
   it('puts the signed-in user and the query cache in the first HTML', async () => {
     const alice = await signIn('alice')
@@ -79,7 +65,7 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
 
     // The first paint, before any script: the header already names the user.
     const context = await browser.newContext({ javaScriptEnabled: false })
-    await context.addCookies([{ name: alice.split('=')[0]!, value: alice.slice(alice.indexOf('=') + 1), url: server.url }])
+    await context.addCookies([cookieFor(server, alice)])
     const noScript = await context.newPage()
     await noScript.goto(server.url)
     expect(await noScript.locator('.who').textContent()).toBe('Signed in as Alice')
@@ -176,7 +162,7 @@ describe.skipIf(!plan.run)('the example app in Chromium', () => {
   /** A page in a fresh browser context, signed in with `cookie` when given. */
   async function openPage(cookie?: string): Promise<{ page: Page; calls: string[] }> {
     const context: BrowserContext = await browser.newContext()
-    if (cookie !== undefined) await context.addCookies([{ name: cookie.split('=')[0]!, value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }])
+    if (cookie !== undefined) await context.addCookies([cookieFor(server, cookie)])
     const opened = await context.newPage()
     const calls = watch(opened)
     await opened.goto(server.url)

@@ -104,15 +104,28 @@ describe('streams over HTTP', () => {
   })
 })
 
-describe('streams over the WebSocket', () => {
-  /** A client whose socket is open (a channel subscription holds it), and the HTTP requests it made. */
+// The realtime connection carries `websocket: true` calls the same way over each transport: the
+// WebSocket, Server-Sent Events through `listen()`, and Server-Sent Events answered by
+// `fetchHandler` on bare `Request`s (as a Next.js route handler or a fetch runtime serves them).
+const transports = [
+  { name: 'the WebSocket', options: () => ({ WebSocket: WebSocket as never, fetch }) },
+  { name: 'Server-Sent Events', options: () => ({ transport: 'sse' as const, fetch }) },
+  {
+    name: 'Server-Sent Events from fetchHandler',
+    options: () => ({ transport: 'sse' as const, fetch: ((input, init) => server.fetchHandler(new Request(input, init))) as typeof fetch }),
+  },
+]
+
+describe.each(transports)('streams over $name', ({ name, options }) => {
+  /** A client whose realtime connection is open (a channel subscription holds it), and the HTTP requests it made. */
   async function socketClient() {
     const requests: string[] = []
+    const { fetch: send, ...rest } = options()
     const fetchCounted: typeof fetch = (input, init) => {
       requests.push(String(input))
-      return fetch(input, init)
+      return send(input, init)
     }
-    const client = createClient<StreamRouter>({ url, WebSocket: WebSocket as never, fetch: fetchCounted })
+    const client = createClient<StreamRouter>({ url, ...rest, fetch: fetchCounted })
     let joined!: () => void
     const open = new Promise<void>((resolve) => (joined = resolve))
     const subscription = client.room.subscribe({}, { onMessage: () => {}, onStatus: ({ status }) => status === 'open' && joined() })
@@ -120,34 +133,35 @@ describe('streams over the WebSocket', () => {
     return { client, requests, close: () => subscription.unsubscribe() }
   }
 
-  it('streams a websocket procedure over the socket, with its return value', async () => {
+  it('streams a websocket procedure over the connection, with its return value', async () => {
     const { client, requests, close } = await socketClient()
-    const before = requests.length
     const { values, returned } = await drain(await client.tokens.query({ prompt: 'over the socket' }))
     expect(values).toEqual(['over', 'the', 'socket'])
     expect(returned).toEqual({ words: 3, at: new Date(0) })
-    expect(requests.length).toBe(before) // no HTTP request: it went over the socket
+    // No HTTP call of the procedure: it went over the realtime connection.
+    expect(requests.filter((request) => request.includes('tokens'))).toEqual([])
     close()
   })
 
   it('cancels the handler when the loop breaks', async () => {
     const { client, close } = await socketClient()
-    for await (const value of await client.waiter.query({ key: 'ws-break' })) {
+    for await (const value of await client.waiter.query({ key: `break over ${name}` })) {
       expect(value).toBe('first')
       break
     }
-    await expect(ending('ws-break').promise).resolves.toEqual({ aborted: true })
+    await expect(ending(`break over ${name}`).promise).resolves.toEqual({ aborted: true })
     close()
   })
 
   it('leaves no generator running once every stream has ended', async () => {
     const { client, close } = await socketClient()
     await drain(await client.tokens.query({ prompt: 'a b' }))
-    for await (const value of await client.waiter.query({ key: 'ws-leak' })) {
+    const key = `leak over ${name}`
+    for await (const value of await client.waiter.query({ key })) {
       expect(value).toBe('first')
       break
     }
-    await ending('ws-leak').promise
+    await ending(key).promise
     expect(live.count).toBe(0)
     close()
   })
