@@ -139,7 +139,7 @@ export class Hub {
       parts: [...own.values()].map(({ part, list }): OwnPart => ({ ...part, frame: this.frameOf(list) })),
     }))
     const frames = built instanceof Promise ? await built : built
-    const sends: Promise<void>[] = []
+    const sends: Promise<unknown>[] = []
     // The origin ends at the first newline of a shared payload: one it could contain (it may come
     // from a request header) is no connection's id anyway.
     const from = origin === undefined || origin.includes('\n') ? '' : origin
