@@ -145,7 +145,7 @@ describe('a connection whose rules are still being checked', () => {
       expect(frames[0]!.type).toBe('hello')
       caller.send(JSON.stringify({ type: 'call', id: '2', path: 'tick', input: { n: 1 } }))
       await until(() => frames.some((frame) => frame.type === 'invalidate'))
-      expect(frames.filter((frame) => frame.type === 'invalidate')).toEqual([{ type: 'invalidate', invalidate: [{ path: 'secret', input: { n: 1 } }] }])
+      expect(frames.filter((frame) => frame.type === 'invalidate')).toEqual([{ type: 'invalidate', invalidate: [{ path: 'secret', input: { n: 1 } }], eid: expect.any(String) }])
     } finally {
       caller.close()
       slow.close()

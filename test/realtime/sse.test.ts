@@ -52,7 +52,8 @@ describe('Server-Sent Events over listen()', () => {
     expect(res.status).toBe(204)
     expect(await alice.reader.frame('subscribed', 's1')).toMatchObject({ affects: [] })
     await server.publish('chat', { room: 'r1' }, { text: 'hi', user: 'sys' })
-    expect(await alice.reader.frame('message', 's1')).toEqual({ type: 'message', id: 's1', message: { json: { text: 'hi', user: 'sys' } } })
+    // With its event id: the subscription resumes after it on a new stream.
+    expect(await alice.reader.frame('message', 's1')).toEqual({ type: 'message', id: 's1', message: { json: { text: 'hi', user: 'sys' } }, eid: expect.any(String) })
     alice.abort()
   })
 

@@ -65,6 +65,12 @@ export interface ClientOptions {
    * the manifest once `$manifest()` has read it.
    */
   routes?: RouteTable
+  /**
+   * Called when the WebSocket reconnected and invalidation pushes may have been missed meanwhile
+   * (the server could not replay them: no history, or the gap outlasted it). `@mizan/react`
+   * refetches every Mizan query then; the `pushGap` event says the same.
+   */
+  onPushGap?: () => void
 }
 
 /** Events of the client. */
@@ -76,6 +82,8 @@ export interface ClientEvents {
   invalidate: (invalidations: ClientInvalidation[], source: InvalidationSource) => void
   /** The WebSocket connection's status. */
   status: (status: SocketStatus) => void
+  /** Invalidation pushes may have been missed during a reconnect: cached data may be stale. */
+  pushGap: () => void
 }
 
 /** Methods of the client itself, on `$`-names no router key can take. */
@@ -179,6 +187,10 @@ export function createClient<R extends AnyRouter>(options: ClientOptions & Route
         backoffMs: 250,
         maxBackoffMs: 10_000,
         ticket: options.tickets === true ? () => fetchTicket(fetchImpl, options.url, options.headers) : undefined,
+        onPushGap: () => {
+          options.onPushGap?.()
+          emitter.emit('pushGap')
+        },
       })
       socket.onStatus((status) => emitter.emit('status', status))
       return socket

@@ -23,6 +23,10 @@ interface SubscriptionState {
   everJoined: boolean
   /** The queries the channel stands for, as the server declared them. */
   affects: string[]
+  /** The last event id heard (or the `at` of its join): a rejoin asks for what came after it. */
+  eid: string | undefined
+  /** A message with an id was heard since the current join was sent. */
+  heard: boolean
   /** Settles when the server first confirms (or refuses) the join: sends wait for it. */
   confirmed: Promise<void>
   confirm: (refusal?: unknown) => void
@@ -50,17 +54,16 @@ export class WsLink {
    * restart), not a path that drops upgrades, so `'auto'` keeps to the WebSocket.
    */
   private socketWorked = false
-  /**
-   * Where a new event stream takes up (sent as `Last-Event-ID`); `undefined` starts afresh. Read
-   * at each SSE connect, for the tracking of event ids to fill in.
-   */
-  private lastEventId: string | undefined = undefined
   private status: SocketStatus = 'closed'
   /** Failed attempts since the last hello: the backoff exponent. Only a hello resets it. */
   private attempt = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private nextId = 1
   private hello: { connection: string; websocket: Set<string> } | undefined
+  /** The server's push cursor: where this client stands in its invalidation pushes (hello and each push's `eid`). */
+  private cursor: string | undefined
+  /** A hello came before: the next one follows a reconnect, and may tell of missed pushes. */
+  private welcomedOnce = false
   private ticketRefusals = 0
   /** A ticket is being fetched for the next connect. */
   private opening = false
@@ -86,6 +89,15 @@ export class WsLink {
   /** The id the server gave this connection, for HTTP calls to name it. */
   get connectionId(): string | undefined {
     return this.hello?.connection
+  }
+
+  /**
+   * The push cursor the server gave (opaque, URL-safe), sent back on a reconnect (`?after=`) so
+   * that the pushes missed meanwhile are replayed. A transport that reconnects by itself (SSE)
+   * sends it as `Last-Event-ID`.
+   */
+  get pushCursor(): string | undefined {
+    return this.cursor
   }
 
   /** True when the socket is open and the server serves `path` over it. */
@@ -190,7 +202,7 @@ export class WsLink {
     let confirm!: (refusal?: unknown) => void
     const confirmed = new Promise<void>((resolve, reject) => (confirm = (refusal) => (refusal === undefined ? resolve() : reject(refusal))))
     confirmed.catch(() => {}) // a refusal is reported through onError; a send then rejects with it
-    const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false, affects: [], confirmed, confirm }
+    const state: SubscriptionState = { path, params, handlers, joined: false, everJoined: false, affects: [], eid: undefined, heard: false, confirmed, confirm }
     this.subscriptions.set(id, state)
     if (this.status === 'open') void this.join(id, state)
     else {
@@ -266,9 +278,12 @@ export class WsLink {
 
   private connect(WebSocketImpl: typeof globalThis.WebSocket | undefined, ticket: string | undefined): void {
     if (WebSocketImpl === undefined) return this.connectEvents(ticket)
+    // The push cursor rides on the URL: positions, never credentials.
+    const cursor = this.cursor
+    const url = cursor === undefined ? this.settings.url : `${this.settings.url}${this.settings.url.includes('?') ? '&' : '?'}after=${encodeURIComponent(cursor)}`
     let socket: WebSocket
     try {
-      socket = new WebSocketImpl(this.settings.url)
+      socket = new WebSocketImpl(url)
     } catch (error) {
       // A WebSocket refused outright (a content policy, say): under 'auto', SSE; the ticket is unspent.
       if (this.settings.transport !== 'auto') throw error
@@ -296,7 +311,8 @@ export class WsLink {
       fetch: this.settings.fetch,
       headers: this.settings.headers,
       ticket,
-      lastEventId: this.lastEventId,
+      // The push cursor, as an event stream's standard resume header: where its pushes take up.
+      lastEventId: this.cursor,
       maxLineBytes: this.settings.maxLineBytes,
     })
     this.socket = socket
@@ -366,7 +382,8 @@ export class WsLink {
     const id = typeof frame.id === 'string' ? frame.id : ''
     switch (frame.type) {
       case 'hello':
-        return this.welcomed(frame.connection, frame.websocket)
+        this.heardCursor(frame.eid)
+        return this.welcomed(frame.connection, frame.websocket, frame.resumed)
       case 'result': {
         // The end of a stream that yielded nothing: the call resolves to an ended stream.
         if (!this.streams.has(id) && WsStreams.isEnd(frame.result)) this.startStream(id)
@@ -377,8 +394,14 @@ export class WsLink {
         if (!this.streams.has(id)) this.startStream(id)
         return this.streams.yielded(id, frame.value)
       }
-      case 'message':
+      case 'message': {
+        const state = this.subscriptions.get(id)
+        if (state !== undefined && isEventId(frame.eid)) {
+          state.eid = frame.eid
+          state.heard = true
+        }
         return void this.deliver(id, frame.message)
+      }
       case 'resync': {
         const state = this.subscriptions.get(id)
         if (state !== undefined) this.gap(state)
@@ -393,13 +416,18 @@ export class WsLink {
         const state = this.subscriptions.get(id)
         if (state === undefined) return
         state.affects = Array.isArray(frame.affects) ? frame.affects.filter((path): path is string => typeof path === 'string') : []
+        // Messages heard on this join are later than its `at`; without any, `at` is where it stands.
+        if (!state.heard && isEventId(frame.at)) state.eid = frame.at
         state.confirm()
-        if (state.everJoined) this.gap(state)
-        else safely(() => state.handlers.onStatus?.({ status: 'open' }))
+        if (!state.everJoined) safely(() => state.handlers.onStatus?.({ status: 'open' }))
+        // Back after a gap: replayed in full, or what it stands for must be refetched.
+        else if (frame.resumed === true) safely(() => state.handlers.onStatus?.({ status: 'open', resumed: true }))
+        else this.gap(state)
         state.everJoined = true
         return
       }
       case 'invalidate':
+        this.heardCursor(frame.eid)
         return void this.pushed(frame.invalidate)
       case 'error':
         return this.failed(typeof frame.id === 'string' ? frame.id : undefined, frame.error)
@@ -415,14 +443,23 @@ export class WsLink {
     this.streams.start(id, call)
   }
 
-  private welcomed(connection: unknown, websocket: unknown): void {
+  /** A push cursor from the server (hello or push): kept when it is a plausible one. */
+  private heardCursor(eid: unknown): void {
+    if (typeof eid === 'string' && eid.length <= 512) this.cursor = eid
+  }
+
+  private welcomed(connection: unknown, websocket: unknown, resumed: unknown): void {
     // Only an accepted connection resets the backoff: a server that accepts the socket and then
     // refuses it must not be hammered.
     this.attempt = 0
     this.ticketRefusals = 0
     const paths = Array.isArray(websocket) ? websocket.filter((path): path is string => typeof path === 'string') : []
     this.hello = { connection: typeof connection === 'string' ? connection : '', websocket: new Set(paths) }
+    // After a reconnect, pushes may have been missed unless the server replayed them all.
+    const gap = this.welcomedOnce && resumed !== true
+    this.welcomedOnce = true
     this.setStatus('open')
+    if (gap && this.settings.onPushGap !== undefined) safely(this.settings.onPushGap)
     for (const [id, state] of this.subscriptions) void this.join(id, state)
   }
 
@@ -436,7 +473,9 @@ export class WsLink {
     }
     if (this.subscriptions.get(id) !== state) return
     state.joined = true
-    this.send(frame)
+    state.heard = false
+    // A rejoin asks for what came after the last id heard: the server replays it when it still can.
+    this.send(state.everJoined && state.eid !== undefined ? `${frame.slice(0, -1)},"after":${JSON.stringify(state.eid)}}` : frame)
   }
 
   /**
@@ -558,6 +597,11 @@ export class WsLink {
     for (const listener of this.statusListeners) listener(status)
     for (const state of this.subscriptions.values()) if (status !== 'open') safely(() => state.handlers.onStatus?.({ status }))
   }
+}
+
+/** An event id from the server, as the client keeps it (opaque, short). */
+function isEventId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64
 }
 
 /** The error of a call or subscription that could not be handed to a socket. */

@@ -12,8 +12,10 @@ export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed'
 export interface SubscriptionStatus {
   status: SocketStatus
   /**
-   * `false` when the subscription (re)joined after a gap — a reconnect, or the server's broker
-   * losing messages: what it stands for may have changed unseen and should be refetched.
+   * Set when the subscription rejoined after a gap. `true`: the server replayed every message
+   * published meanwhile (its pub/sub keeps a history), nothing was missed. `false`: messages may
+   * have been missed (no history, the gap was too long, or the broker lost them), and what it
+   * stands for should be refetched (the client invalidates its `affects`).
    */
   resumed?: boolean
 }
@@ -68,4 +70,9 @@ export interface WsLinkSettings {
   maxBackoffMs: number
   /** Gets a fresh ticket before each connect, when the server requires them. */
   ticket: (() => Promise<string>) | undefined
+  /**
+   * After a reconnect, invalidation pushes may have been missed (the server could not replay them
+   * all): whatever the app shows may be stale.
+   */
+  onPushGap?: () => void
 }

@@ -1,5 +1,5 @@
 import type { ClientInvalidation, ClientMethods } from '@mizan/client'
-import type { QueryClient } from '@tanstack/react-query'
+import type { Query, QueryClient } from '@tanstack/react-query'
 import { invalidationPredicate } from './keys.js'
 
 /**
@@ -14,9 +14,12 @@ export class InvalidationBridge {
   /** Listens to a client; returns the function that stops listening. */
   connect(client: Pick<ClientMethods, '$on'>): () => void {
     const off = client.$on('invalidate', (targets) => void this.apply(targets))
+    // Pushes may have been missed while the socket was away: any Mizan query may be stale.
+    const offGap = client.$on('pushGap', () => void this.run(isMizanQuery))
     bridges.set(this.queryClient, this)
     return () => {
       off()
+      offGap()
       if (bridges.get(this.queryClient) === this) bridges.delete(this.queryClient)
     }
   }
@@ -28,7 +31,11 @@ export class InvalidationBridge {
    * land after the invalidation and be taken as fresh.
    */
   apply(targets: readonly ClientInvalidation[]): Promise<void> {
-    const predicate = invalidationPredicate(targets)
+    return this.run(invalidationPredicate(targets))
+  }
+
+  /** Cancels, then invalidates, the queries `predicate` picks (see {@link apply}). */
+  private run(predicate: (query: Query) => boolean): Promise<void> {
     const done = (async () => {
       await this.queryClient.cancelQueries({ predicate }, { revert: true, silent: true })
       await this.queryClient.invalidateQueries({ predicate }, { throwOnError: false })
@@ -44,6 +51,12 @@ export class InvalidationBridge {
   async settled(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running])
   }
+}
+
+/** A query made by `@mizan/react` (its key is `[path segments, { type, … }]`). */
+function isMizanQuery(query: Query): boolean {
+  const [segments, meta] = query.queryKey
+  return Array.isArray(segments) && typeof meta === 'object' && meta !== null && 'type' in meta
 }
 
 const bridges = new WeakMap<QueryClient, InvalidationBridge>()

@@ -11,6 +11,9 @@ import type { CallResult } from '../dispatch.js'
 import type { Transformer } from '@mizan/wire'
 import type { ConnectionAudience } from './audience.js'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
+import type { Placement } from './pubsub.js'
+import { MAX_EVENT_ID_LENGTH } from './pubsub.js'
+import type { PushCursor } from './push-cursor.js'
 import { RateLimiter, type SocketLimits } from './limits.js'
 
 /**
@@ -96,13 +99,10 @@ export class Connection implements PushTarget {
   private readonly rate: RateLimiter
   private readonly aborter = new AbortController()
   private readonly stopPushes: () => void
+  /** Where this connection stands in its push groups: sent in the hello and with every push. */
+  private readonly pushCursor: PushCursor
   private readonly stopResume: () => void
   alive = true
-  /**
-   * Where the client asked to resume from (an event stream's `Last-Event-ID`), as it came: kept for
-   * the transport's history to interpret, never by the connection itself.
-   */
-  after: string | undefined
 
   constructor(
     private readonly ws: ServerSocket,
@@ -111,10 +111,17 @@ export class Connection implements PushTarget {
     audience: ConnectionAudience,
     /** The client's address, read once from the upgrade request: calls on this connection count under it. */
     private readonly address?: string,
+    /**
+     * The push cursor the client reconnected with (`?after=` on a WebSocket's URL, an event stream's
+     * `Last-Event-ID`): client input, of which only its own push groups' entries count.
+     */
+    after?: string,
   ) {
     this.rate = new RateLimiter(settings.limits.messagesPerSecond)
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()))
-    this.stopPushes = settings.hub.listen(this, audience)
+    const pushes = settings.hub.listen(this, audience, after)
+    this.stopPushes = pushes.stop
+    this.pushCursor = pushes.cursor
     // Messages may have been lost while the broker was away: every subscription must resync.
     this.stopResume = settings.hub.pubsub.onResume(() => {
       for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
@@ -145,11 +152,17 @@ export class Connection implements PushTarget {
   }
 
   /**
-   * Sends the hello frame: the connection id (for HTTP calls to name it) and what may be called
-   * here, with what the transport adds (an event stream's `session`).
+   * Sends the hello frame: the connection id (for HTTP calls to name it), what may be called here,
+   * the push cursor at open (`eid`), whether every push missed since the cursor the client came
+   * back with was replayed (`resumed`), and what the transport adds (an event stream's `session`).
    */
   hello(websocketPaths: readonly string[], extra?: Record<string, unknown>): void {
-    this.sendFrame({ type: 'hello', connection: this.id, websocket: websocketPaths, ...extra })
+    const eid = this.pushCursor.toString()
+    const resumed = this.pushCursor.resumed()
+    const frame: Record<string, unknown> = { type: 'hello', connection: this.id, websocket: websocketPaths, ...extra }
+    if (eid !== undefined) frame.eid = eid
+    if (resumed !== undefined) frame.resumed = resumed
+    this.sendText(JSON.stringify(frame), eid)
   }
 
   close(code: number, reason: string): void {
@@ -345,14 +358,35 @@ export class Connection implements PushTarget {
       const group = hub.groupOf(channel, this.ctx, params)
       const prefix = `{"type":"message","id":${JSON.stringify(id)},"message":`
       const key = hub.groupKey(channel.path, group)
-      const leave = hub.pubsub.subscribe(key, (payload) => this.sendText(prefix + payload + '}'))
+      // An id the client heard before: the backend checks it (format, window) before any use.
+      const after = typeof frame.after === 'string' && frame.after.length <= MAX_EVENT_ID_LENGTH ? frame.after : undefined
+      let placement: Placement | undefined
+      let placedNow: () => void = () => {}
+      const placed = new Promise<void>((resolve) => (placedNow = resolve))
+      const leave = hub.pubsub.subscribe(
+        key,
+        // The message's id goes in the frame: a subscription resumes with it. (An event stream's
+        // `id:` line is the push cursor, which a channel message does not move.)
+        (payload, eid) => this.sendText(eid === undefined ? `${prefix}${payload}}` : `${prefix}${payload},"eid":${JSON.stringify(eid)}}`),
+        {
+          after,
+          placed: (value) => {
+            placement = value
+            placedNow()
+          },
+        },
+      )
       this.subscriptions.get(id)?.leave()
       this.subscriptions.set(id, { channel, group, params, leave })
       // `subscribed` promises delivery of what is published next: wait until the broker can keep it,
       // but not forever: during a broker outage the subscriber hears `resync` once it is back.
-      if (hub.pubsub.ready !== undefined) await Promise.race([hub.pubsub.ready(key), delay(5000)])
+      const waited = Promise.all([placed, hub.pubsub.ready?.(key)])
+      await Promise.race([waited, delay(5000)])
       // What the channel stands for: the client refetches it when it may have missed messages.
-      this.sendFrame({ type: 'subscribed', id, affects: channel.def.options.affects ?? [] })
+      const subscribed: Record<string, unknown> = { type: 'subscribed', id, affects: channel.def.options.affects ?? [] }
+      if (placement?.at !== undefined) subscribed.at = placement.at
+      if (frame.after !== undefined) subscribed.resumed = placement?.resumed === true
+      this.sendFrame(subscribed)
     } finally {
       // A join that did not end subscribed gives its slot back, unless a later frame holds it.
       if (this.slots.get(id) === turn && !this.subscriptions.has(id)) this.slots.delete(id)

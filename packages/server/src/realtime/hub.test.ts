@@ -19,7 +19,16 @@ function setup() {
   const hub = new Hub(flattenRouter(router), memoryPubSub(), resolveTransformer('json'), (ctx) => (ctx as Ctx).user?.id)
   const connect = async (id: string | null) => {
     const sent: unknown[] = []
-    const target: PushTarget = { id: `conn-${id}-${Math.random()}`, sendText: (text) => sent.push(JSON.parse(text)) }
+    const target: PushTarget = {
+      id: `conn-${id}-${Math.random()}`,
+      sendText: (text, eid) => {
+        // Every push carries the connection's cursor, beside the frame and in it (resume tests check its meaning).
+        const { eid: inFrame, ...frame } = JSON.parse(text) as { eid?: string }
+        expect(inFrame).toBe(eid)
+        expect(eid).toEqual(expect.any(String))
+        sent.push(frame)
+      },
+    }
     const ctx: Ctx = { user: id === null ? null : { id } }
     hub.listen(target, await hub.audienceOf(ctx, () => {}))
     return { target, ctx, sent }

@@ -10,6 +10,7 @@ import type { MaybePromise } from '../maybe-promise.js'
 import { whenLoaded } from '../transformer.js'
 import { PushAudiences, userGroup, type AudienceClass, type AudienceReport, type ConnectionAudience } from './audience.js'
 import type { PubSub } from './pubsub.js'
+import { PushCursor } from './push-cursor.js'
 
 /** A channel prepared once: its schemas compiled. */
 export interface CompiledChannel {
@@ -23,8 +24,19 @@ export interface CompiledChannel {
 /** What the hub needs of a live connection to push to it. */
 export interface PushTarget {
   readonly id: string
-  /** Sends an already serialized frame. */
-  sendText(text: string): void
+  /**
+   * Sends an already serialized frame. `eid` is the frame's event id (the connection's push cursor
+   * after it), for transports that carry one beside the frame (SSE's `id:` line).
+   */
+  sendText(text: string, eid?: string): void
+}
+
+/** A connection's pushes, while it listens. */
+export interface PushListening {
+  /** Stops them. */
+  stop(): void
+  /** Where the connection stands in each of its push groups. */
+  readonly cursor: PushCursor
 }
 
 /**
@@ -139,7 +151,7 @@ export class Hub {
       parts: [...own.values()].map(({ part, list }): OwnPart => ({ ...part, frame: this.frameOf(list) })),
     }))
     const frames = built instanceof Promise ? await built : built
-    const sends: Promise<void>[] = []
+    const sends: Promise<unknown>[] = []
     // The origin ends at the first newline of a shared payload: one it could contain (it may come
     // from a request header) is no connection's id anyway.
     const from = origin === undefined || origin.includes('\n') ? '' : origin
@@ -150,12 +162,37 @@ export class Hub {
 
   /**
    * Subscribes a connection to the pushes of the classes it belongs to, and to its principal's
-   * own pushes; returns the function that stops them.
+   * own pushes. With `after` (a push cursor the client had: client input) each of the
+   * connection's own groups first replays what it missed; entries naming other groups are ignored.
    */
-  listen(target: PushTarget, audience: ConnectionAudience): () => void {
-    const offs = this.sharedGroupsOf(audience).map((group) => this.pubsub.subscribe(group, (payload) => this.deliverShared(target, payload)))
-    if (audience.principal !== null) offs.push(this.pubsub.subscribe(userGroup(audience.principal), (payload) => this.deliverOwn(target, audience, payload)))
-    return () => offs.forEach((off) => off())
+  listen(target: PushTarget, audience: ConnectionAudience, after?: string): PushListening {
+    const shared = this.sharedGroupsOf(audience)
+    const own = audience.principal === null ? undefined : userGroup(audience.principal)
+    const cursor = new PushCursor(own === undefined ? shared : [...shared, own], after)
+    const options = (group: string) => ({ after: cursor.afterOf(group), placed: cursor.placed.bind(cursor, group) })
+    const offs = shared.map((group) =>
+      this.pubsub.subscribe(
+        group,
+        (payload, id) => {
+          cursor.heard(group, id)
+          this.deliverShared(target, payload, cursor)
+        },
+        options(group),
+      ),
+    )
+    if (own !== undefined) {
+      offs.push(
+        this.pubsub.subscribe(
+          own,
+          (payload, id) => {
+            cursor.heard(own, id)
+            this.deliverOwn(target, audience, payload, cursor)
+          },
+          options(own),
+        ),
+      )
+    }
+    return { stop: () => offs.forEach((off) => off()), cursor }
   }
 
   /**
@@ -187,21 +224,21 @@ export class Hub {
   // string, so it is split once, not once per connection.
   private split = { payload: '', origin: '', frame: '' }
 
-  private deliverShared(target: PushTarget, payload: string): void {
+  private deliverShared(target: PushTarget, payload: string, cursor: PushCursor): void {
     let split = this.split
     if (split.payload !== payload) {
       const cut = payload.indexOf('\n')
       this.split = split = { payload, origin: payload.slice(0, cut), frame: payload.slice(cut + 1) }
     }
-    if (split.origin !== target.id) target.sendText(split.frame)
+    if (split.origin !== target.id) send(target, split.frame, cursor)
   }
 
   /** A principal's own push: each part to the connections of its class that did not hear it through a shared group. */
-  private deliverOwn(target: PushTarget, audience: ConnectionAudience, payload: string): void {
+  private deliverOwn(target: PushTarget, audience: ConnectionAudience, payload: string, cursor: PushCursor): void {
     const { origin, parts } = JSON.parse(payload) as { origin: string | null; parts: OwnPart[] }
     if (origin === target.id) return
     for (const part of parts) {
-      if (audience.classes.has(part.own) && (part.not === undefined || !audience.classes.has(part.not))) target.sendText(part.frame)
+      if (audience.classes.has(part.own) && (part.not === undefined || !audience.classes.has(part.not))) send(target, part.frame, cursor)
     }
   }
 
@@ -209,6 +246,14 @@ export class Hub {
   private frameOf(list: readonly Invalidation[]): string {
     return `{"type":"invalidate","invalidate":${boundedInvalidations(list, this.transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify)}}`
   }
+}
+
+/** Sends a push frame with the connection's cursor after it as its `eid` (when the backend gives ids). */
+function send(target: PushTarget, frame: string, cursor: PushCursor): void {
+  const eid = cursor.toString()
+  if (eid === undefined) return target.sendText(frame)
+  // The frame is an object written by frameOf: its closing brace makes room for the id.
+  target.sendText(`${frame.slice(0, -1)},"eid":${JSON.stringify(eid)}}`, eid)
 }
 
 /** One frame of a principal's own pushes, for the connections of class `own` that are not in `not`. */

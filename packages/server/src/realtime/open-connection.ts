@@ -18,7 +18,7 @@ export interface Opening {
   readonly heartbeatMs: number
   /** Fields the transport adds to the hello frame. */
   readonly hello?: Record<string, unknown>
-  /** Where the client asked to resume from (see {@link Connection.after}). */
+  /** The push cursor the client came back with, as it came (the connection reads only its own groups in it). */
   readonly after?: string | undefined
   /** Settled with the hello frame's: what the transport must be sure of before the client hears it. */
   readonly ready?: Promise<unknown>
@@ -46,8 +46,7 @@ export async function openConnection(settings: OpeningSettings, connections: Con
     return undefined
   }
   if (socket.readyState !== socket.OPEN) return undefined
-  const connection = new Connection(socket, ctx, settings, audience, opening.address)
-  connection.after = opening.after
+  const connection = new Connection(socket, ctx, settings, audience, opening.address, opening.after)
   connections.add(connection, opening.heartbeatMs)
   await Promise.all([settings.hub.ready(audience), opening.ready])
   if (socket.readyState !== socket.OPEN) return undefined

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis'
 import type { RedisClient } from '../redis-client.js'
-import type { PubSub } from './pubsub.js'
+import type { PubSub, PubSubListener, SubscribeOptions } from './pubsub.js'
+import { endedWithin } from './redis-ended.js'
+import { RedisStreamsPubSub, type RedisHistoryOptions } from './redis-streams.js'
 
 /** Options of {@link redisPubSub}. */
 export interface RedisPubSubOptions {
@@ -21,6 +23,12 @@ export interface RedisPubSubOptions {
    * every time, and a connection error once per outage (until a connection is ready again).
    */
   onError?: (error: unknown) => void
+  /**
+   * Keep a history in Redis Streams, so a subscriber reconnecting within the window gets what it
+   * missed: per group the last `maxLen` payloads (approximately: Redis trims in whole nodes) of
+   * the last `ttl` ms. Without it, plain pub/sub: no event ids, no resume.
+   */
+  history?: RedisHistoryOptions
 }
 
 /** The Redis backend, with what only it needs. */
@@ -53,12 +61,12 @@ export interface RedisPubSub extends PubSub {
  * after `timeout` ms without an answer; in that last case Redis may still have delivered it.
  */
 export function redisPubSub(options: RedisPubSubOptions): RedisPubSub {
-  return new RedisPubSubBackend(options)
+  return options.history === undefined ? new RedisPubSubBackend(options) : new RedisStreamsPubSub(options, options.history)
 }
 
 /** One `subscribe()` call: its own object, so the same function subscribed twice leaves twice. */
 interface Subscription {
-  readonly listener: (payload: string) => void
+  readonly listener: PubSubListener
 }
 
 class RedisPubSubBackend implements RedisPubSub {
@@ -98,8 +106,10 @@ class RedisPubSubBackend implements RedisPubSub {
     this.redis.on('ready', this.onRedisReady)
   }
 
-  subscribe(group: string, listener: (payload: string) => void): () => void {
+  subscribe(group: string, listener: PubSubListener, options?: SubscribeOptions): () => void {
     if (this.closing) throw new Error('redisPubSub is closed')
+    // Plain pub/sub keeps nothing: a join never resumes.
+    options?.placed?.({ resumed: false, at: undefined })
     const channel = this.channel(group)
     const subscription: Subscription = { listener }
     let subscriptions = this.groups.get(channel)
@@ -116,17 +126,17 @@ class RedisPubSubBackend implements RedisPubSub {
     }
   }
 
-  publish(group: string, payload: string): Promise<void> {
+  publish(group: string, payload: string): Promise<string | undefined> {
     if (this.closing) return Promise.reject(new Error('redisPubSub is closed'))
     // Never wait in ioredis's offline queue: a message held there would arrive after the outage
     // that onResume already told subscribers to make good, and the caller would wait unbounded.
     if (this.redis.status !== 'ready') return Promise.reject(new Error(`redis is ${this.redis.status}`))
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<undefined>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis did not answer PUBLISH within ${this.timeout} ms`)), this.timeout)
       this.redis.publish(this.channel(group), payload).then(
         () => {
           clearTimeout(timer)
-          resolve()
+          resolve(undefined)
         },
         (error: unknown) => {
           clearTimeout(timer)
@@ -287,7 +297,7 @@ class RedisPubSubBackend implements RedisPubSub {
     for (const subscription of [...subscriptions]) {
       if (!subscriptions.has(subscription)) continue
       try {
-        subscription.listener(payload)
+        subscription.listener(payload, undefined)
       } catch (error) {
         // Thrown from ioredis's event, it would become an uncaught exception.
         this.listenerError(error)
@@ -310,17 +320,4 @@ class RedisPubSubBackend implements RedisPubSub {
   private channel(group: string): string {
     return `${this.prefix}ps:${group}`
   }
-}
-
-/** Resolves when the connection has ended, or after `ms` at the latest. */
-function endedWithin(connection: Redis, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms)
-    connection.once('end', done)
-    function done() {
-      clearTimeout(timer)
-      connection.off('end', done)
-      resolve()
-    }
-  })
 }

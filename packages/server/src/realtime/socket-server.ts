@@ -128,7 +128,7 @@ export class SocketServer {
           return
         }
         if (ws.readyState !== ws.OPEN) return
-        const connection = await openConnection(this.settings, this.connections, { socket: ws, ctx, address, heartbeatMs: this.settings.limits.heartbeatMs })
+        const connection = await openConnection(this.settings, this.connections, { socket: ws, ctx, address, heartbeatMs: this.settings.limits.heartbeatMs, after: cursorOf(req) })
         if (connection === undefined) return
         inbox.handOver((data, isBinary) => receiveSafely(connection, this.settings, ctx, data, isBinary))
       })()
@@ -236,6 +236,18 @@ function ticketOf([data]: Frame): string {
     // not a ticket: refused below
   }
   throw new Error('the first frame must be {"type":"auth","ticket":...}')
+}
+
+/**
+ * The push cursor of a reconnecting client: `?after=` on the upgrade URL (positions, never
+ * credentials). Past 512 characters it is ignored: the connection opens without resuming.
+ */
+function cursorOf(req: IncomingMessage): string | undefined {
+  const url = req.url ?? ''
+  const query = url.indexOf('?')
+  if (query === -1 || url.length > 4096) return undefined
+  const after = new URLSearchParams(url.slice(query + 1)).get('after')
+  return after === null || after.length > 512 ? undefined : after
 }
 
 function contextOptions(req: IncomingMessage, ticket?: TicketClaims): ContextOptions {

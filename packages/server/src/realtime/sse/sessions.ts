@@ -72,9 +72,9 @@ export class SseSessions {
   }
 
   /** Sends frames to the instance holding session `secret`, whichever it is. */
-  forward(secret: string, frames: readonly string[], principal: string | null | undefined): Promise<void> {
+  async forward(secret: string, frames: readonly string[], principal: string | null | undefined): Promise<void> {
     const forwarded: Forwarded = principal === undefined ? { frames: [...frames] } : { principal, frames: [...frames] }
-    return this.pubsub.publish(forwardGroup(secret), JSON.stringify(forwarded))
+    await this.pubsub.publish(forwardGroup(secret), JSON.stringify(forwarded))
   }
 
   /** Frames forwarded by another instance: fed when they come from the session's own principal. */

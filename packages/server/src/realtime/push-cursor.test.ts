@@ -1,0 +1,97 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { initMizan } from '../init.js'
+import { flattenRouter } from '../router.js'
+import { resolveTransformer } from '../transformer.js'
+import { Hub, type PushTarget } from './hub.js'
+import { memoryPubSub } from './memory-pubsub.js'
+import { PushCursor } from './push-cursor.js'
+
+type Ctx = { user: { id: string } | null }
+const m = initMizan<Ctx>()
+const router = m.router({
+  open: m.query(() => 1),
+  mine: m.query({ auth: true, cache: { ttl: 1, scope: 'user' } }, () => 1),
+})
+
+/** A hub on the memory pub/sub (history on), and connections recording the frames and cursors they are sent. */
+function setup() {
+  const hub = new Hub(flattenRouter(router), memoryPubSub(), resolveTransformer('json'), (ctx) => (ctx as Ctx).user?.id)
+  const connect = async (id: string | null, after?: string) => {
+    const sent: { invalidate: { path: string }[]; eid?: string }[] = []
+    const target: PushTarget = { id: `conn-${id}-${Math.random()}`, sendText: (text) => sent.push(JSON.parse(text)) }
+    const ctx: Ctx = { user: id === null ? null : { id } }
+    const listening = hub.listen(target, await hub.audienceOf(ctx, () => {}), after)
+    return { ctx, sent, listening, paths: () => sent.flatMap((frame) => frame.invalidate.map((entry) => entry.path)) }
+  }
+  return { hub, connect }
+}
+
+describe('push cursors', () => {
+  it('replay the pushes a connection missed in its own groups, and say resumed', async () => {
+    const { hub, connect } = setup()
+    const first = await connect('alice')
+    await hub.pushInvalidations([{ path: 'open' }, { path: 'mine' }], { user: { id: 'alice' } }, undefined)
+    const cursor = first.sent.at(-1)!.eid!
+    expect(cursor.length).toBeLessThanOrEqual(512)
+    first.listening.stop()
+    await hub.pushInvalidations([{ path: 'open' }, { path: 'mine' }], { user: { id: 'alice' } }, undefined)
+    const back = await connect('alice', cursor)
+    expect(back.paths().sort()).toEqual(['mine', 'open'])
+    expect(back.listening.cursor.resumed()).toBe(true)
+  })
+
+  it('a cursor from a connection opened without one is where it stands (hello), and no cursor means no resume', async () => {
+    const { hub, connect } = setup()
+    const first = await connect('alice')
+    const atOpen = first.listening.cursor.toString()!
+    expect(first.listening.cursor.resumed()).toBeUndefined()
+    first.listening.stop()
+    await hub.pushInvalidations([{ path: 'open' }], { user: null }, undefined)
+    const back = await connect('alice', atOpen)
+    expect(back.paths()).toEqual(['open'])
+    expect(back.listening.cursor.resumed()).toBe(true)
+  })
+
+  it('never replays another principal’s own pushes to a forged cursor naming their group', async () => {
+    const { hub, connect } = setup()
+    const alice = await connect('alice')
+    const aliceCursor = alice.listening.cursor.toString()!
+    alice.listening.stop()
+    await hub.pushInvalidations([{ path: 'mine' }], { user: { id: 'alice' } }, undefined)
+    // Bob presents Alice's cursor: her own group's entry names no group of his.
+    const bob = await connect('bob', aliceCursor)
+    expect(bob.paths()).toEqual([])
+    expect(bob.listening.cursor.resumed()).toBe(false)
+    // Alice herself does get it back.
+    const aliceAgain = await connect('alice', aliceCursor)
+    expect(aliceAgain.paths()).toEqual(['mine'])
+  })
+
+  it('never throws and never widens what a connection hears, whatever the cursor (property)', async () => {
+    const { hub, connect } = setup()
+    const alice = await connect('alice')
+    const real = alice.listening.cursor.toString()!
+    alice.listening.stop()
+    await hub.pushInvalidations([{ path: 'mine' }], { user: { id: 'alice' } }, undefined)
+    const cursors = fc.oneof(
+      fc.string({ maxLength: 600 }),
+      fc.stringMatching(/^[\w~.-]{0,600}$/),
+      fc.array(fc.constantFrom(...real.split('.'), 'x~1-1', '~', '.'), { maxLength: 40 }).map((parts) => parts.join('.')),
+    )
+    await fc.assert(
+      fc.asyncProperty(cursors, async (after) => {
+        const bob = await connect('bob', after)
+        bob.listening.stop()
+        expect(bob.paths()).toEqual([])
+      }),
+    )
+  })
+
+  it('stays within 512 characters however many groups it tracks', () => {
+    const groups = Array.from({ length: 100 }, (_, i) => `inv:auth:rule-${i}`)
+    const cursor = new PushCursor(groups, undefined)
+    for (const group of groups) cursor.heard(group, `${Date.now()}-${groups.indexOf(group)}`)
+    expect(cursor.toString()!.length).toBeLessThanOrEqual(512)
+  })
+})
