@@ -7,7 +7,7 @@ import { resultText } from '../result-wire.js'
 import { markDone } from '../streams/lines.js'
 import { CallStream } from '../streams/call-stream.js'
 import { whenLoaded } from '../transformer.js'
-import type { CallResult } from '../dispatch.js'
+import type { CallEnv, CallResult } from '../dispatch.js'
 import type { Transformer } from '@mizan/wire'
 import type { ConnectionAudience } from './audience.js'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
@@ -39,6 +39,8 @@ export interface ConnectionSettings {
   readonly decoder: InputDecoder
   readonly limits: SocketLimits
   readonly isDev: boolean
+  /** Called once a connection's socket has closed (the socket server forgets it then). */
+  readonly closed?: (connection: Connection) => void
 }
 
 /** A call running on the connection, under its id: a `cancel` frame stops it. */
@@ -76,49 +78,93 @@ export const CLOSE = {
  */
 export class Connection implements PushTarget {
   readonly id = nodeCrypto().randomUUID()
-  private readonly subscriptions = new Map<string, Subscription>()
+  // Most connections sit idle for most of their life, and a server holds thousands: what only a
+  // subscription, a call or a stream needs (maps, the rate limiter, the abort controller, the call
+  // environment) is made the first time one comes, and never for a connection that stays idle.
+  private subscriptionMap: Map<string, Subscription> | undefined
+  /** Channel subscriptions by id; the first one also starts listening for broker resumes. */
+  private get subscriptions(): Map<string, Subscription> {
+    if (this.subscriptionMap === undefined) {
+      this.subscriptionMap = new Map()
+      // Messages may have been lost while the broker was away: every subscription must resync.
+      if (!this.disposed) this.stopResume = this.settings.hub.pubsub.onResume(() => this.resync())
+    }
+    return this.subscriptionMap
+  }
+  private slotMap: Map<string, number> | undefined
   /**
    * Subscription ids holding a slot under `maxSubscriptions`, joined or still joining, each with
    * the turn of its latest subscribe frame. A slot is taken synchronously when the frame arrives,
    * so a burst of frames cannot all pass the limit before the first join is stored.
    */
-  private readonly slots = new Map<string, number>()
+  private get slots(): Map<string, number> {
+    return (this.slotMap ??= new Map())
+  }
   private turns = 0
+  private callMap: Map<string, RunningCall> | undefined
   /** Calls running, by id: a `cancel` may name one before it has streamed, or while it streams. */
-  private readonly calls = new Map<string, RunningCall>()
+  private get calls(): Map<string, RunningCall> {
+    return (this.callMap ??= new Map())
+  }
+  private streamSet: Set<CallStream> | undefined
   /** Streams sending, at most `maxSubscriptions` (the limit of long-lived things a connection holds). */
-  private readonly streams = new Set<CallStream>()
-  private readonly rate: RateLimiter
-  private readonly aborter = new AbortController()
-  private readonly stopPushes: () => void
-  private readonly stopResume: () => void
+  private get streams(): Set<CallStream> {
+    return (this.streamSet ??= new Set())
+  }
+  private limiter: RateLimiter | undefined
+  /** Its bucket starts full, so making it at the first frame rather than at the connection changes nothing. */
+  private get rate(): RateLimiter {
+    return (this.limiter ??= new RateLimiter(this.settings.limits.messagesPerSecond))
+  }
+  private aborter: AbortController | undefined
+  private stopResume: (() => void) | undefined
+  /** Settles `closed`, once something waits for it. */
+  private settleClosed: (() => void) | undefined
+  private socketClosed = false
   alive = true
 
   constructor(
     private readonly ws: ServerSocket,
     private readonly ctx: unknown,
     private readonly settings: ConnectionSettings,
-    audience: ConnectionAudience,
+    private readonly audience: ConnectionAudience,
     /** The client's address, read once from the upgrade request: calls on this connection count under it. */
     private readonly address?: string,
   ) {
-    this.rate = new RateLimiter(settings.limits.messagesPerSecond)
-    this.closed = new Promise((resolve) => ws.once('close', () => resolve()))
-    this.stopPushes = settings.hub.listen(this, audience)
-    // Messages may have been lost while the broker was away: every subscription must resync.
-    this.stopResume = settings.hub.pubsub.onResume(() => {
-      for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
-    })
+    settings.hub.listen(this, audience)
     ws.on('pong', () => (this.alive = true))
-    ws.on('close', () => this.dispose())
+    ws.on('close', () => this.onClose())
     ws.on('error', () => this.dispose())
   }
 
+  private callEnv: CallEnv | undefined
   /** The call environment the dispatcher sees for calls made on this connection. */
-  readonly env = {
-    signal: () => this.aborter.signal,
-    connectionId: this.id,
-    clientAddress: () => this.address,
+  get env(): CallEnv {
+    return (this.callEnv ??= {
+      signal: () => this.signal(),
+      connectionId: this.id,
+      clientAddress: () => this.address,
+    })
+  }
+
+  /** The signal of the calls on this connection: aborted once it is gone. */
+  private signal(): AbortSignal {
+    if (this.aborter === undefined) {
+      this.aborter = new AbortController()
+      if (this.disposed) this.aborter.abort()
+    }
+    return this.aborter.signal
+  }
+
+  private resync(): void {
+    for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
+  }
+
+  private onClose(): void {
+    this.socketClosed = true
+    this.dispose()
+    this.settings.closed?.(this)
+    this.settleClosed?.()
   }
 
   sendText(text: string): void {
@@ -146,8 +192,11 @@ export class Connection implements PushTarget {
     this.ws.terminate()
   }
 
+  private closing: Promise<void> | undefined
   /** Resolves once the connection has closed. */
-  readonly closed: Promise<void>
+  get closed(): Promise<void> {
+    return (this.closing ??= this.socketClosed ? Promise.resolve() : new Promise((resolve) => (this.settleClosed = resolve)))
+  }
 
   /** For the heartbeat: pings, and closes a connection that did not answer the last ping. */
   ping(): void {
@@ -385,15 +434,17 @@ export class Connection implements PushTarget {
   private dispose(): void {
     if (this.disposed) return
     this.disposed = true
-    this.aborter.abort()
-    this.stopPushes()
-    this.stopResume()
-    for (const subscription of this.subscriptions.values()) subscription.leave()
-    this.subscriptions.clear()
-    this.slots.clear()
+    this.aborter?.abort()
+    this.settings.hub.unlisten(this, this.audience)
+    this.stopResume?.()
+    if (this.subscriptionMap !== undefined) {
+      for (const subscription of this.subscriptionMap.values()) subscription.leave()
+      this.subscriptionMap.clear()
+    }
+    this.slotMap?.clear()
     // Every stream stops: its handler's signal aborts (the connection's did) and its `finally` runs.
-    for (const stream of this.streams) void stream.return()
-    this.calls.clear()
+    if (this.streamSet !== undefined) for (const stream of this.streamSet) void stream.return()
+    this.callMap?.clear()
   }
 }
 

@@ -149,13 +149,41 @@ export class Hub {
   }
 
   /**
-   * Subscribes a connection to the pushes of the classes it belongs to, and to its principal's
-   * own pushes; returns the function that stops them.
+   * The connections of this instance listening to each push group. The hub holds one pub/sub
+   * subscription per group and fans out itself, so a connection costs one map entry per group
+   * rather than a listener, a subscription and their closures each.
    */
-  listen(target: PushTarget, audience: ConnectionAudience): () => void {
-    const offs = this.sharedGroupsOf(audience).map((group) => this.pubsub.subscribe(group, (payload) => this.deliverShared(target, payload)))
-    if (audience.principal !== null) offs.push(this.pubsub.subscribe(userGroup(audience.principal), (payload) => this.deliverOwn(target, audience, payload)))
-    return () => offs.forEach((off) => off())
+  private readonly listening = new Map<string, PushGroup>()
+
+  /**
+   * Subscribes a connection to the pushes of the classes it belongs to, and to its principal's
+   * own pushes, until {@link unlisten}.
+   */
+  listen(target: PushTarget, audience: ConnectionAudience): void {
+    for (const group of this.sharedGroupsOf(audience)) this.join(group, false).targets.set(target, audience)
+    if (audience.principal !== null) this.join(userGroup(audience.principal), true).targets.set(target, audience)
+  }
+
+  /** Stops the pushes {@link listen} started for this connection and audience. */
+  unlisten(target: PushTarget, audience: ConnectionAudience): void {
+    for (const group of this.groupsOf(audience)) {
+      const pushGroup = this.listening.get(group)
+      if (pushGroup === undefined || !pushGroup.targets.delete(target) || pushGroup.targets.size > 0) continue
+      // The last connection of a group left: its subscription goes, so that per-user groups do not pile up.
+      this.listening.delete(group)
+      pushGroup.leave()
+    }
+  }
+
+  /** The push group `group` of this instance, subscribed to with its first connection. */
+  private join(group: string, own: boolean): PushGroup {
+    let pushGroup = this.listening.get(group)
+    if (pushGroup === undefined) {
+      const targets = new Map<PushTarget, ConnectionAudience>()
+      const leave = this.pubsub.subscribe(group, (payload) => (own ? this.deliverOwn(targets, payload) : this.deliverShared(targets, payload)))
+      this.listening.set(group, (pushGroup = { targets, leave }))
+    }
+    return pushGroup
   }
 
   /**
@@ -187,28 +215,61 @@ export class Hub {
   // string, so it is split once, not once per connection.
   private split = { payload: '', origin: '', frame: '' }
 
-  private deliverShared(target: PushTarget, payload: string): void {
+  private deliverShared(targets: Map<PushTarget, ConnectionAudience>, payload: string): void {
     let split = this.split
     if (split.payload !== payload) {
       const cut = payload.indexOf('\n')
       this.split = split = { payload, origin: payload.slice(0, cut), frame: payload.slice(cut + 1) }
     }
-    if (split.origin !== target.id) target.sendText(split.frame)
+    const { origin, frame } = split
+    fanOut(targets, (target) => {
+      if (origin !== target.id) target.sendText(frame)
+    })
   }
 
   /** A principal's own push: each part to the connections of its class that did not hear it through a shared group. */
-  private deliverOwn(target: PushTarget, audience: ConnectionAudience, payload: string): void {
+  private deliverOwn(targets: Map<PushTarget, ConnectionAudience>, payload: string): void {
     const { origin, parts } = JSON.parse(payload) as { origin: string | null; parts: OwnPart[] }
-    if (origin === target.id) return
-    for (const part of parts) {
-      if (audience.classes.has(part.own) && (part.not === undefined || !audience.classes.has(part.not))) target.sendText(part.frame)
-    }
+    fanOut(targets, (target, audience) => {
+      if (origin === target.id) return
+      for (const part of parts) {
+        if (audience.classes.has(part.own) && (part.not === undefined || !audience.classes.has(part.not))) target.sendText(part.frame)
+      }
+    })
   }
 
   /** A push frame; a set too large for one is sent coarser, never lost. */
   private frameOf(list: readonly Invalidation[]): string {
     return `{"type":"invalidate","invalidate":${boundedInvalidations(list, this.transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify)}}`
   }
+}
+
+/** The connections of one push group on this instance, and how to leave the group's subscription. */
+interface PushGroup {
+  readonly targets: Map<PushTarget, ConnectionAudience>
+  readonly leave: () => void
+}
+
+/**
+ * Delivers to every connection of a group, as a pub/sub delivers to its listeners: a connection
+ * that joins meanwhile waits for the next message, one that leaves meanwhile hears nothing more,
+ * and one that throws does not keep the others from their message (the first error is rethrown
+ * after, for the pub/sub to report).
+ */
+function fanOut(targets: Map<PushTarget, ConnectionAudience>, deliver: (target: PushTarget, audience: ConnectionAudience) => void): void {
+  let failed = false
+  let failure: unknown
+  for (const target of [...targets.keys()]) {
+    const audience = targets.get(target)
+    if (audience === undefined) continue
+    try {
+      deliver(target, audience)
+    } catch (error) {
+      if (!failed) failure = error
+      failed = true
+    }
+  }
+  if (failed) throw failure
 }
 
 /** One frame of a principal's own pushes, for the connections of class `own` that are not in `not`. */

@@ -5,6 +5,7 @@ import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } 
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
 import type { ConnectionAudience } from './audience.js'
 import { CLOSE, Connection, type ConnectionSettings } from './connection.js'
+import type { Dispatcher } from '../dispatch.js'
 import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.js'
 
 /** Options of the WebSocket transport (`createMizanServer({ websocket })`). */
@@ -53,7 +54,12 @@ export class SocketServer {
   /** Pings every connection; started with the first one. */
   private heartbeat: NodeJS.Timeout | undefined
 
-  constructor(private readonly settings: SocketServerSettings) {}
+  /** What every connection shares, with the hook that forgets a connection once it closed. */
+  private readonly connectionSettings: ConnectionSettings
+
+  constructor(private readonly settings: SocketServerSettings) {
+    this.connectionSettings = { ...settings, closed: (connection) => this.connections.delete(connection) }
+  }
 
   /**
    * Loads `ws` and makes the server that upgrades sockets, once. `listen()` calls it just after
@@ -109,60 +115,54 @@ export class SocketServer {
   }
 
   private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Frames can arrive while the ticket is checked and the context built: keep them, in order.
-      const inbox = new Inbox(ws)
-      void (async () => {
-        let ticket: TicketClaims | undefined
-        if (this.settings.tickets !== undefined) {
-          ticket = await this.verifyTicket(ws, inbox)
-          if (ticket === undefined) return
-        }
-        let ctx: unknown
-        let address: string | undefined
-        try {
-          ctx = await this.settings.createContext(contextOptions(req, ticket))
-          address = nodeClientAddress(req, this.settings.clientAddress)
-        } catch (error) {
-          this.settings.dispatcher.onError({ error, path: '(websocket)', ctx: undefined })
-          ws.close(1011, 'context failed')
-          return
-        }
-        if (ws.readyState !== ws.OPEN) return
-        // Which pushes it may hear, settled before the hello: from its hello on, a connection hears
-        // every push it may, and until then none (it is not subscribed to any).
-        const report = (error: unknown, path: string) => this.settings.dispatcher.onError({ error, path, ctx })
-        let audience: ConnectionAudience
-        try {
-          audience = await this.settings.hub.audienceOf(ctx, report)
-        } catch (error) {
-          // `principal(ctx)` (or onError itself) threw: the connection cannot be placed safely.
-          this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
-          ws.close(1011, 'context failed')
-          return
-        }
-        if (ws.readyState !== ws.OPEN) return
-        const connection = new Connection(ws, ctx, this.settings, audience, address)
-        this.connections.add(connection)
-        if (this.heartbeat === undefined && !this.closed) {
-          this.heartbeat = setInterval(() => this.connections.forEach((each) => each.ping()), this.settings.limits.heartbeatMs)
-          this.heartbeat.unref()
-        }
-        ws.on('close', () => this.connections.delete(connection))
-        await this.settings.hub.ready(audience)
-        if (ws.readyState !== ws.OPEN) return
-        connection.hello(this.settings.websocketPaths)
-        inbox.handOver((data, isBinary) => {
-          // A frame must never end the process: whatever escapes `receive` closes this connection only.
-          try {
-            connection.receive(data, isBinary)
-          } catch (error) {
-            this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
-            connection.close(1011, 'internal error')
-          }
-        })
-      })()
-    })
+    // Frames can arrive while the ticket is checked and the context built: the inbox keeps them, in order.
+    wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, req, new Inbox(ws)))
+  }
+
+  /**
+   * Sets up an upgraded socket's connection. Nothing that outlives it (the connection, its frame
+   * handler) is made in a scope holding the upgrade request: an idle connection must not keep
+   * the request, its headers and its buffers alive for as long as it is open.
+   */
+  private async open(ws: WebSocket, req: IncomingMessage, inbox: Inbox): Promise<void> {
+    let ticket: TicketClaims | undefined
+    if (this.settings.tickets !== undefined) {
+      ticket = await this.verifyTicket(ws, inbox)
+      if (ticket === undefined) return
+    }
+    let ctx: unknown
+    let address: string | undefined
+    try {
+      ctx = await this.settings.createContext(contextOptions(req, ticket))
+      address = nodeClientAddress(req, this.settings.clientAddress)
+    } catch (error) {
+      this.settings.dispatcher.onError({ error, path: '(websocket)', ctx: undefined })
+      ws.close(1011, 'context failed')
+      return
+    }
+    if (ws.readyState !== ws.OPEN) return
+    // Which pushes it may hear, settled before the hello: from its hello on, a connection hears
+    // every push it may, and until then none (it is not subscribed to any).
+    let audience: ConnectionAudience
+    try {
+      audience = await this.settings.hub.audienceOf(ctx, auditReport(this.settings.dispatcher, ctx))
+    } catch (error) {
+      // `principal(ctx)` (or onError itself) threw: the connection cannot be placed safely.
+      this.settings.dispatcher.onError({ error, path: '(websocket)', ctx })
+      ws.close(1011, 'context failed')
+      return
+    }
+    if (ws.readyState !== ws.OPEN) return
+    const connection = new Connection(ws, ctx, this.connectionSettings, audience, address)
+    this.connections.add(connection)
+    if (this.heartbeat === undefined && !this.closed) {
+      this.heartbeat = setInterval(() => this.connections.forEach((each) => each.ping()), this.settings.limits.heartbeatMs)
+      this.heartbeat.unref()
+    }
+    await this.settings.hub.ready(audience)
+    if (ws.readyState !== ws.OPEN) return
+    connection.hello(this.settings.websocketPaths)
+    inbox.handOver(frameHandler(connection, this.settings.dispatcher, ctx))
   }
 
   /**
@@ -225,6 +225,26 @@ export class SocketServer {
       return new URL(origin).host === req.headers.host
     } catch {
       return false
+    }
+  }
+}
+
+/** The audience's report of a failing rule, in a scope of its own: it holds the context only. */
+function auditReport(dispatcher: Dispatcher, ctx: unknown): (error: unknown, path: string) => void {
+  return (error, path) => dispatcher.onError({ error, path, ctx })
+}
+
+/**
+ * A connection's frame handler, made in a scope of its own so that it holds only what it uses.
+ * A frame must never end the process: whatever escapes `receive` closes this connection only.
+ */
+function frameHandler(connection: Connection, dispatcher: Dispatcher, ctx: unknown): (data: unknown, isBinary: boolean) => void {
+  return (data, isBinary) => {
+    try {
+      connection.receive(data, isBinary)
+    } catch (error) {
+      dispatcher.onError({ error, path: '(websocket)', ctx })
+      connection.close(1011, 'internal error')
     }
   }
 }
