@@ -43,8 +43,8 @@ const command = commandLine(import.meta.url)
 printMachine(machine, command)
 console.log(canPin ? 'pinning: server on CPU 0, load on CPU 1 (taskset), a fresh server process per measurement' : 'pinning: NOT PINNED (taskset or a second core missing)')
 console.log(
-  `memory: ${config.connections.toLocaleString('en-US')} idle connections per server, ${config.rounds} round(s) interleaved; the server's ` +
-    'process.memoryUsage() after forced GCs (--expose-gc) before and after they open; per connection = difference / connections',
+  `memory: ${config.connections.toLocaleString('en-US')} idle connections per server (after ${config.warm} warm-up ones), ${config.rounds} round(s) interleaved; ` +
+    "the server's process.memoryUsage() after forced GCs (--expose-gc) before and after they open; per connection = difference / connections",
 )
 console.log()
 

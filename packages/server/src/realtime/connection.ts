@@ -352,12 +352,17 @@ export class Connection implements PushTarget {
     void running.stream?.return()
   }
 
+  private joiningMap: Map<string, Promise<void>> | undefined
   /** Joins are remembered while they run, so that a `send` right behind one waits for it. */
-  private readonly joining = new Map<string, Promise<void>>()
+  private get joining(): Map<string, Promise<void>> {
+    return (this.joiningMap ??= new Map())
+  }
 
   private join(id: string, frame: Record<string, unknown>): Promise<void> {
     const joined = this.subscribe(id, frame).finally(() => {
       if (this.joining.get(id) === joined) this.joining.delete(id)
+      // Joins are seldom: the map is not kept for the rest of the connection's life.
+      if (this.joiningMap?.size === 0) this.joiningMap = undefined
     })
     this.joining.set(id, joined)
     return joined

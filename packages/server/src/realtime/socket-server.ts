@@ -272,9 +272,12 @@ class Inbox {
     if (queued !== undefined) return Promise.resolve(queued)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no frame in time')), timeoutMs)
-      this.ws.once('close', () => reject(new Error('closed')))
+      const closed = () => reject(new Error('closed'))
+      this.ws.once('close', closed)
       this.waiting = (frame) => {
         clearTimeout(timer)
+        // Not left on the socket for the rest of its life once the frame came.
+        this.ws.off('close', closed)
         resolve(frame)
       }
     })
