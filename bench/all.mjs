@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in one run, one table, written to bench/RESULTS.md and the
 // README's Performance section. `--quick` runs each benchmark briefly (well under 2 minutes in all).
-// Usage: node bench/all.mjs [--quick] [--only http,shapes,streams,upload,coldstart,ws,bundle,serialize,typecheck]
+// Usage: node bench/all.mjs [--quick] [--only http,shapes,streams,upload,coldstart,ws,memory,bundle,serialize,typecheck]
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -21,6 +21,7 @@ const BENCHES = {
   upload: { script: 'upload.mjs', quick: ['--quick'], rows: uploadRows },
   coldstart: { script: 'coldstart.mjs', quick: ['--quick'], rows: coldstartRows },
   ws: { script: 'ws.mjs', quick: ['--quick'], rows: wsRows },
+  memory: { script: 'idle-memory.mjs', quick: ['--quick'], rows: memoryRows },
   bundle: { script: 'bundle.mjs', quick: [], rows: bundleRows },
   serialize: { script: 'serialize.mjs', quick: ['--quick'], rows: serializeRows },
   typecheck: { script: 'typecheck.mjs', quick: ['--quick'], rows: typecheckRows },
@@ -254,6 +255,28 @@ function wsRows(data) {
   const ssePaced = get('SSE fan-out paced', 'mizan-sse')
   if (ssePaced) rows.push({ measure: 'SSE fan-out p99 latency', mizan: fmt(ssePaced.latencyP99, ' ms'), baseline: `${fmt(get('SSE fan-out paced', 'raw-sse')?.latencyP99, ' ms')} (bare SSE)`, target: '≤ 50 ms' })
   return rows
+}
+
+function memoryRows(data) {
+  const by = Object.fromEntries((data.summary ?? []).map((s) => [s.name, s]))
+  const raw = by.raw
+  if (raw === undefined) return []
+  const kib = (bytes) => fmt(bytes / 1024, ' KiB')
+  const connections = data.config.connections.toLocaleString('en-US')
+  // Every Mizan row there is: the target is the idle socket's; the others (a joined channel, SSE) are reported beside it.
+  return [
+    ['mizan', 'idle WebSocket', '≤ 1.2× raw ws'],
+    ['mizan-joined', 'idle WebSocket, one channel joined', ''],
+    ['mizan-sse', 'idle SSE stream', ''],
+  ]
+    .filter(([name]) => by[name] !== undefined)
+    .map(([name, what, target]) => ({
+      measure: `${what}: server RSS (heap) per connection at ${connections}`,
+      mizan: `${kib(by[name].rssPerConnection)} (${kib(by[name].heapPerConnection)})`,
+      baseline: `${kib(raw.rssPerConnection)} (${kib(raw.heapPerConnection)}) (raw ws)`,
+      ratio: fmt(by[name].rssRatioToRaw, '×'),
+      target,
+    }))
 }
 
 function bundleRows(data) {

@@ -43,6 +43,9 @@ export type AudienceReport = (error: unknown, path: string) => void
 
 const PUBLIC_ID = 'public'
 
+/** Distinct combinations of classes whose set is kept for sharing; past it, each connection gets its own. */
+const MAX_CLASS_SETS = 256
+
 /** The pub/sub group of one principal's invalidation pushes. */
 export function userGroup(principal: string): string {
   return `inv:user:${principal}`
@@ -117,13 +120,30 @@ export class PushAudiences {
       }
     }
     const settle = (): ConnectionAudience => {
-      const classes = new Set<string>()
+      const ids: string[] = []
       for (const audience of this.classes.values()) {
-        if (audience.id === PUBLIC_ID || audience.rules.some((rule) => passed.has(rule))) classes.add(audience.id)
+        if (audience.id === PUBLIC_ID || audience.rules.some((rule) => passed.has(rule))) ids.push(audience.id)
       }
-      return { principal, classes }
+      return { principal, classes: this.classSet(ids) }
     }
     return pending.length === 0 ? settle() : Promise.all(pending).then(settle)
+  }
+
+  /**
+   * One set per combination of classes, shared by every connection in it: thousands of
+   * connections fall into a handful of combinations, and a set each would be most of what an idle
+   * connection holds. Bounded, as the rules' outcomes come from the apps' contexts.
+   */
+  private readonly classSets = new Map<string, ReadonlySet<string>>()
+
+  private classSet(ids: readonly string[]): ReadonlySet<string> {
+    const key = ids.join('\n')
+    let set = this.classSets.get(key)
+    if (set === undefined) {
+      set = new Set(ids)
+      if (this.classSets.size < MAX_CLASS_SETS) this.classSets.set(key, set)
+    }
+    return set
   }
 
   /** The class of a set of rules (`null` = no rule: anyone may call, so the class is public). */

@@ -7,11 +7,15 @@ import { CLOSE, type Connection } from './connection.js'
  */
 export class ConnectionSet {
   private readonly beats = new Map<number, { timer: NodeJS.Timeout; members: Set<Connection> }>()
-  private readonly all = new Set<Connection>()
+  /** Every connection, with its heartbeat interval. */
+  private readonly all = new Map<Connection, number>()
 
-  /** Adds a connection, pinged every `heartbeatMs` until it closes. */
+  /**
+   * Adds a connection, pinged every `heartbeatMs` until it is {@link remove}d (its settings'
+   * `closed` hook does it: one hook for all rather than a listener per connection).
+   */
   add(connection: Connection, heartbeatMs: number): void {
-    this.all.add(connection)
+    this.all.set(connection, heartbeatMs)
     let beat = this.beats.get(heartbeatMs)
     if (beat === undefined) {
       const members = new Set<Connection>()
@@ -20,13 +24,17 @@ export class ConnectionSet {
       this.beats.set(heartbeatMs, (beat = { timer, members }))
     }
     beat.members.add(connection)
-    void connection.closed.then(() => {
-      this.all.delete(connection)
-      const current = this.beats.get(heartbeatMs)
-      if (current === undefined || !current.members.delete(connection) || current.members.size > 0) return
-      clearInterval(current.timer)
-      this.beats.delete(heartbeatMs)
-    })
+  }
+
+  /** Forgets a connection that closed; the last of an interval stops its timer. */
+  remove(connection: Connection): void {
+    const heartbeatMs = this.all.get(connection)
+    if (heartbeatMs === undefined) return
+    this.all.delete(connection)
+    const beat = this.beats.get(heartbeatMs)
+    if (beat === undefined || !beat.members.delete(connection) || beat.members.size > 0) return
+    clearInterval(beat.timer)
+    this.beats.delete(heartbeatMs)
   }
 
   /** The number of open connections. */
@@ -44,12 +52,12 @@ export class ConnectionSet {
    * within `graceMs` is cut off.
    */
   async close(graceMs: number): Promise<void> {
-    const open = [...this.all]
+    const open = [...this.all.keys()]
     for (const connection of open) connection.close(CLOSE.restart, 'server restarting')
     const allClosed = Promise.all(open.map((connection) => connection.closed))
     let timer: NodeJS.Timeout | undefined
     await Promise.race([allClosed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
     clearTimeout(timer)
-    for (const connection of this.all) connection.terminate()
+    for (const connection of this.all.keys()) connection.terminate()
   }
 }

@@ -7,13 +7,12 @@ import { resultText } from '../result-wire.js'
 import { markDone } from '../streams/lines.js'
 import { CallStream } from '../streams/call-stream.js'
 import { whenLoaded } from '../transformer.js'
-import type { CallResult } from '../dispatch.js'
+import type { CallEnv, CallResult } from '../dispatch.js'
 import type { Transformer } from '@mizan/wire'
 import type { ConnectionAudience } from './audience.js'
 import type { CompiledChannel, Hub, PushTarget } from './hub.js'
 import type { Placement } from './pubsub.js'
 import { MAX_EVENT_ID_LENGTH } from './pubsub.js'
-import type { PushCursor } from './push-cursor.js'
 import { RateLimiter, type SocketLimits } from './limits.js'
 
 /**
@@ -47,6 +46,8 @@ export interface ConnectionSettings {
   readonly decoder: InputDecoder
   readonly limits: SocketLimits
   readonly isDev: boolean
+  /** Called once a connection's socket has closed (the socket server forgets it then). */
+  readonly closed?: (connection: Connection) => void
 }
 
 /** A call running on the connection, under its id: a `cancel` frame stops it. */
@@ -84,31 +85,58 @@ export const CLOSE = {
  */
 export class Connection implements PushTarget {
   readonly id = nodeCrypto().randomUUID()
-  private readonly subscriptions = new Map<string, Subscription>()
+  // Most connections sit idle for most of their life, and a server holds thousands: what only a
+  // subscription, a call or a stream needs (maps, the rate limiter, the abort controller, the call
+  // environment) is made the first time one comes, and never for a connection that stays idle.
+  private subscriptionMap: Map<string, Subscription> | undefined
+  /** Channel subscriptions by id; the first one also starts listening for broker resumes. */
+  private get subscriptions(): Map<string, Subscription> {
+    if (this.subscriptionMap === undefined) {
+      this.subscriptionMap = new Map()
+      // Messages may have been lost while the broker was away: every subscription must resync.
+      if (!this.disposed) this.stopResume = this.settings.hub.pubsub.onResume(() => this.resync())
+    }
+    return this.subscriptionMap
+  }
+  private slotMap: Map<string, number> | undefined
   /**
    * Subscription ids holding a slot under `maxSubscriptions`, joined or still joining, each with
    * the turn of its latest subscribe frame. A slot is taken synchronously when the frame arrives,
    * so a burst of frames cannot all pass the limit before the first join is stored.
    */
-  private readonly slots = new Map<string, number>()
+  private get slots(): Map<string, number> {
+    return (this.slotMap ??= new Map())
+  }
   private turns = 0
+  private callMap: Map<string, RunningCall> | undefined
   /** Calls running, by id: a `cancel` may name one before it has streamed, or while it streams. */
-  private readonly calls = new Map<string, RunningCall>()
+  private get calls(): Map<string, RunningCall> {
+    return (this.callMap ??= new Map())
+  }
+  private streamSet: Set<CallStream> | undefined
   /** Streams sending, at most `maxSubscriptions` (the limit of long-lived things a connection holds). */
-  private readonly streams = new Set<CallStream>()
-  private readonly rate: RateLimiter
-  private readonly aborter = new AbortController()
-  private readonly stopPushes: () => void
-  /** Where this connection stands in its push groups: sent in the hello and with every push. */
-  private readonly pushCursor: PushCursor
-  private readonly stopResume: () => void
+  private get streams(): Set<CallStream> {
+    return (this.streamSet ??= new Set())
+  }
+  private limiter: RateLimiter | undefined
+  /** Its bucket starts full, so making it at the first frame rather than at the connection changes nothing. */
+  private get rate(): RateLimiter {
+    return (this.limiter ??= new RateLimiter(this.settings.limits.messagesPerSecond))
+  }
+  private aborter: AbortController | undefined
+  private stopResume: (() => void) | undefined
+  /** Until the hello: settles once the pushes are placed (with a cursor, whether all it missed was replayed). */
+  private placing: Promise<boolean | undefined> | undefined
+  /** Settles `closed`, once something waits for it. */
+  private settleClosed: (() => void) | undefined
+  private socketClosed = false
   alive = true
 
   constructor(
     private readonly ws: ServerSocket,
     private readonly ctx: unknown,
     private readonly settings: ConnectionSettings,
-    audience: ConnectionAudience,
+    private readonly audience: ConnectionAudience,
     /** The client's address, read once from the upgrade request: calls on this connection count under it. */
     private readonly address?: string,
     /**
@@ -117,29 +145,60 @@ export class Connection implements PushTarget {
      */
     after?: string,
   ) {
-    this.rate = new RateLimiter(settings.limits.messagesPerSecond)
-    this.closed = new Promise((resolve) => ws.once('close', () => resolve()))
-    const pushes = settings.hub.listen(this, audience, after)
-    this.stopPushes = pushes.stop
-    this.pushCursor = pushes.cursor
-    // Messages may have been lost while the broker was away: every subscription must resync.
-    this.stopResume = settings.hub.pubsub.onResume(() => {
-      for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
-    })
+    this.placing = settings.hub.listen(this, audience, after)
     ws.on('pong', () => (this.alive = true))
-    ws.on('close', () => this.dispose())
+    ws.on('close', () => this.onClose())
     ws.on('error', () => this.dispose())
   }
 
+  private callEnv: CallEnv | undefined
   /** The call environment the dispatcher sees for calls made on this connection. */
-  readonly env = {
-    signal: () => this.aborter.signal,
-    connectionId: this.id,
-    clientAddress: () => this.address,
+  get env(): CallEnv {
+    return (this.callEnv ??= {
+      signal: () => this.signal(),
+      connectionId: this.id,
+      clientAddress: () => this.address,
+    })
   }
 
-  /** Sends a serialized frame; `eventId` names it on transports that can resume (ignored by others). */
+  /** The signal of the calls on this connection: aborted once it is gone. */
+  private signal(): AbortSignal {
+    if (this.aborter === undefined) {
+      this.aborter = new AbortController()
+      if (this.disposed) this.aborter.abort()
+    }
+    return this.aborter.signal
+  }
+
+  private resync(): void {
+    for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
+  }
+
+  private onClose(): void {
+    this.socketClosed = true
+    this.dispose()
+    this.settings.closed?.(this)
+    this.settleClosed?.()
+  }
+
+  /**
+   * Sends a serialized frame; `eventId` names it on transports that can resume (ignored by others).
+   * Before the hello, frames wait (a replay of missed pushes is placed before it): the hello is
+   * always a connection's first frame.
+   */
   sendText(text: string, eventId?: string): void {
+    if (!this.welcomed) {
+      ;(this.early ??= []).push([text, eventId])
+      return
+    }
+    this.write(text, eventId)
+  }
+
+  /** Frames sent before the hello, sent right after it. */
+  private early: [text: string, eventId: string | undefined][] | undefined
+  private welcomed = false
+
+  private write(text: string, eventId: string | undefined): void {
     const ws = this.ws
     if (ws.readyState !== ws.OPEN) return
     if (ws.bufferedAmount > this.settings.limits.maxBufferedBytes) {
@@ -156,13 +215,19 @@ export class Connection implements PushTarget {
    * the push cursor at open (`eid`), whether every push missed since the cursor the client came
    * back with was replayed (`resumed`), and what the transport adds (an event stream's `session`).
    */
-  hello(websocketPaths: readonly string[], extra?: Record<string, unknown>): void {
-    const eid = this.pushCursor.toString()
-    const resumed = this.pushCursor.resumed()
+  async hello(websocketPaths: readonly string[], extra?: Record<string, unknown>): Promise<void> {
+    const placing = this.placing
+    this.placing = undefined
+    const resumed = await placing
+    const eid = this.settings.hub.cursorOf(this, this.audience)
     const frame: Record<string, unknown> = { type: 'hello', connection: this.id, websocket: websocketPaths, ...extra }
     if (eid !== undefined) frame.eid = eid
     if (resumed !== undefined) frame.resumed = resumed
-    this.sendText(JSON.stringify(frame), eid)
+    this.welcomed = true
+    this.write(JSON.stringify(frame), eid)
+    const early = this.early
+    this.early = undefined
+    if (early !== undefined) for (const [text, eventId] of early) this.write(text, eventId)
   }
 
   close(code: number, reason: string): void {
@@ -174,8 +239,11 @@ export class Connection implements PushTarget {
     this.ws.terminate()
   }
 
+  private closing: Promise<void> | undefined
   /** Resolves once the connection has closed. */
-  readonly closed: Promise<void>
+  get closed(): Promise<void> {
+    return (this.closing ??= this.socketClosed ? Promise.resolve() : new Promise((resolve) => (this.settleClosed = resolve)))
+  }
 
   /** For the heartbeat: pings, and closes a connection that did not answer the last ping. */
   ping(): void {
@@ -331,12 +399,17 @@ export class Connection implements PushTarget {
     void running.stream?.return()
   }
 
+  private joiningMap: Map<string, Promise<void>> | undefined
   /** Joins are remembered while they run, so that a `send` right behind one waits for it. */
-  private readonly joining = new Map<string, Promise<void>>()
+  private get joining(): Map<string, Promise<void>> {
+    return (this.joiningMap ??= new Map())
+  }
 
   private join(id: string, frame: Record<string, unknown>): Promise<void> {
     const joined = this.subscribe(id, frame).finally(() => {
       if (this.joining.get(id) === joined) this.joining.delete(id)
+      // Joins are seldom: the map is not kept for the rest of the connection's life.
+      if (this.joiningMap?.size === 0) this.joiningMap = undefined
     })
     this.joining.set(id, joined)
     return joined
@@ -434,15 +507,17 @@ export class Connection implements PushTarget {
   private dispose(): void {
     if (this.disposed) return
     this.disposed = true
-    this.aborter.abort()
-    this.stopPushes()
-    this.stopResume()
-    for (const subscription of this.subscriptions.values()) subscription.leave()
-    this.subscriptions.clear()
-    this.slots.clear()
+    this.aborter?.abort()
+    this.settings.hub.unlisten(this, this.audience)
+    this.stopResume?.()
+    if (this.subscriptionMap !== undefined) {
+      for (const subscription of this.subscriptionMap.values()) subscription.leave()
+      this.subscriptionMap.clear()
+    }
+    this.slotMap?.clear()
     // Every stream stops: its handler's signal aborts (the connection's did) and its `finally` runs.
-    for (const stream of this.streams) void stream.return()
-    this.calls.clear()
+    if (this.streamSet !== undefined) for (const stream of this.streamSet) void stream.return()
+    this.callMap?.clear()
   }
 }
 

@@ -61,3 +61,68 @@ describe('the hub’s invalidation pushes', () => {
     expect(bob.sent).toEqual([{ type: 'invalidate', invalidate: [{ path: 'open' }] }])
   })
 })
+
+describe('the hub’s push groups', () => {
+  /** A memory pub/sub that counts the subscriptions it holds, and a hub on it. */
+  function counted() {
+    const errors: unknown[] = []
+    const inner = memoryPubSub({ onError: (error) => errors.push(error) })
+    let active = 0
+    const pubsub = {
+      ...inner,
+      kind: inner.kind,
+      publish: inner.publish.bind(inner),
+      onResume: inner.onResume.bind(inner),
+      close: inner.close.bind(inner),
+      subscribe(...args: Parameters<typeof inner.subscribe>) {
+        active++
+        const leave = inner.subscribe(...args)
+        return () => {
+          active--
+          leave()
+        }
+      },
+    }
+    const hub = new Hub(flattenRouter(router), pubsub, resolveTransformer('json'), (ctx) => (ctx as Ctx).user?.id)
+    return { hub, errors, active: () => active }
+  }
+  const anonymous: Ctx = { user: null }
+
+  it('holds one subscription per group whatever the number of connections, and drops it with the last one', async () => {
+    const { hub, active } = counted()
+    const audience = await hub.audienceOf(anonymous, () => {})
+    const sent: string[] = []
+    const targets = [1, 2, 3].map((n): PushTarget => ({ id: `c${n}`, sendText: (text) => sent.push(`c${n} ${text}`) }))
+    for (const target of targets) hub.listen(target, audience)
+    expect(active()).toBe(1)
+    hub.unlisten(targets[0]!, audience)
+    await hub.pushInvalidations([{ path: 'open' }], anonymous, undefined)
+    // Each with the connection's push cursor as its event id.
+    expect(sent).toEqual([expect.stringMatching(/^c2 \{"type":"invalidate","invalidate":\[\{"path":"open"\}\],"eid":"[\w~.-]+"\}$/), expect.stringMatching(/^c3 \{"type":"invalidate",/)])
+    hub.unlisten(targets[1]!, audience)
+    hub.unlisten(targets[2]!, audience)
+    expect(active()).toBe(0)
+  })
+
+  it('still pushes to the others when one connection throws, and reports the error', async () => {
+    const { hub, errors } = counted()
+    const audience = await hub.audienceOf(anonymous, () => {})
+    const sent: string[] = []
+    hub.listen({ id: 'broken', sendText: () => { throw new Error('socket gone') } }, audience)
+    hub.listen({ id: 'fine', sendText: (text) => sent.push(text) }, audience)
+    await hub.pushInvalidations([{ path: 'open' }], anonymous, undefined)
+    expect(sent).toHaveLength(1)
+    expect(errors).toEqual([new Error('socket gone')])
+  })
+
+  it('sends nothing more to a connection that left while a push was being delivered', async () => {
+    const { hub } = counted()
+    const audience = await hub.audienceOf(anonymous, () => {})
+    const sent: string[] = []
+    const second: PushTarget = { id: 'second', sendText: (text) => sent.push(text) }
+    hub.listen({ id: 'first', sendText: () => hub.unlisten(second, audience) }, audience)
+    hub.listen(second, audience)
+    await hub.pushInvalidations([{ path: 'open' }], anonymous, undefined)
+    expect(sent).toEqual([])
+  })
+})

@@ -10,7 +10,7 @@ import type { MaybePromise } from '../maybe-promise.js'
 import { whenLoaded } from '../transformer.js'
 import { PushAudiences, userGroup, type AudienceClass, type AudienceReport, type ConnectionAudience } from './audience.js'
 import type { PubSub } from './pubsub.js'
-import { PushCursor } from './push-cursor.js'
+import { PushListeners, type OwnPart, type PushGroupName } from './push-listeners.js'
 
 /** A channel prepared once: its schemas compiled. */
 export interface CompiledChannel {
@@ -26,17 +26,9 @@ export interface PushTarget {
   readonly id: string
   /**
    * Sends an already serialized frame. `eid` is the frame's event id (the connection's push cursor
-   * after it), for transports that carry one beside the frame (SSE's `id:` line).
+   * after it), for transports that carry one beside the frame (an event stream's `id:` line).
    */
   sendText(text: string, eid?: string): void
-}
-
-/** A connection's pushes, while it listens. */
-export interface PushListening {
-  /** Stops them. */
-  stop(): void
-  /** Where the connection stands in each of its push groups. */
-  readonly cursor: PushCursor
 }
 
 /**
@@ -160,39 +152,31 @@ export class Hub {
     await Promise.all(sends)
   }
 
+  private listeners: PushListeners | undefined
+
+  /** Who hears the pushes of each group on this instance; made with the first connection. */
+  private get pushListeners(): PushListeners {
+    return (this.listeners ??= new PushListeners(this.pubsub, (audience) => this.pushGroupsOf(audience)))
+  }
+
   /**
    * Subscribes a connection to the pushes of the classes it belongs to, and to its principal's
-   * own pushes. With `after` (a push cursor the client had: client input) each of the
-   * connection's own groups first replays what it missed; entries naming other groups are ignored.
+   * own pushes, until {@link unlisten}. With `after` (the push cursor it came back with: client
+   * input) each of its own groups first replays what it missed. Resolves once placed: with
+   * `after`, whether everything missed was replayed; without, undefined.
    */
-  listen(target: PushTarget, audience: ConnectionAudience, after?: string): PushListening {
-    const shared = this.sharedGroupsOf(audience)
-    const own = audience.principal === null ? undefined : userGroup(audience.principal)
-    const cursor = new PushCursor(own === undefined ? shared : [...shared, own], after)
-    const options = (group: string) => ({ after: cursor.afterOf(group), placed: cursor.placed.bind(cursor, group) })
-    const offs = shared.map((group) =>
-      this.pubsub.subscribe(
-        group,
-        (payload, id) => {
-          cursor.heard(group, id)
-          this.deliverShared(target, payload, cursor)
-        },
-        options(group),
-      ),
-    )
-    if (own !== undefined) {
-      offs.push(
-        this.pubsub.subscribe(
-          own,
-          (payload, id) => {
-            cursor.heard(own, id)
-            this.deliverOwn(target, audience, payload, cursor)
-          },
-          options(own),
-        ),
-      )
-    }
-    return { stop: () => offs.forEach((off) => off()), cursor }
+  listen(target: PushTarget, audience: ConnectionAudience, after?: string): Promise<boolean | undefined> {
+    return this.pushListeners.listen(target, audience, after)
+  }
+
+  /** Stops the pushes {@link listen} started for this connection and audience. */
+  unlisten(target: PushTarget, audience: ConnectionAudience): void {
+    this.listeners?.unlisten(target, audience)
+  }
+
+  /** Where a connection stands in its push groups: the cursor its client hands back on a reconnect. */
+  cursorOf(target: PushTarget, audience: ConnectionAudience): string | undefined {
+    return this.pushListeners.cursorOf(target, audience)
   }
 
   /**
@@ -209,58 +193,26 @@ export class Hub {
     clearTimeout(timer)
   }
 
+  /** The push groups of a connection, each with whether it is a principal's own. */
+  private pushGroupsOf(audience: ConnectionAudience): PushGroupName[] {
+    const groups: PushGroupName[] = this.sharedGroupsOf(audience).map((group) => ({ group, own: false }))
+    if (audience.principal !== null) groups.push({ group: userGroup(audience.principal), own: true })
+    return groups
+  }
+
   /** The push groups of a connection: those of its classes, then its principal's own. */
   private groupsOf(audience: ConnectionAudience): string[] {
-    const groups = this.sharedGroupsOf(audience)
-    if (audience.principal !== null) groups.push(userGroup(audience.principal))
-    return groups
+    return this.pushGroupsOf(audience).map(({ group }) => group)
   }
 
   private sharedGroupsOf(audience: ConnectionAudience): string[] {
     return this.audiences.sharedClasses.filter((shared) => audience.classes.has(shared.id)).map((shared) => shared.group)
   }
 
-  // The last shared payload split into origin and frame: every connection hears the same payload
-  // string, so it is split once, not once per connection.
-  private split = { payload: '', origin: '', frame: '' }
-
-  private deliverShared(target: PushTarget, payload: string, cursor: PushCursor): void {
-    let split = this.split
-    if (split.payload !== payload) {
-      const cut = payload.indexOf('\n')
-      this.split = split = { payload, origin: payload.slice(0, cut), frame: payload.slice(cut + 1) }
-    }
-    if (split.origin !== target.id) send(target, split.frame, cursor)
-  }
-
-  /** A principal's own push: each part to the connections of its class that did not hear it through a shared group. */
-  private deliverOwn(target: PushTarget, audience: ConnectionAudience, payload: string, cursor: PushCursor): void {
-    const { origin, parts } = JSON.parse(payload) as { origin: string | null; parts: OwnPart[] }
-    if (origin === target.id) return
-    for (const part of parts) {
-      if (audience.classes.has(part.own) && (part.not === undefined || !audience.classes.has(part.not))) send(target, part.frame, cursor)
-    }
-  }
-
   /** A push frame; a set too large for one is sent coarser, never lost. */
   private frameOf(list: readonly Invalidation[]): string {
     return `{"type":"invalidate","invalidate":${boundedInvalidations(list, this.transformer, MAX_FRAME_INVALIDATIONS, JSON.stringify)}}`
   }
-}
-
-/** Sends a push frame with the connection's cursor after it as its `eid` (when the backend gives ids). */
-function send(target: PushTarget, frame: string, cursor: PushCursor): void {
-  const eid = cursor.toString()
-  if (eid === undefined) return target.sendText(frame)
-  // The frame is an object written by frameOf: its closing brace makes room for the id.
-  target.sendText(`${frame.slice(0, -1)},"eid":${JSON.stringify(eid)}}`, eid)
-}
-
-/** One frame of a principal's own pushes, for the connections of class `own` that are not in `not`. */
-interface OwnPart {
-  own: string
-  not?: string
-  frame: string
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -36,6 +36,9 @@ export function memoryPubSub(options: MemoryPubSubOptions = {}): PubSub {
   return new MemoryPubSub(options.onError ?? ((error) => console.error('[mizan] pubsub listener failed:', error)), history)
 }
 
+/** What `onResume` returns: there is no broker to resume from, and one function serves every caller. */
+const nothingToStop = (): void => {}
+
 class MemoryPubSub implements PubSub {
   readonly kind = 'memory'
   private readonly groups = new Map<string, Set<Subscription>>()
@@ -80,7 +83,7 @@ class MemoryPubSub implements PubSub {
   }
 
   onResume(): () => void {
-    return () => {}
+    return nothingToStop
   }
 
   close(): Promise<void> {

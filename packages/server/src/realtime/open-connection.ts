@@ -35,10 +35,9 @@ export async function openConnection(settings: OpeningSettings, connections: Con
   const { socket, ctx } = opening
   // Which pushes it may hear, settled before the hello: from its hello on, a connection hears
   // every push it may, and until then none (it is not subscribed to any).
-  const report = (error: unknown, path: string) => settings.dispatcher.onError({ error, path, ctx })
   let audience: ConnectionAudience
   try {
-    audience = await settings.hub.audienceOf(ctx, report)
+    audience = await settings.hub.audienceOf(ctx, auditReport(settings, ctx))
   } catch (error) {
     // `principal(ctx)` (or onError itself) threw: the connection cannot be placed safely.
     settings.dispatcher.onError({ error, path: '(websocket)', ctx })
@@ -50,7 +49,7 @@ export async function openConnection(settings: OpeningSettings, connections: Con
   connections.add(connection, opening.heartbeatMs)
   await Promise.all([settings.hub.ready(audience), opening.ready])
   if (socket.readyState !== socket.OPEN) return undefined
-  connection.hello(settings.websocketPaths, opening.hello)
+  await connection.hello(settings.websocketPaths, opening.hello)
   return connection
 }
 
@@ -62,4 +61,9 @@ export function receiveSafely(connection: Connection, settings: ConnectionSettin
     settings.dispatcher.onError({ error, path: '(websocket)', ctx })
     connection.close(1011, 'internal error')
   }
+}
+
+/** The audience's report of a failing rule, in a scope of its own: it holds the context only. */
+function auditReport(settings: ConnectionSettings, ctx: unknown): (error: unknown, path: string) => void {
+  return (error, path) => settings.dispatcher.onError({ error, path, ctx })
 }

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { TICKET_CLOSE_CODE, TicketError, type TicketClaims, type TicketIssuer } from './ticket.js'
 import { ResponseHeaders, type ContextOptions, type MizanRequest } from '../http/exchange.js'
-import { CLOSE } from './connection.js'
+import { CLOSE, type Connection, type ConnectionSettings } from './connection.js'
 import { ConnectionSet } from './connection-set.js'
 import { openConnection, receiveSafely, type OpeningSettings } from './open-connection.js'
 import { originAllowed } from './origin.js'
@@ -52,7 +52,13 @@ export class SocketServer {
   /** Every open connection, WebSocket or event stream: the server's close reaches them all. */
   readonly connections = new ConnectionSet()
 
-  constructor(readonly settings: SocketServerSettings) {}
+  /** What every connection shares, with the hook that forgets a connection once it closed. */
+  readonly settings: SocketServerSettings
+
+  constructor(settings: SocketServerSettings) {
+    // Each connection tells the set when it closes: one shared hook rather than a listener per connection.
+    this.settings = { ...settings, closed: (connection) => this.connections.remove(connection) }
+  }
 
   /**
    * Loads `ws` and makes the server that upgrades sockets, once. `listen()` calls it just after
@@ -108,31 +114,34 @@ export class SocketServer {
   }
 
   private upgrade(wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Frames can arrive while the ticket is checked and the context built: keep them, in order.
-      const inbox = new Inbox(ws)
-      void (async () => {
-        let ticket: TicketClaims | undefined
-        if (this.settings.tickets !== undefined) {
-          ticket = await this.verifyTicket(ws, inbox)
-          if (ticket === undefined) return
-        }
-        let ctx: unknown
-        let address: string | undefined
-        try {
-          ctx = await this.settings.createContext(contextOptions(req, ticket))
-          address = nodeClientAddress(req, this.settings.clientAddress)
-        } catch (error) {
-          this.settings.dispatcher.onError({ error, path: '(websocket)', ctx: undefined })
-          ws.close(1011, 'context failed')
-          return
-        }
-        if (ws.readyState !== ws.OPEN) return
-        const connection = await openConnection(this.settings, this.connections, { socket: ws, ctx, address, heartbeatMs: this.settings.limits.heartbeatMs, after: cursorOf(req) })
-        if (connection === undefined) return
-        inbox.handOver((data, isBinary) => receiveSafely(connection, this.settings, ctx, data, isBinary))
-      })()
-    })
+    // Frames can arrive while the ticket is checked and the context built: the inbox keeps them, in order.
+    wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, req, new Inbox(ws)))
+  }
+
+  /**
+   * Sets up an upgraded socket's connection. Nothing that outlives it (the connection, its frame
+   * handler) is made in a scope holding the upgrade request: an idle connection must not keep
+   * the request, its headers and its buffers alive for as long as it is open.
+   */
+  private async open(ws: WebSocket, req: IncomingMessage, inbox: Inbox): Promise<void> {
+    let ticket: TicketClaims | undefined
+    if (this.settings.tickets !== undefined) {
+      ticket = await this.verifyTicket(ws, inbox)
+      if (ticket === undefined) return
+    }
+    let ctx: unknown
+    let address: string | undefined
+    try {
+      ctx = await this.settings.createContext(contextOptions(req, ticket))
+      address = nodeClientAddress(req, this.settings.clientAddress)
+    } catch (error) {
+      this.settings.dispatcher.onError({ error, path: '(websocket)', ctx: undefined })
+      ws.close(1011, 'context failed')
+      return
+    }
+    if (ws.readyState !== ws.OPEN) return
+    const connection = await openConnection(this.settings, this.connections, { socket: ws, ctx, address, heartbeatMs: this.settings.limits.heartbeatMs, after: cursorOf(req) })
+    if (connection !== undefined) inbox.handOver(frameHandler(connection, this.settings, ctx))
   }
 
   /**
@@ -188,6 +197,11 @@ export class SocketServer {
   }
 }
 
+/** A connection's frame handler, made in a scope of its own so that it holds only what it uses. */
+function frameHandler(connection: Connection, settings: ConnectionSettings, ctx: unknown): (data: unknown, isBinary: boolean) => void {
+  return (data, isBinary) => receiveSafely(connection, settings, ctx, data, isBinary)
+}
+
 type Frame = [data: unknown, isBinary: boolean]
 
 /** Holds a socket's frames until its connection is ready for them, then hands them over in order. */
@@ -211,9 +225,12 @@ class Inbox {
     if (queued !== undefined) return Promise.resolve(queued)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no frame in time')), timeoutMs)
-      this.ws.once('close', () => reject(new Error('closed')))
+      const closed = () => reject(new Error('closed'))
+      this.ws.once('close', closed)
       this.waiting = (frame) => {
         clearTimeout(timer)
+        // Not left on the socket for the rest of its life once the frame came.
+        this.ws.off('close', closed)
         resolve(frame)
       }
     })
