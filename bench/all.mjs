@@ -270,13 +270,18 @@ function memoryRows(data) {
     ['mizan-sse', 'idle SSE stream', ''],
   ]
     .filter(([name]) => by[name] !== undefined)
-    .map(([name, what, target]) => ({
-      measure: `${what}: server RSS (heap) per connection at ${connections}`,
-      mizan: `${kib(by[name].rssPerConnection)} (${kib(by[name].heapPerConnection)})`,
-      baseline: `${kib(raw.rssPerConnection)} (${kib(raw.heapPerConnection)}) (raw ws)`,
-      ratio: fmt(by[name].rssRatioToRaw, '×'),
-      target,
-    }))
+    .map(([name, what, target]) => {
+      // SSE against a bare SSE server (what any event stream on Node holds), the sockets against raw ws.
+      const own = by[name].baseline === undefined ? undefined : by[by[name].baseline]
+      const base = own ?? raw
+      return {
+        measure: `${what}: server RSS (heap) per connection at ${connections}`,
+        mizan: `${kib(by[name].rssPerConnection)} (${kib(by[name].heapPerConnection)})`,
+        baseline: `${kib(base.rssPerConnection)} (${kib(base.heapPerConnection)}) (${own === undefined ? 'raw ws' : 'bare SSE'})`,
+        ratio: fmt(own === undefined ? by[name].rssRatioToRaw : by[name].rssRatioToBaseline, '×'),
+        target,
+      }
+    })
 }
 
 function bundleRows(data) {

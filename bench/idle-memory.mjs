@@ -34,7 +34,8 @@ const ROWS = [
   { name: 'raw', server: 'raw', label: `raw ws ${versionOf('ws')}, sockets in a Set, pinged`, job: { transport: 'ws', path: '' } },
   { name: 'mizan', server: 'mizan', label: `Mizan ${mizanVersion} WebSocket, hello done, nothing joined`, job: { transport: 'ws', path: '/_ws', hello: true } },
   { name: 'mizan-joined', server: 'mizan', label: `Mizan ${mizanVersion} WebSocket, one channel joined`, job: { transport: 'ws', path: '/_ws', hello: true, join: true } },
-  { name: 'mizan-sse', server: 'mizan', label: `Mizan ${mizanVersion} SSE (GET /_events)`, job: { transport: 'sse', path: '/_events' }, available: servesEventStream },
+  { name: 'sse-bare', server: 'sse-bare', label: 'bare node:http SSE, responses in a Set, pinged', job: { transport: 'sse', path: '/_events', hello: true } },
+  { name: 'mizan-sse', server: 'mizan', label: `Mizan ${mizanVersion} SSE (GET /_events)`, job: { transport: 'sse', path: '/_events', hello: true }, available: servesEventStream, baseline: 'sse-bare' },
 ]
 const rows = chooseServers(ROWS, config.only)
 
@@ -160,6 +161,11 @@ function servesEventStream(port, streamPath) {
 function summarize() {
   const rawRss = median(runs.filter((run) => run.row === 'raw').map((run) => run.rssPerConnection))
   const rawHeap = median(runs.filter((run) => run.row === 'raw').map((run) => run.heapPerConnection))
+  // A row with a baseline of its own (SSE against bare SSE) is compared with it as well.
+  const baselineOf = (name) => {
+    const mine = runs.filter((run) => run.row === name)
+    return mine.length === 0 ? undefined : { rss: median(mine.map((run) => run.rssPerConnection)), heap: median(mine.map((run) => run.heapPerConnection)) }
+  }
   return rows
     .filter((row) => !skipped.has(row.name))
     .map((row) => {
@@ -175,6 +181,9 @@ function summarize() {
         externalPerConnection: median(mine.map((run) => run.externalPerConnection)),
         rssRatioToRaw: rssPerConnection / rawRss,
         heapRatioToRaw: heapPerConnection / rawHeap,
+        ...(row.baseline !== undefined && baselineOf(row.baseline) !== undefined
+          ? { baseline: row.baseline, rssRatioToBaseline: rssPerConnection / baselineOf(row.baseline).rss, heapRatioToBaseline: heapPerConnection / baselineOf(row.baseline).heap }
+          : {}),
         // The target is for the idle connection that joined nothing; the others are reported beside it.
         target: row.name === 'mizan' ? { rssRatio: 1.2 } : undefined,
         failures: mine.reduce((sum, run) => sum + run.closed, 0),
@@ -192,7 +201,8 @@ function printSummary(summary) {
       kib(row.externalPerConnection),
       `${row.rssRatioToRaw.toFixed(2)}×`,
       `${row.heapRatioToRaw.toFixed(2)}×`,
-      row.target === undefined ? '' : `≤ ${row.target.rssRatio}× raw RSS: ${row.rssRatioToRaw <= row.target.rssRatio ? 'yes' : 'NO'}`,
+      (row.target === undefined ? '' : `≤ ${row.target.rssRatio}× raw RSS: ${row.rssRatioToRaw <= row.target.rssRatio ? 'yes' : 'NO'}`) +
+        (row.rssRatioToBaseline === undefined ? '' : `${row.rssRatioToBaseline.toFixed(2)}× ${row.baseline} RSS, ${row.heapRatioToBaseline.toFixed(2)}× its heap`),
     ]),
     { left: [0, 6] },
   )

@@ -10,7 +10,7 @@
 //     'open' (raw ws). With `join`, it then subscribes to the channel `room` ({ room: 'lobby' }:
 //     every connection in the same group, as users of one chat room) and is ready at `subscribed`.
 //   transport 'sse': a `GET` of the event stream, ready once the response's headers arrived with
-//     status 200 and `text/event-stream`.
+//     status 200 and `text/event-stream`, and with `hello`, once its first event (the hello) did.
 // A connection that fails or closes before it is ready fails the run; one that closes later is
 // counted (`closed`), since an idle benchmark that lost connections measured fewer of them.
 import http from 'node:http'
@@ -89,9 +89,16 @@ function openStream() {
         return reject(new Error(`${url}: status ${res.statusCode}, ${res.headers['content-type']}`))
       }
       // Read and drop the events (keep-alives), so the server's side never backs up.
-      res.resume()
       res.once('close', () => closed++)
-      resolve({ close: () => req.destroy() })
+      const ready = () => resolve({ close: () => req.destroy() })
+      if (!hello) {
+        res.resume()
+        return ready()
+      }
+      res.once('data', () => {
+        res.resume()
+        ready()
+      })
     })
     req.once('error', reject)
   })

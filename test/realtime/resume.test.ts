@@ -9,11 +9,14 @@ import { startRealtime } from './app.js'
 
 type App = Awaited<ReturnType<typeof startRealtime>>
 
-/** An app whose upgraded sockets can be cut server side (the TCP connection destroyed, no close frame). */
+/**
+ * An app whose client connections can be cut server side: every TCP connection it accepted (a
+ * WebSocket, an event stream, the POSTs beside it) destroyed at once, with no close frame.
+ */
 async function startCuttable(pubsub: PubSub) {
   const app = await startRealtime({ pubsub })
   const sockets: Duplex[] = []
-  app.server.httpServer!.on('upgrade', (_req, socket: Duplex) => sockets.push(socket))
+  app.server.httpServer!.on('connection', (socket: Duplex) => sockets.push(socket))
   return { ...app, cut: () => sockets.splice(0).forEach((socket) => socket.destroy()) }
 }
 
@@ -30,6 +33,22 @@ function gatedWebSocket() {
     }
   }
   return { gate, WebSocket: Gated as unknown as typeof globalThis.WebSocket }
+}
+
+/**
+ * A fetch for an SSE client whose event streams can be held off: while closed, opening one fails
+ * as a network error does, so the client keeps retrying. Records each opening's `Last-Event-ID`.
+ */
+function gatedFetch() {
+  const gate = { open: true, lastEventIds: [] as (string | null)[] }
+  const gated: typeof fetch = (input, init) => {
+    if (String(input).endsWith('/_events') && (init?.method ?? 'GET') === 'GET') {
+      gate.lastEventIds.push(new Headers(init?.headers).get('last-event-id'))
+      if (!gate.open) return Promise.reject(new TypeError('fetch failed'))
+    }
+    return fetch(input, init)
+  }
+  return { gate, fetch: gated }
 }
 
 /** A promise resolved when `check` first holds, checked on every call of the returned function. */
@@ -82,14 +101,14 @@ describe.runIf(available)('resuming channels across instances on Redis Streams',
     throw new Error(`no connection named ${name}`)
   }
 
-  it('delivers all 1,000 messages exactly once, in order, through a killed reader and a cut socket, and says resumed', async () => {
+  it.each(['websocket', 'sse'] as const)('delivers all 1,000 messages exactly once, in order, through a killed reader and a cut connection, and says resumed (%s)', async (transport) => {
     const a = await instance('a', true)
     const b = await instance('b', true)
     const got: string[] = []
     const statuses: string[] = []
     const all = when(() => got.length >= 1000)
     const opened = when(() => statuses.includes('open'))
-    b.client('bob').chat.subscribe(
+    b.client('bob', { transport }).chat.subscribe(
       { room: 'resume' },
       {
         onMessage: (message) => {
@@ -156,11 +175,26 @@ describe('resuming invalidation pushes', () => {
     const app = await startCuttable(pubsub)
     apps.push(app)
     const { gate, WebSocket: Gated } = gatedWebSocket()
+    return watch(app, gate, app.client('bob', { WebSocket: Gated, onPushGap: () => gapped() }))
+  }
+
+  /** Bob's client on a cuttable app over Server-Sent Events, its event stream gated; resolves once it is open. */
+  async function sseViewer(pubsub: PubSub) {
+    const app = await startCuttable(pubsub)
+    apps.push(app)
+    const { gate, fetch: gated } = gatedFetch()
+    return watch(app, gate, app.client('bob', { transport: 'sse', fetch: gated, onPushGap: () => gapped() }))
+  }
+
+  let gapped = () => {}
+
+  /** Follows what a viewer's client hears: pushes, push gaps and its status. */
+  async function watch<Gate>(app: App, gate: Gate, client: ReturnType<App['client']>) {
     let gaps = 0
     const heard: string[] = []
     let statusNow = ''
     const events = { poke: () => {} }
-    const client = app.client('bob', { WebSocket: Gated, onPushGap: () => void (gaps++, events.poke()) })
+    gapped = () => void (gaps++, events.poke())
     client.$on('invalidate', (targets, source) => {
       if (source.path === '') heard.push(...targets.map((target) => target.path))
       events.poke()
@@ -190,6 +224,20 @@ describe('resuming invalidation pushes', () => {
     bob.gate.open = true
     await bob.waitFor(() => bob.heard.includes('posts.list') && bob.status() === 'open')
     expect(bob.gate.urls.at(-1)).toMatch(/[?&]after=/)
+    expect(bob.gaps()).toBe(0)
+  })
+
+  it('replays a push missed while the event stream was down, with the cursor as its Last-Event-ID', async () => {
+    const bob = await sseViewer(memoryPubSub())
+    bob.gate.open = false
+    bob.app.cut()
+    await bob.waitFor(() => bob.status() === 'reconnecting')
+    await bob.app.client('alice').posts.create.mutate()
+    expect(bob.heard).toEqual([])
+    bob.gate.open = true
+    await bob.waitFor(() => bob.heard.includes('posts.list') && bob.status() === 'open')
+    expect(bob.gate.lastEventIds[0]).toBeNull() // the first stream starts afresh
+    expect(bob.gate.lastEventIds.at(-1)).toMatch(/^[\w-]+~[\w-]+/)
     expect(bob.gaps()).toBe(0)
   })
 

@@ -9,6 +9,7 @@ import { nodeClientAddress, type ClientAddressOf } from '../rate-limit/address.j
 import { nodeStream } from '../builtins.js'
 import { LineBody } from '../streams/line-body.js'
 import { EventBody } from '../realtime/sse/event-body.js'
+import type { EventSink } from '../realtime/sse/peer.js'
 
 /** A Node request handler for `node:http`, Express and Connect; calls `next` for paths outside the base path. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -186,35 +187,47 @@ async function writeLines(res: ServerResponse, reply: HttpReply, body: LineBody)
 
 /**
  * An event stream: the head at once, then events written straight to the response as the
- * connection sends them (no promise per event: a broadcast reaches many streams). Resolves once the
- * stream ends, from either side; the client going away disposes its connection.
+ * connection sends them (no promise per event: a broadcast reaches many streams); the client going
+ * away disposes its connection. It returns at once: a stream lives as long as its client, and
+ * holding the request's exchange (or an in-flight count) all that time would cost every idle
+ * stream memory and keep a server's drain waiting on it.
  */
-function writeEvents(res: ServerResponse, reply: HttpReply, body: EventBody): Promise<void> | void {
+function writeEvents(res: ServerResponse, reply: HttpReply, body: EventBody): void {
   if (res.headersSent || res.destroyed) return body.cancel()
   res.writeHead(reply.status, reply.headers)
   res.flushHeaders()
-  return new Promise<void>((resolve) => {
-    res.once('close', () => {
-      body.cancel()
-      resolve()
-    })
-    body.attach({
-      write: (text) => res.write(text),
-      // What the response holds and what its socket has yet to send.
-      buffered: () => res.writableLength,
-      whenDrained: (drained) => {
-        if (res.writableLength === 0 || res.destroyed) return drained()
-        const done = () => {
-          res.off('drain', done)
-          res.off('close', done)
-          drained()
-        }
-        res.once('drain', done)
-        res.once('close', done)
-      },
-      end: () => res.end(),
-    })
-  })
+  res.once('close', () => body.cancel())
+  body.attach(new ResponseSink(res))
+}
+
+/** Where an event stream's text goes on Node: its response, written straight. */
+class ResponseSink implements EventSink {
+  constructor(private readonly res: ServerResponse) {}
+
+  write(text: string): boolean {
+    return this.res.write(text)
+  }
+
+  /** What the response holds and what its socket has yet to send. */
+  buffered(): number {
+    return this.res.writableLength
+  }
+
+  whenDrained(drained: () => void): void {
+    const res = this.res
+    if (res.writableLength === 0 || res.destroyed) return drained()
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      drained()
+    }
+    res.once('drain', done)
+    res.once('close', done)
+  }
+
+  end(): void {
+    this.res.end()
+  }
 }
 
 class NodeHeaders {

@@ -436,11 +436,18 @@ export class Connection implements PushTarget {
       let placement: Placement | undefined
       let placedNow: () => void = () => {}
       const placed = new Promise<void>((resolve) => (placedNow = resolve))
+      // Messages (a replay first) wait for the `subscribed` frame: a client hears whether it
+      // resumed before what it missed.
+      let held: string[] | undefined = []
       const leave = hub.pubsub.subscribe(
         key,
         // The message's id goes in the frame: a subscription resumes with it. (An event stream's
         // `id:` line is the push cursor, which a channel message does not move.)
-        (payload, eid) => this.sendText(eid === undefined ? `${prefix}${payload}}` : `${prefix}${payload},"eid":${JSON.stringify(eid)}}`),
+        (payload, eid) => {
+          const text = eid === undefined ? `${prefix}${payload}}` : `${prefix}${payload},"eid":${JSON.stringify(eid)}}`
+          if (held !== undefined) held.push(text)
+          else this.sendText(text)
+        },
         {
           after,
           placed: (value) => {
@@ -459,7 +466,12 @@ export class Connection implements PushTarget {
       const subscribed: Record<string, unknown> = { type: 'subscribed', id, affects: channel.def.options.affects ?? [] }
       if (placement?.at !== undefined) subscribed.at = placement.at
       if (frame.after !== undefined) subscribed.resumed = placement?.resumed === true
+      const waiting = held
+      held = undefined
+      // Left meanwhile (unsubscribed, or joined again under the same id): the later frame decides.
+      if (this.subscriptions.get(id)?.leave !== leave) return
       this.sendFrame(subscribed)
+      for (const text of waiting) this.sendText(text)
     } finally {
       // A join that did not end subscribed gives its slot back, unless a later frame holds it.
       if (this.slots.get(id) === turn && !this.subscriptions.has(id)) this.slots.delete(id)

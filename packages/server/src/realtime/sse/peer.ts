@@ -35,7 +35,8 @@ export class SsePeer implements ServerSocket {
   private sink: EventSink | undefined
   private waiting: string[] = []
   private waitingBytes = 0
-  private readonly listeners = new Map<Event, (() => void)[]>()
+  /** Listeners in the order added: a connection holds a few, so one small list costs less than a map of lists. */
+  private listeners: [event: Event, listener: () => void][] = []
 
   get readyState(): number {
     return this.state
@@ -95,9 +96,7 @@ export class SsePeer implements ServerSocket {
   }
 
   on(event: Event, listener: () => void): this {
-    const list = this.listeners.get(event)
-    if (list === undefined) this.listeners.set(event, [listener])
-    else list.push(listener)
+    this.listeners.push([event, listener])
     return this
   }
 
@@ -110,13 +109,12 @@ export class SsePeer implements ServerSocket {
   }
 
   private off(event: Event, listener: () => void): void {
-    const list = this.listeners.get(event)
-    const at = list?.indexOf(listener) ?? -1
-    if (at !== -1) list!.splice(at, 1)
+    const at = this.listeners.findIndex(([each, added]) => each === event && added === listener)
+    if (at !== -1) this.listeners.splice(at, 1)
   }
 
   private emit(event: Event): void {
-    for (const listener of [...(this.listeners.get(event) ?? [])]) listener()
+    for (const [each, listener] of [...this.listeners]) if (each === event) listener()
   }
 
   private write(text: string): void {
