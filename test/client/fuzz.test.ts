@@ -172,7 +172,7 @@ describe('the client decoder, fuzzed', () => {
       json.map((value) => JSON.stringify(value)),
       fc
         .record({
-          type: fc.constantFrom('hello', 'result', 'message', 'error', 'invalidate', 'subscribed', 'resync', 'sent', 'nope'),
+          type: fc.constantFrom('hello', 'result', 'yield', 'message', 'error', 'invalidate', 'subscribed', 'resync', 'sent', 'nope'),
           id: fc.oneof(fc.constantFrom('1', '2', '3', 's1', 's2'), json),
           result: fc.oneof(entry, json),
           message: fc.oneof(fc.record({ json, meta }, { requiredKeys: [] }), json),
@@ -181,6 +181,11 @@ describe('the client decoder, fuzzed', () => {
           affects: json,
           websocket: fc.oneof(json, fc.constant(['a'])),
           connection: json,
+          // Resume fields: event ids and cursors of any shape, and any `resumed`.
+          eid: fc.oneof(json, fc.string({ maxLength: 600 })),
+          at: fc.oneof(json, fc.string({ maxLength: 80 })),
+          resumed: json,
+          session: json,
         }, { requiredKeys: ['type'] })
         .map((value) => JSON.stringify(value)),
     )

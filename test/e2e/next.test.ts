@@ -1,7 +1,8 @@
 // The Next.js example (examples/next) built with `next build`, run with `next start`, and driven in
 // real Chromium: the Mizan API in a route handler, Server Components prefetching through the
-// in-process caller into the first HTML, hydration with no refetch, cookie sign-in, and a note
-// that appears in the list with no reload because `notes.add` declares `affects: ['notes.list']`.
+// in-process caller into the first HTML, hydration with no refetch, cookie sign-in, a note
+// that appears in the list with no reload because `notes.add` declares `affects: ['notes.list']`,
+// and realtime through the route handler: another browser's list follows over Server-Sent Events.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumPlan, launchChromium, watchPage } from './chromium.js'
@@ -95,7 +96,7 @@ describe.skipIf(!plan.run)('the Next.js example in Chromium', () => {
     await notesOf(page).getByText(WELCOME).waitFor()
     await notesOf(page).getByText(SNEAKY).waitFor() // shown as text…
     expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined() // …never run
-    expect(calls).toEqual([]) // the user and the notes came with the page
+    expect(procedures(calls)).toEqual([]) // the user and the notes came with the page
 
     await page.getByLabel('Your name').fill('Ada')
     await page.getByRole('button', { name: 'Sign in' }).click()
@@ -130,8 +131,36 @@ describe.skipIf(!plan.run)('the Next.js example in Chromium', () => {
     await notesOf(page).getByText(added).waitFor()
     await page.getByText('Sign in to add notes.').waitFor()
     await page.locator('button:enabled', { hasText: 'Sign in' }).waitFor()
-    expect(calls).toEqual([])
+    expect(procedures(calls)).toEqual([])
+    await context.close()
+  })
+
+  it('follows a note added elsewhere, live over Server-Sent Events through the route handler', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const sockets: string[] = []
+    page.on('websocket', (socket) => sockets.push(socket.url()))
+    const calls = watch(page)
+    await page.goto(server.url)
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor() // the activity channel joined
+    expect(calls).toContain('_events')
+    await page.evaluate(() => ((window as { marker?: string }).marker = 'same document'))
+
+    // Another browser (here, a script) adds a note: this page's list follows, with no reload.
+    const cookie = (await mutate('auth.signIn', { name: 'Linus' })).headers.getSetCookie()[0]!.split(';')[0]!
+    const text = `Added elsewhere ${Date.now()}`
+    expect((await mutate('notes.add', { text }, cookie)).status).toBe(200)
+    await notesOf(page).getByText(text).waitFor() // an invalidation pushed on the event stream
+    await page.getByRole('list', { name: 'Activity' }).getByText('Linus added a note').waitFor() // the channel's message
+    expect(calls.some((call) => call.includes('notes.list'))).toBe(true) // it refetched the list
+    expect(await page.evaluate(() => (window as { marker?: string }).marker)).toBe('same document')
+    expect(sockets).toEqual([]) // no WebSocket was tried: a route handler takes none
     await context.close()
     expect(pageErrors).toEqual([])
   })
 })
+
+/** The procedures among a page's API calls: the realtime connection's `_events` requests left out. */
+function procedures(calls: string[]): string[] {
+  return calls.filter((call) => !call.startsWith('_events'))
+}

@@ -6,6 +6,7 @@ import { QueryClient } from '@tanstack/react-query'
 import { headers } from 'next/headers'
 import { contextFor, mizan } from '../lib/server'
 import type { AppRouter } from '../lib/router'
+import { Activity } from './activity'
 import { Hydrate } from './hydrate'
 import { Notes } from './notes'
 import { SignIn } from './sign-in'
@@ -23,6 +24,7 @@ export default async function Home() {
       <h1>Notes</h1>
       <Hydrate state={dehydrateState(queryClient)}>
         <SignIn />
+        <Activity />
         <Notes />
       </Hydrate>
     </main>

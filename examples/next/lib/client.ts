@@ -4,8 +4,12 @@ import { createClient } from '@mizan/client'
 import { createMizanReact } from '@mizan/react'
 import type { AppRouter } from './router'
 
-/** Calls the route handler at /api/mizan on the page's origin, with the browser's cookies. */
-export const client = createClient<AppRouter>({ url: '/api/mizan' })
+/**
+ * Calls the route handler at /api/mizan on the page's origin, with the browser's cookies. Realtime
+ * goes over Server-Sent Events: a route handler streams them, but takes no WebSocket upgrade, so
+ * the client does not try one first.
+ */
+export const client = createClient<AppRouter>({ url: '/api/mizan', transport: 'sse' })
 
 /** `api.notes.list.queryOptions()`, `api.notes.add.useMutation()`, `api.currentUser` and so on. */
 export const api = createMizanReact<AppRouter>(client)

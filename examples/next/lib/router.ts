@@ -1,6 +1,7 @@
 // The app's API. Each procedure declares what it means: `currentUser` is app-wide data (a global
 // context), signing in affects it, adding a note affects the list. The client components refresh
-// from those declarations alone.
+// from those declarations alone, and other tabs too: the server pushes each invalidation over their
+// realtime connection (Server-Sent Events through the route handler).
 import { initMizan } from '@mizan/server'
 import { z } from 'zod'
 import type { NoteStore } from './notes'
@@ -31,8 +32,20 @@ export const appRouter = m.router({
     list: m.query(({ ctx }) => ctx.notes.list()),
     add: m.mutation(
       { auth: true, input: z.object({ text: z.string().trim().min(1, 'Write something').max(200, 'At most 200 characters') }), affects: ['notes.list'] },
-      ({ input, ctx }) => ctx.notes.add(ctx.user.name, input.text), // ctx.user is non-null: `auth` narrowed it
+      async ({ input, ctx, publish }) => {
+        const note = ctx.notes.add(ctx.user.name, input.text) // ctx.user is non-null: `auth` narrowed it
+        await publish('activity', {}, { text: `${note.author} added a note`, at: note.createdAt })
+        return note
+      },
     ),
+  }),
+  // What happens to the notes, live. Subscribing keeps the tab's realtime connection open, and the
+  // server pushes every mutation's invalidations over it: a note added in another tab refreshes the
+  // list here. After a gap it cannot make good, the client refetches what the channel `affects`.
+  activity: m.channel({
+    params: z.object({}),
+    message: z.object({ text: z.string(), at: z.date() }),
+    affects: ['notes.list'],
   }),
 })
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { EventStreamError, EventStreamParser, type StreamEvent } from './event-stream.js'
+import { cut } from '../../../test/support/chunks.js'
 
 const encoder = new TextEncoder()
 
@@ -10,17 +11,6 @@ function parse(chunks: (string | Uint8Array)[], max = 1024): StreamEvent[] {
   return chunks.flatMap((chunk) => parser.push(typeof chunk === 'string' ? encoder.encode(chunk) : chunk))
 }
 
-/** The bytes cut at these offsets. */
-function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((offset) => offset % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let start = 0
-  for (const point of [...points, bytes.length]) {
-    if (point > start) chunks.push(bytes.slice(start, point))
-    start = Math.max(start, point)
-  }
-  return chunks
-}
 
 describe('EventStreamParser', () => {
   it('reads data events, joining several data lines with a newline, and remembers the last id', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { NdjsonError, ndjsonValues } from './ndjson.js'
+import { cut } from '../../../test/support/chunks.js'
 
 const encoder = new TextEncoder()
 
@@ -37,17 +38,6 @@ async function failure(chunks: (string | Uint8Array)[], max = 1024): Promise<Ndj
   throw new Error('the body was read without an error')
 }
 
-/** The bytes of `text` cut at these byte offsets. */
-function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((offset) => offset % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Uint8Array[] = []
-  let start = 0
-  for (const point of [...points, bytes.length]) {
-    if (point > start) chunks.push(bytes.slice(start, point))
-    start = Math.max(start, point)
-  }
-  return chunks
-}
 
 describe('ndjsonValues', () => {
   it('reads one value per line, lines split across chunks and chunks holding several lines', async () => {

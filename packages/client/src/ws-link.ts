@@ -2,6 +2,7 @@ import { MizanClientError, encodeError, errorFromShape } from './errors.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, notAReply, readEntry, readInvalidations , undecodable } from './reply.js'
 import { writeShape } from './wire-input.js'
 import { SseSocket } from './sse-socket.js'
+import { PushCursor } from './push-cursor.js'
 import { WsStreams } from './ws-streams.js'
 import type { LinkSocket, SocketStatus, Subscription, SubscriptionHandlers, WsLinkSettings } from './ws-types.js'
 
@@ -60,8 +61,8 @@ export class WsLink {
   private timer: ReturnType<typeof setTimeout> | undefined
   private nextId = 1
   private hello: { connection: string; websocket: Set<string> } | undefined
-  /** The server's push cursor: where this client stands in its invalidation pushes (hello and each push's `eid`). */
-  private cursor: string | undefined
+  /** Where this client stands in its invalidation pushes: the hello's cursor, each push's entry merged in. */
+  private readonly cursors = new PushCursor()
   /** A hello came before: the next one follows a reconnect, and may tell of missed pushes. */
   private welcomedOnce = false
   private ticketRefusals = 0
@@ -97,7 +98,7 @@ export class WsLink {
    * sends it as `Last-Event-ID`.
    */
   get pushCursor(): string | undefined {
-    return this.cursor
+    return this.cursors.toString()
   }
 
   /** True when the socket is open and the server serves `path` over it. */
@@ -279,7 +280,7 @@ export class WsLink {
   private connect(WebSocketImpl: typeof globalThis.WebSocket | undefined, ticket: string | undefined): void {
     if (WebSocketImpl === undefined) return this.connectEvents(ticket)
     // The push cursor rides on the URL: positions, never credentials.
-    const cursor = this.cursor
+    const cursor = this.pushCursor
     const url = cursor === undefined ? this.settings.url : `${this.settings.url}${this.settings.url.includes('?') ? '&' : '?'}after=${encodeURIComponent(cursor)}`
     let socket: WebSocket
     try {
@@ -312,7 +313,7 @@ export class WsLink {
       headers: this.settings.headers,
       ticket,
       // The push cursor, as an event stream's standard resume header: where its pushes take up.
-      lastEventId: this.cursor,
+      lastEventId: this.pushCursor,
       maxLineBytes: this.settings.maxLineBytes,
     })
     this.socket = socket
@@ -382,7 +383,7 @@ export class WsLink {
     const id = typeof frame.id === 'string' ? frame.id : ''
     switch (frame.type) {
       case 'hello':
-        this.heardCursor(frame.eid)
+        this.cursors.take(frame.eid, true)
         return this.welcomed(frame.connection, frame.websocket, frame.resumed)
       case 'result': {
         // The end of a stream that yielded nothing: the call resolves to an ended stream.
@@ -427,7 +428,7 @@ export class WsLink {
         return
       }
       case 'invalidate':
-        this.heardCursor(frame.eid)
+        this.cursors.take(frame.eid, false)
         return void this.pushed(frame.invalidate)
       case 'error':
         return this.failed(typeof frame.id === 'string' ? frame.id : undefined, frame.error)
@@ -443,10 +444,6 @@ export class WsLink {
     this.streams.start(id, call)
   }
 
-  /** A push cursor from the server (hello or push): kept when it is a plausible one. */
-  private heardCursor(eid: unknown): void {
-    if (typeof eid === 'string' && eid.length <= 512) this.cursor = eid
-  }
 
   private welcomed(connection: unknown, websocket: unknown, resumed: unknown): void {
     // Only an accepted connection resets the backoff: a server that accepts the socket and then

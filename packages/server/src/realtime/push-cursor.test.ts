@@ -34,8 +34,12 @@ describe('push cursors', () => {
     const { hub, connect } = setup()
     const first = await connect('alice')
     await hub.pushInvalidations([{ path: 'open' }, { path: 'mine' }], { user: { id: 'alice' } }, undefined)
-    const cursor = first.sent.at(-1)!.eid!
+    // Each push carries its group's entry; together they are the connection's cursor.
+    const cursor = first.listening.cursor()!
     expect(cursor.length).toBeLessThanOrEqual(512)
+    const entries = first.sent.map((frame) => frame.eid!)
+    expect(entries.every((entry) => /^[\w-]+~[\w-]+$/.test(entry))).toBe(true)
+    expect(cursor.split('.').sort()).toEqual([...new Set(entries)].sort())
     first.listening.stop()
     await hub.pushInvalidations([{ path: 'open' }, { path: 'mine' }], { user: { id: 'alice' } }, undefined)
     const back = await connect('alice', cursor)

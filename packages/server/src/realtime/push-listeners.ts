@@ -45,15 +45,17 @@ const PLACEMENT_TIMEOUT_MS = 5000
  * with a push cursor gets a subscription of its own for each group its cursor names, which first
  * replays what it missed: the fan-out stays shared for everyone else.
  *
- * Each push frame carries the receiving connection's cursor as `eid` (and as the event id of
- * transports that have one, an event stream's `id:` line).
+ * Each push frame carries its group's entry of a cursor as `eid` (`tag~id`, the same for every
+ * connection of the group, so a fan-out writes one frame for all); a client merges the entries it
+ * hears into the cursor its hello gave. Transports with event ids (an event stream's `id:` line)
+ * carry it there too.
  */
 export class PushListeners {
   private readonly groups = new Map<string, PushGroup>()
   private readonly resumptions = new Map<PushTarget, Resumption>()
-  // The last shared payload split into origin and frame: every connection hears the same payload
-  // string, so it is split once, not once per connection.
-  private split = { payload: '', origin: '', frame: '' }
+  // The last shared payload split into origin and frame (with its id): every connection hears the
+  // same payload string, so it is split once, not once per connection.
+  private split: { payload: string; eid: string | undefined; origin: string; frames: readonly string[] } = { payload: '', eid: undefined, origin: '', frames: [] }
 
   constructor(
     private readonly pubsub: PubSub,
@@ -122,7 +124,7 @@ export class PushListeners {
       name.group,
       (payload, id) => {
         if (id !== undefined) made.lastId = id
-        this.deliver(made.targets, made.own, payload)
+        this.deliver(made.targets, made.own, payload, entryOf(tag, id))
       },
       { placed: ({ at }) => void (made.lastId ??= at) },
     )
@@ -153,7 +155,7 @@ export class PushListeners {
         name.group,
         (payload, heard) => {
           if (heard !== undefined) entry.id = heard
-          this.deliver(only, name.own, payload)
+          this.deliver(only, name.own, payload, entryOf(tag, heard))
         },
         {
           after: id,
@@ -175,41 +177,34 @@ export class PushListeners {
    * Delivers a payload to the connections of a group, as a pub/sub delivers to its listeners: one
    * that joins meanwhile waits for the next payload, one that leaves meanwhile hears nothing more,
    * and one that throws does not keep the others from theirs (the first error is rethrown after,
-   * for the pub/sub to report).
+   * for the pub/sub to report). `eid` is the group's cursor entry after this payload.
    */
-  private deliver(targets: Map<PushTarget, ConnectionAudience>, own: boolean, payload: string): void {
+  private deliver(targets: Map<PushTarget, ConnectionAudience>, own: boolean, payload: string, eid: string | undefined): void {
     let origin: string | null
     let frames: (audience: ConnectionAudience) => readonly string[]
     if (own) {
       const parsed = JSON.parse(payload) as { origin: string | null; parts: OwnPart[] }
       origin = parsed.origin
+      const parts = parsed.parts.map(({ own: mine, not, frame }) => ({ mine, not, text: withEid(frame, eid) }))
       // Each part to the connections of its class that did not hear it through a shared group.
-      frames = (audience) => parsed.parts.filter((part) => audience.classes.has(part.own) && (part.not === undefined || !audience.classes.has(part.not))).map((part) => part.frame)
+      frames = (audience) => parts.filter(({ mine, not }) => audience.classes.has(mine) && (not === undefined || !audience.classes.has(not))).map(({ text }) => text)
     } else {
       let split = this.split
-      if (split.payload !== payload) {
+      if (split.payload !== payload || split.eid !== eid) {
         const cut = payload.indexOf('\n')
-        this.split = split = { payload, origin: payload.slice(0, cut), frame: payload.slice(cut + 1) }
+        this.split = split = { payload, eid, origin: payload.slice(0, cut), frames: [withEid(payload.slice(cut + 1), eid)] }
       }
       origin = split.origin
-      const one = [split.frame]
+      const one = split.frames
       frames = () => one
     }
-    // Connections of one audience (no resumption of their own) share a cursor: written once.
-    const cursors = new Map<ConnectionAudience, string | undefined>()
     let failed = false
     let failure: unknown
     for (const target of [...targets.keys()]) {
       const audience = targets.get(target)
       if (audience === undefined || origin === target.id) continue
       try {
-        const list = frames(audience)
-        if (list.length === 0) continue
-        let eid: string | undefined
-        if (this.resumptions.has(target)) eid = this.cursorOf(target, audience)
-        else if (cursors.has(audience)) eid = cursors.get(audience)
-        else cursors.set(audience, (eid = this.cursorOf(target, audience)))
-        for (const frame of list) target.sendText(eid === undefined ? frame : withEid(frame, eid), eid)
+        for (const text of frames(audience)) target.sendText(text, eid)
       } catch (error) {
         if (!failed) failure = error
         failed = true
@@ -226,9 +221,14 @@ export interface OwnPart {
   frame: string
 }
 
-/** A push frame with the connection's cursor after it as its `eid`: the frame is an object, its closing brace makes room. */
-function withEid(frame: string, eid: string): string {
-  return `${frame.slice(0, -1)},"eid":${JSON.stringify(eid)}}`
+/** A push frame with its cursor entry as `eid`: the frame is an object, its closing brace makes room. */
+function withEid(frame: string, eid: string | undefined): string {
+  return eid === undefined ? frame : `${frame.slice(0, -1)},"eid":${JSON.stringify(eid)}}`
+}
+
+/** A group's cursor entry after event `id` (none without an id: the backend keeps no history). */
+function entryOf(tag: string, id: string | undefined): string | undefined {
+  return id === undefined ? undefined : writeCursor([[tag, id]])
 }
 
 /** Settles with `placed`, or with false once the pub/sub has not placed the replays within {@link PLACEMENT_TIMEOUT_MS}. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { RedisBackend } from './redis-backend.js'
 import type { RedisClient } from '../redis-client.js'
 import type { PubSub, PubSubListener, SubscribeOptions } from './pubsub.js'
 import { endedWithin } from './redis-ended.js'
@@ -69,43 +70,18 @@ interface Subscription {
   readonly listener: PubSubListener
 }
 
-class RedisPubSubBackend implements RedisPubSub {
-  readonly kind = 'redis'
-  private readonly redis: Redis
-  private readonly prefix: string
-  private readonly timeout: number
-  private readonly onError: ((error: unknown) => void) | undefined
+class RedisPubSubBackend extends RedisBackend implements RedisPubSub {
   /** Wanted state: the channels that have local listeners. */
   private readonly groups = new Map<string, Set<Subscription>>()
   /** Actual state: channels Redis acknowledged on the current subscriber connection. */
   private readonly subscribed = new Set<string>()
   /** The loop bringing a channel to its wanted state, while one runs: one per channel. */
   private readonly running = new Map<string, Promise<void>>()
-  /** `ready()` calls waiting for a channel to change. */
-  private readonly waiters = new Map<string, Set<() => void>>()
-  private readonly resumeListeners = new Set<{ listener: () => void }>()
   private subscriber: Redis | undefined
   /** Whether the subscriber connection was ready once: its later `ready` events are reconnects. */
   private connectedOnce = false
   /** Counts subscriber connection losses, so that a resubscription a newer loss overtook reports nothing. */
   private losses = 0
-  /** Set after a connection error was logged, until a connection is ready: one log line per outage. */
-  private muted = false
-  private closing: Promise<void> | undefined
-
-  private readonly onRedisError = (error: unknown) => this.connectionError(error)
-  private readonly onRedisReady = () => void (this.muted = false)
-
-  constructor(options: RedisPubSubOptions) {
-    this.redis = options.redis as unknown as Redis
-    this.prefix = options.prefix ?? 'mizan:'
-    this.timeout = options.timeout ?? 1000
-    this.onError = options.onError
-    // A listener, so an `error` event can never go unhandled and end the process.
-    this.redis.on('error', this.onRedisError)
-    this.redis.on('ready', this.onRedisReady)
-  }
-
   subscribe(group: string, listener: PubSubListener, options?: SubscribeOptions): () => void {
     if (this.closing) throw new Error('redisPubSub is closed')
     // Plain pub/sub keeps nothing: a join never resumes.
@@ -127,29 +103,7 @@ class RedisPubSubBackend implements RedisPubSub {
   }
 
   publish(group: string, payload: string): Promise<string | undefined> {
-    if (this.closing) return Promise.reject(new Error('redisPubSub is closed'))
-    // Never wait in ioredis's offline queue: a message held there would arrive after the outage
-    // that onResume already told subscribers to make good, and the caller would wait unbounded.
-    if (this.redis.status !== 'ready') return Promise.reject(new Error(`redis is ${this.redis.status}`))
-    return new Promise<undefined>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis did not answer PUBLISH within ${this.timeout} ms`)), this.timeout)
-      this.redis.publish(this.channel(group), payload).then(
-        () => {
-          clearTimeout(timer)
-          resolve(undefined)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
-  }
-
-  onResume(listener: () => void): () => void {
-    const entry = { listener }
-    this.resumeListeners.add(entry)
-    return () => void this.resumeListeners.delete(entry)
+    return this.answered('PUBLISH', () => this.redis.publish(this.channel(group), payload)).then(() => undefined)
   }
 
   async ready(group: string): Promise<void> {
@@ -159,25 +113,13 @@ class RedisPubSubBackend implements RedisPubSub {
       if (!this.groups.has(channel)) return
       // A running loop means the state is about to change (e.g. an UNSUBSCRIBE is in flight).
       if (this.subscribed.has(channel) && !this.running.has(channel) && this.subscriber?.status === 'ready') return
-      await new Promise<void>((resolve) => {
-        let waiting = this.waiters.get(channel)
-        if (!waiting) this.waiters.set(channel, (waiting = new Set()))
-        waiting.add(resolve)
-      })
+      await this.changeOf(channel)
     }
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown()
-    return this.closing
-  }
-
-  private async shutdown(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     this.groups.clear()
-    this.resumeListeners.clear()
-    for (const channel of [...this.waiters.keys()]) this.wake(channel)
-    this.redis.off('error', this.onRedisError)
-    this.redis.off('ready', this.onRedisReady)
+    this.detach()
     const subscriber = this.subscriber
     if (!subscriber) return
     // Only a ready connection is sure to reach `end` soon (Redis answers the close); one that is
@@ -228,14 +170,7 @@ class RedisPubSubBackend implements RedisPubSub {
     await Promise.all([...this.groups.keys()].map((channel) => this.sync(channel)))
     // Another loss meanwhile: the next `ready` resubscribes and reports.
     if (!reconnect || this.closing || losses !== this.losses) return
-    for (const entry of [...this.resumeListeners]) {
-      if (!this.resumeListeners.has(entry)) continue
-      try {
-        entry.listener()
-      } catch (error) {
-        this.listenerError(error)
-      }
-    }
+    this.resumed()
   }
 
   /**
@@ -283,13 +218,6 @@ class RedisPubSubBackend implements RedisPubSub {
     return this.groups.has(channel) !== this.subscribed.has(channel)
   }
 
-  private wake(channel: string): void {
-    const waiting = this.waiters.get(channel)
-    if (!waiting) return
-    this.waiters.delete(channel)
-    for (const resolve of waiting) resolve()
-  }
-
   private deliver(channel: string, payload: string): void {
     const subscriptions = this.groups.get(channel)
     if (!subscriptions) return
@@ -303,18 +231,6 @@ class RedisPubSubBackend implements RedisPubSub {
         this.listenerError(error)
       }
     }
-  }
-
-  private connectionError(error: unknown): void {
-    if (this.onError) return this.onError(error)
-    if (this.muted) return
-    this.muted = true
-    console.error('[mizan] redis pubsub:', error instanceof Error ? error.message : error, '(muted until Redis is back)')
-  }
-
-  private listenerError(error: unknown): void {
-    if (this.onError) return this.onError(error)
-    console.error('[mizan] pubsub listener failed:', error)
   }
 
   private channel(group: string): string {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { RedisBackend } from './redis-backend.js'
 import type { PubSubListener, SubscribeOptions } from './pubsub.js'
 import { endedWithin } from './redis-ended.js'
 import type { RedisPubSub, RedisPubSubOptions } from './redis-pubsub.js'
@@ -52,15 +53,8 @@ interface Placed {
  * is lost or handed twice, so `onResume` fires only when a stream was trimmed past a position
  * while the reader was away.
  */
-export class RedisStreamsPubSub implements RedisPubSub {
-  readonly kind = 'redis'
-  private readonly redis: Redis
-  private readonly prefix: string
-  private readonly timeout: number
-  private readonly onError: ((error: unknown) => void) | undefined
+export class RedisStreamsPubSub extends RedisBackend implements RedisPubSub {
   private readonly groups = new Map<string, Group>()
-  private readonly waiters = new Map<string, Set<() => void>>()
-  private readonly resumeListeners = new Set<{ listener: () => void }>()
   private reader: Redis | undefined
   /** The reader connection's CLIENT ID, for CLIENT UNBLOCK; unknown after a reconnect until asked. */
   private readerId: number | undefined
@@ -75,11 +69,6 @@ export class RedisStreamsPubSub implements RedisPubSub {
   private dropped: ((error: Error) => void) | undefined
   private unblocking = false
   private connectedOnce = false
-  private muted = false
-  private closing: Promise<void> | undefined
-
-  private readonly onRedisError = (error: unknown) => this.connectionError(error)
-  private readonly onRedisReady = () => void (this.muted = false)
 
   constructor(
     options: RedisPubSubOptions,
@@ -87,12 +76,7 @@ export class RedisStreamsPubSub implements RedisPubSub {
   ) {
     if (!Number.isInteger(history.maxLen) || history.maxLen < 1) throw new TypeError(`Mizan: redisPubSub history.maxLen must be a positive integer, got ${history.maxLen}`)
     if (!Number.isInteger(history.ttl) || history.ttl < 1) throw new TypeError(`Mizan: redisPubSub history.ttl must be a positive integer (ms), got ${history.ttl}`)
-    this.redis = options.redis as unknown as Redis
-    this.prefix = options.prefix ?? 'mizan:'
-    this.timeout = options.timeout ?? 1000
-    this.onError = options.onError
-    this.redis.on('error', this.onRedisError)
-    this.redis.on('ready', this.onRedisReady)
+    super(options)
   }
 
   subscribe(group: string, listener: PubSubListener, options: SubscribeOptions = {}): () => void {
@@ -115,36 +99,12 @@ export class RedisStreamsPubSub implements RedisPubSub {
   }
 
   publish(group: string, payload: string): Promise<string | undefined> {
-    if (this.closing) return Promise.reject(new Error('redisPubSub is closed'))
-    // As plain pub/sub: never wait in ioredis's offline queue.
-    if (this.redis.status !== 'ready') return Promise.reject(new Error(`redis is ${this.redis.status}`))
     const key = this.key(group)
-    return new Promise<string | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis did not answer XADD within ${this.timeout} ms`)), this.timeout)
-      this.redis
-        .multi()
-        .xadd(key, 'MAXLEN', '~', this.history.maxLen, '*', 'p', payload)
-        .pexpire(key, this.history.ttl)
-        .exec()
-        .then(
-          (replies) => {
-            clearTimeout(timer)
-            const [error, id] = replies?.[0] ?? [new Error('the transaction was discarded'), undefined]
-            if (error) reject(error)
-            else resolve(String(id))
-          },
-          (error: unknown) => {
-            clearTimeout(timer)
-            reject(error)
-          },
-        )
+    return this.answered('XADD', () => this.redis.multi().xadd(key, 'MAXLEN', '~', this.history.maxLen, '*', 'p', payload).pexpire(key, this.history.ttl).exec()).then((replies) => {
+      const [error, id] = replies?.[0] ?? [new Error('the transaction was discarded'), undefined]
+      if (error) throw error
+      return String(id)
     })
-  }
-
-  onResume(listener: () => void): () => void {
-    const entry = { listener }
-    this.resumeListeners.add(entry)
-    return () => void this.resumeListeners.delete(entry)
   }
 
   /**
@@ -158,26 +118,14 @@ export class RedisStreamsPubSub implements RedisPubSub {
       if (this.closing) throw new Error('redisPubSub is closed')
       const entry = this.groups.get(key)
       if (entry === undefined || (entry.joins === 0 && entry.position !== undefined)) return
-      await new Promise<void>((resolve) => {
-        let waiting = this.waiters.get(key)
-        if (!waiting) this.waiters.set(key, (waiting = new Set()))
-        waiting.add(resolve)
-      })
+      await this.changeOf(key)
     }
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown()
-    return this.closing
-  }
-
-  private async shutdown(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     this.groups.clear()
-    this.resumeListeners.clear()
-    for (const key of [...this.waiters.keys()]) this.wake(key)
+    this.detach()
     this.idle?.()
-    this.redis.off('error', this.onRedisError)
-    this.redis.off('ready', this.onRedisReady)
     const reader = this.reader
     if (reader === undefined) return
     const ended = reader.status === 'ready' ? endedWithin(reader, this.timeout) : Promise.resolve()
@@ -384,32 +332,7 @@ export class RedisStreamsPubSub implements RedisPubSub {
       return !error && position !== undefined && trimmedPast(info as unknown[], position)
     })
     if (!lost || this.closing) return
-    for (const entry of [...this.resumeListeners]) {
-      try {
-        entry.listener()
-      } catch (error) {
-        this.listenerError(error)
-      }
-    }
-  }
-
-  private wake(key: string): void {
-    const waiting = this.waiters.get(key)
-    if (!waiting) return
-    this.waiters.delete(key)
-    for (const resolve of waiting) resolve()
-  }
-
-  private connectionError(error: unknown): void {
-    if (this.onError) return this.onError(error)
-    if (this.muted) return
-    this.muted = true
-    console.error('[mizan] redis pubsub:', error instanceof Error ? error.message : error, '(muted until Redis is back)')
-  }
-
-  private listenerError(error: unknown): void {
-    if (this.onError) return this.onError(error)
-    console.error('[mizan] pubsub listener failed:', error)
+    this.resumed()
   }
 
   private key(group: string): string {
