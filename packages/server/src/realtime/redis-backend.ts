@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis-client.js'
 import type { RedisPubSubOptions } from './redis-pubsub.js'
 
 /**
@@ -8,7 +9,8 @@ import type { RedisPubSubOptions } from './redis-pubsub.js'
  */
 export abstract class RedisBackend {
   readonly kind = 'redis'
-  protected readonly redis: Redis
+  /** The app's client, typed without ioredis: declarations must load where it is not installed. */
+  protected readonly redis: RedisClient
   protected readonly prefix: string
   protected readonly timeout: number
   private readonly onError: ((error: unknown) => void) | undefined
@@ -23,13 +25,18 @@ export abstract class RedisBackend {
   private readonly onRedisReady = () => void (this.muted = false)
 
   constructor(options: RedisPubSubOptions) {
-    this.redis = options.redis as unknown as Redis
+    this.redis = options.redis
     this.prefix = options.prefix ?? 'mizan:'
     this.timeout = options.timeout ?? 1000
     this.onError = options.onError
     // A listener, so an `error` event can never go unhandled and end the process.
-    this.redis.on('error', this.onRedisError)
-    this.redis.on('ready', this.onRedisReady)
+    this.events.on('error', this.onRedisError)
+    this.events.on('ready', this.onRedisReady)
+  }
+
+  /** The client as ioredis types it, for its events (private: its type stays out of the declarations). */
+  private get events(): Redis {
+    return this.redis as unknown as Redis
   }
 
   onResume(listener: () => void): () => void {
@@ -50,8 +57,8 @@ export abstract class RedisBackend {
   protected detach(): void {
     this.resumeListeners.clear()
     for (const key of [...this.waiters.keys()]) this.wake(key)
-    this.redis.off('error', this.onRedisError)
-    this.redis.off('ready', this.onRedisReady)
+    this.events.off('error', this.onRedisError)
+    this.events.off('ready', this.onRedisReady)
   }
 
   /**

@@ -71,6 +71,11 @@ interface Subscription {
 }
 
 class RedisPubSubBackend extends RedisBackend implements RedisPubSub {
+  /** The app's client as ioredis types it (the base keeps it typed without ioredis). */
+  private get client(): Redis {
+    return this.redis as unknown as Redis
+  }
+
   /** Wanted state: the channels that have local listeners. */
   private readonly groups = new Map<string, Set<Subscription>>()
   /** Actual state: channels Redis acknowledged on the current subscriber connection. */
@@ -103,7 +108,7 @@ class RedisPubSubBackend extends RedisBackend implements RedisPubSub {
   }
 
   publish(group: string, payload: string): Promise<string | undefined> {
-    return this.answered('PUBLISH', () => this.redis.publish(this.channel(group), payload)).then(() => undefined)
+    return this.answered('PUBLISH', () => this.client.publish(this.channel(group), payload)).then(() => undefined)
   }
 
   async ready(group: string): Promise<void> {
@@ -139,8 +144,8 @@ class RedisPubSubBackend extends RedisBackend implements RedisPubSub {
     // Loops waiting on the ended connection may never settle: ioredis keeps the commands a lost
     // connection had in flight for a resend that will not come. They must not block the new one.
     this.running.clear()
-    const name = this.redis.options.connectionName
-    const subscriber = this.redis.duplicate({
+    const name = this.client.options.connectionName
+    const subscriber = this.client.duplicate({
       connectionName: `${name || 'mizan'}:pubsub`,
       lazyConnect: false,
       // Resubscribing is done here rather than by ioredis, which gives no sign of when its

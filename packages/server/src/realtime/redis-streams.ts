@@ -54,6 +54,11 @@ interface Placed {
  * while the reader was away.
  */
 export class RedisStreamsPubSub extends RedisBackend implements RedisPubSub {
+  /** The app's client as ioredis types it (the base keeps it typed without ioredis). */
+  private get client(): Redis {
+    return this.redis as unknown as Redis
+  }
+
   private readonly groups = new Map<string, Group>()
   private reader: Redis | undefined
   /** The reader connection's CLIENT ID, for CLIENT UNBLOCK; unknown after a reconnect until asked. */
@@ -100,7 +105,7 @@ export class RedisStreamsPubSub extends RedisBackend implements RedisPubSub {
 
   publish(group: string, payload: string): Promise<string | undefined> {
     const key = this.key(group)
-    return this.answered('XADD', () => this.redis.multi().xadd(key, 'MAXLEN', '~', this.history.maxLen, '*', 'p', payload).pexpire(key, this.history.ttl).exec()).then((replies) => {
+    return this.answered('XADD', () => this.client.multi().xadd(key, 'MAXLEN', '~', this.history.maxLen, '*', 'p', payload).pexpire(key, this.history.ttl).exec()).then((replies) => {
       const [error, id] = replies?.[0] ?? [new Error('the transaction was discarded'), undefined]
       if (error) throw error
       return String(id)
@@ -175,7 +180,7 @@ export class RedisStreamsPubSub extends RedisBackend implements RedisPubSub {
    * window) and what that is.
    */
   private async place(key: string, after: string | undefined): Promise<Placed> {
-    const multi = this.redis.multi().xrevrange(key, '+', '-', 'COUNT', 1).time()
+    const multi = this.client.multi().xrevrange(key, '+', '-', 'COUNT', 1).time()
     if (after !== undefined) multi.xinfo('STREAM', key).xrange(key, `(${after}`, '+')
     const replies = await multi.exec()
     if (replies === null) throw new Error('the transaction was discarded')
@@ -211,8 +216,8 @@ export class RedisStreamsPubSub extends RedisBackend implements RedisPubSub {
   /** Opens the reader connection and starts its loop on first use. */
   private connectReader(): void {
     if (this.reader !== undefined && this.reader.status !== 'end') return
-    const name = this.redis.options.connectionName
-    const reader = this.redis.duplicate({
+    const name = this.client.options.connectionName
+    const reader = this.client.duplicate({
       connectionName: `${name || 'mizan'}:streams`,
       lazyConnect: false,
       // A read in flight when the connection drops is issued again by the loop, from the positions
@@ -309,8 +314,8 @@ export class RedisStreamsPubSub extends RedisBackend implements RedisPubSub {
       for (;;) {
         const inFlight = this.inFlight
         if (this.closing || inFlight === undefined || inFlight.generation === this.generation) return
-        if (this.readerId !== undefined && this.redis.status === 'ready') {
-          await this.redis.client('UNBLOCK', this.readerId).catch(() => 0)
+        if (this.readerId !== undefined && this.client.status === 'ready') {
+          await this.client.client('UNBLOCK', this.readerId).catch(() => 0)
         }
         if (this.inFlight !== inFlight) return
         await delay(10)
@@ -323,8 +328,8 @@ export class RedisStreamsPubSub extends RedisBackend implements RedisPubSub {
   /** After a reader reconnect: a stream trimmed past the position read from means entries were lost. */
   private async checkTrimmed(): Promise<void> {
     const groups = [...this.groups.values()].filter((group) => group.position !== undefined)
-    if (groups.length === 0 || this.redis.status !== 'ready') return
-    const pipeline = this.redis.pipeline()
+    if (groups.length === 0 || this.client.status !== 'ready') return
+    const pipeline = this.client.pipeline()
     for (const group of groups) pipeline.xinfo('STREAM', group.key)
     const replies = (await pipeline.exec().catch(() => null)) ?? []
     const lost = replies.some(([error, info], index) => {
