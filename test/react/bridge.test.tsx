@@ -170,4 +170,34 @@ describe('the invalidation bridge', () => {
     const data = queryClient.getQueryData(api.posts.byId.queryKey({ id: '1' }))
     expect(data?.at).toBeInstanceOf(Date)
   })
+
+  it('refetches the active Mizan queries when the client reports a push gap', async () => {
+    const { client, queryClient, api } = setup()
+    // The client emits `pushGap` when a reconnect could not replay the pushes missed meanwhile; the
+    // provider's listener is captured here to play that moment.
+    let gap: (() => void) | undefined
+    const watched = new Proxy(client, {
+      get: (target, key) =>
+        key === '$on'
+          ? (event: string, listener: () => void) => {
+              if (event === 'pushGap') gap = listener
+              return (target.$on as (event: string, listener: () => void) => () => void)(event, listener)
+            }
+          : Reflect.get(target, key),
+    })
+    function Posts() {
+      const posts = api.posts.list.useQuery({ page: 1 })
+      return <ul>{posts.data?.items.map((p) => <li key={p.id}>{p.title}</li>)}</ul>
+    }
+    render(
+      <MizanProvider client={watched} queryClient={queryClient}>
+        <Posts />
+      </MizanProvider>,
+    )
+    await screen.findByText('First')
+    const before = calls('posts.list')
+    expect(gap).toBeDefined()
+    act(() => gap!())
+    await waitFor(() => expect(calls('posts.list')).toBe(before + 1))
+  })
 })

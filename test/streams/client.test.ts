@@ -153,6 +153,19 @@ describe.each(transports)('streams over $name', ({ name, options }) => {
     close()
   })
 
+  it('delivers an error thrown mid-stream after the values sent before it, with no server detail', async () => {
+    const { client, close } = await socketClient()
+    const stream = await client.broken.query()
+    expect(await stream.next()).toEqual({ done: false, value: 1 })
+    const failure = await stream.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(failure).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', status: 500 })
+    expect(String((failure as Error).message)).not.toContain('secret.ts')
+    close()
+  })
+
   it('leaves no generator running once every stream has ended', async () => {
     const { client, close } = await socketClient()
     await drain(await client.tokens.query({ prompt: 'a b' }))
