@@ -26,3 +26,26 @@ export interface RedisClient {
   disconnect: Command
 }
 
+
+/**
+ * Runs a command on a client only when its connection is ready, and rejects after `timeoutMs`
+ * without an answer: nothing ever waits in ioredis's offline queue (an answer after an outage
+ * would come too late to mean anything, and the caller would wait unbounded). On a timeout Redis
+ * may still have carried the command out. `name` says which command in the error.
+ */
+export function answeredWithin<T>(redis: RedisClient, timeoutMs: number, run: () => Promise<T>, name = 'the command'): Promise<T> {
+  if (redis.status !== 'ready') return Promise.reject(new Error(`redis is ${redis.status}`))
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis did not answer ${name} within ${timeoutMs} ms`)), timeoutMs)
+    run().then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
+  })
+}

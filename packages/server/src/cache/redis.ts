@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { RedisClient } from '../redis-client.js'
+import { answeredWithin, type RedisClient } from '../redis-client.js'
 import { cacheSecret, GLOBAL_GENERATION, type CacheBackend, type CacheRead } from './backend.js'
 import { decodeEntry, type CacheEntry } from './entry.js'
 import { NearCache, type NearCacheOptions } from './near-cache.js'
@@ -167,20 +167,7 @@ class RedisCache implements CacheBackend {
 
   /** Runs a command only on a ready connection, within the timeout: never waits in ioredis's offline queue. */
   private command<T>(run: () => Promise<T>): Promise<T> {
-    if (this.redis.status !== 'ready') return Promise.reject(new Error(`redis is ${this.redis.status}`))
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeout} ms`)), this.timeout)
-      run().then(
-        (value) => {
-          clearTimeout(timer)
-          resolve(value)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
+    return answeredWithin(this.redis as unknown as RedisClient, this.timeout, run)
   }
 
   private entryKey(key: string): string {

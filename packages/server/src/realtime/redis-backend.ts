@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { RedisClient } from '../redis-client.js'
+import { answeredWithin, type RedisClient } from '../redis-client.js'
 import type { RedisPubSubOptions } from './redis-pubsub.js'
 
 /**
@@ -69,20 +69,7 @@ export abstract class RedisBackend {
    */
   protected answered<T>(name: string, command: () => Promise<T>): Promise<T> {
     if (this.closing) return Promise.reject(new Error('redisPubSub is closed'))
-    if (this.redis.status !== 'ready') return Promise.reject(new Error(`redis is ${this.redis.status}`))
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis did not answer ${name} within ${this.timeout} ms`)), this.timeout)
-      command().then(
-        (value) => {
-          clearTimeout(timer)
-          resolve(value)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
+    return answeredWithin(this.redis, this.timeout, command, name)
   }
 
   /** Resolves at the next {@link wake} of `key`. */
