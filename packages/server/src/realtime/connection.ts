@@ -10,9 +10,8 @@ import { whenLoaded } from '../transformer.js'
 import type { CallEnv, CallResult } from '../dispatch.js'
 import type { Transformer } from '@mizan/wire'
 import type { ConnectionAudience } from './audience.js'
-import type { CompiledChannel, Hub, PushTarget } from './hub.js'
-import type { Placement } from './pubsub.js'
-import { MAX_EVENT_ID_LENGTH } from './pubsub.js'
+import type { Hub, PushTarget } from './hub.js'
+import { ChannelJoins, pathOf } from './channel-joins.js'
 import { RateLimiter, type SocketLimits } from './limits.js'
 
 /**
@@ -57,13 +56,6 @@ interface RunningCall {
   stream?: CallStream
 }
 
-interface Subscription {
-  channel: CompiledChannel
-  group: string
-  params: unknown
-  leave: () => void
-}
-
 /** Close codes the client acts on. */
 export const CLOSE = {
   /** The server is restarting or shutting down: reconnect. */
@@ -88,26 +80,16 @@ export class Connection implements PushTarget {
   // Most connections sit idle for most of their life, and a server holds thousands: what only a
   // subscription, a call or a stream needs (maps, the rate limiter, the abort controller, the call
   // environment) is made the first time one comes, and never for a connection that stays idle.
-  private subscriptionMap: Map<string, Subscription> | undefined
-  /** Channel subscriptions by id; the first one also starts listening for broker resumes. */
-  private get subscriptions(): Map<string, Subscription> {
-    if (this.subscriptionMap === undefined) {
-      this.subscriptionMap = new Map()
-      // Messages may have been lost while the broker was away: every subscription must resync.
-      if (!this.disposed) this.stopResume = this.settings.hub.pubsub.onResume(() => this.resync())
+  private channelJoins: ChannelJoins | undefined
+  /** Channel subscriptions, made with the first `subscribe` frame. */
+  private get joins(): ChannelJoins {
+    if (this.channelJoins === undefined) {
+      this.channelJoins = new ChannelJoins(this)
+      // A frame after the end joins nothing, and leaves no listener behind.
+      if (this.disposed) this.channelJoins.dispose()
     }
-    return this.subscriptionMap
+    return this.channelJoins
   }
-  private slotMap: Map<string, number> | undefined
-  /**
-   * Subscription ids holding a slot under `maxSubscriptions`, joined or still joining, each with
-   * the turn of its latest subscribe frame. A slot is taken synchronously when the frame arrives,
-   * so a burst of frames cannot all pass the limit before the first join is stored.
-   */
-  private get slots(): Map<string, number> {
-    return (this.slotMap ??= new Map())
-  }
-  private turns = 0
   private callMap: Map<string, RunningCall> | undefined
   /** Calls running, by id: a `cancel` may name one before it has streamed, or while it streams. */
   private get calls(): Map<string, RunningCall> {
@@ -124,7 +106,6 @@ export class Connection implements PushTarget {
     return (this.limiter ??= new RateLimiter(this.settings.limits.messagesPerSecond))
   }
   private aborter: AbortController | undefined
-  private stopResume: (() => void) | undefined
   /** Until the hello: settles once the pushes are placed (with a cursor, whether all it missed was replayed). */
   private placing: Promise<boolean | undefined> | undefined
   /** Settles `closed`, once something waits for it. */
@@ -134,8 +115,8 @@ export class Connection implements PushTarget {
 
   constructor(
     private readonly ws: ServerSocket,
-    private readonly ctx: unknown,
-    private readonly settings: ConnectionSettings,
+    readonly ctx: unknown,
+    readonly settings: ConnectionSettings,
     private readonly audience: ConnectionAudience,
     /** The client's address, read once from the upgrade request: calls on this connection count under it. */
     private readonly address?: string,
@@ -168,10 +149,6 @@ export class Connection implements PushTarget {
       if (this.disposed) this.aborter.abort()
     }
     return this.aborter.signal
-  }
-
-  private resync(): void {
-    for (const id of this.subscriptions.keys()) this.sendFrame({ type: 'resync', id })
   }
 
   private onClose(): void {
@@ -255,8 +232,13 @@ export class Connection implements PushTarget {
     this.ws.ping()
   }
 
-  private sendFrame(frame: Record<string, unknown>): void {
+  sendFrame(frame: Record<string, unknown>): void {
     this.sendText(JSON.stringify(frame))
+  }
+
+  /** Whether the socket is still open. */
+  isOpen(): boolean {
+    return this.ws.readyState === this.ws.OPEN
   }
 
   /** One incoming frame; the socket server feeds them in order, including those that came before the hello. */
@@ -286,13 +268,13 @@ export class Connection implements PushTarget {
       case 'call':
         return void this.call(id, frame).catch(fail)
       case 'subscribe':
-        return void this.join(id, frame).catch(fail)
+        return void this.joins.join(id, frame).catch(fail)
       case 'unsubscribe':
-        return this.unsubscribe(id)
+        return this.channelJoins?.unsubscribe(id)
       case 'cancel':
         return this.cancel(id)
       case 'send':
-        return void this.forward(id, frame).catch(fail)
+        return void this.joins.forward(id, frame).catch(fail)
       default:
         // Never String() a value from the wire: `{"toString":1}` would throw out of this handler.
         return fail(new MizanError('BAD_REQUEST', typeof frame.type === 'string' ? `Unknown frame type ${JSON.stringify(frame.type)}` : 'A frame needs a string type'))
@@ -399,116 +381,6 @@ export class Connection implements PushTarget {
     void running.stream?.return()
   }
 
-  private joiningMap: Map<string, Promise<void>> | undefined
-  /** Joins are remembered while they run, so that a `send` right behind one waits for it. */
-  private get joining(): Map<string, Promise<void>> {
-    return (this.joiningMap ??= new Map())
-  }
-
-  private join(id: string, frame: Record<string, unknown>): Promise<void> {
-    const joined = this.subscribe(id, frame).finally(() => {
-      if (this.joining.get(id) === joined) this.joining.delete(id)
-      // Joins are seldom: the map is not kept for the rest of the connection's life.
-      if (this.joiningMap?.size === 0) this.joiningMap = undefined
-    })
-    this.joining.set(id, joined)
-    return joined
-  }
-
-  private async subscribe(id: string, frame: Record<string, unknown>): Promise<void> {
-    const { hub } = this.settings
-    const channel = hub.channel(pathOf(frame))
-    const turn = this.takeSlot(id)
-    try {
-      // Params are validated before authorize sees them; the group is the server's choice alone.
-      const params = await channel.parseParams(await this.decode(frame.params, frame.meta))
-      const authorize = channel.def.options.authorize
-      if (authorize !== undefined && !(await authorize({ ctx: this.ctx, params }))) {
-        throw new MizanError(hub.principalOf(this.ctx) == null ? 'UNAUTHORIZED' : 'FORBIDDEN', `Not allowed to join "${channel.path}"`)
-      }
-      // Unsubscribed, or subscribed again under the same id, meanwhile: the later frame decides.
-      if (this.ws.readyState !== this.ws.OPEN || this.slots.get(id) !== turn) return
-      const group = hub.groupOf(channel, this.ctx, params)
-      const prefix = `{"type":"message","id":${JSON.stringify(id)},"message":`
-      const key = hub.groupKey(channel.path, group)
-      // An id the client heard before: the backend checks it (format, window) before any use.
-      const after = typeof frame.after === 'string' && frame.after.length <= MAX_EVENT_ID_LENGTH ? frame.after : undefined
-      let placement: Placement | undefined
-      let placedNow: () => void = () => {}
-      const placed = new Promise<void>((resolve) => (placedNow = resolve))
-      // Messages (a replay first) wait for the `subscribed` frame: a client hears whether it
-      // resumed before what it missed.
-      let held: string[] | undefined = []
-      const leave = hub.pubsub.subscribe(
-        key,
-        // The message's id goes in the frame: a subscription resumes with it. (An event stream's
-        // `id:` line is the push cursor, which a channel message does not move.)
-        (payload, eid) => {
-          const text = eid === undefined ? `${prefix}${payload}}` : `${prefix}${payload},"eid":${JSON.stringify(eid)}}`
-          if (held !== undefined) held.push(text)
-          else this.sendText(text)
-        },
-        {
-          after,
-          placed: (value) => {
-            placement = value
-            placedNow()
-          },
-        },
-      )
-      this.subscriptions.get(id)?.leave()
-      this.subscriptions.set(id, { channel, group, params, leave })
-      // `subscribed` promises delivery of what is published next: wait until the broker can keep it,
-      // but not forever: during a broker outage the subscriber hears `resync` once it is back.
-      const waited = Promise.all([placed, hub.pubsub.ready?.(key)])
-      await Promise.race([waited, delay(5000)])
-      // What the channel stands for: the client refetches it when it may have missed messages.
-      const subscribed: Record<string, unknown> = { type: 'subscribed', id, affects: channel.def.options.affects ?? [] }
-      if (placement?.at !== undefined) subscribed.at = placement.at
-      if (frame.after !== undefined) subscribed.resumed = placement?.resumed === true
-      const waiting = held
-      held = undefined
-      // Left meanwhile (unsubscribed, or joined again under the same id): the later frame decides.
-      if (this.subscriptions.get(id)?.leave !== leave) return
-      this.sendFrame(subscribed)
-      for (const text of waiting) this.sendText(text)
-    } finally {
-      // A join that did not end subscribed gives its slot back, unless a later frame holds it.
-      if (this.slots.get(id) === turn && !this.subscriptions.has(id)) this.slots.delete(id)
-    }
-  }
-
-  /** Takes (or renews) the slot of subscription `id` at once, or throws TOO_MANY_REQUESTS; returns this frame's turn. */
-  private takeSlot(id: string): number {
-    const max = this.settings.limits.maxSubscriptions
-    if (!this.slots.has(id) && this.slots.size >= max) {
-      throw new MizanError('TOO_MANY_REQUESTS', `A connection holds at most ${max} subscriptions`)
-    }
-    const turn = ++this.turns
-    this.slots.set(id, turn)
-    return turn
-  }
-
-  private unsubscribe(id: string): void {
-    this.subscriptions.get(id)?.leave()
-    this.subscriptions.delete(id)
-    // A join still running for this id sees its turn gone and does not subscribe.
-    this.slots.delete(id)
-  }
-
-  /** A client-to-server message on a subscription: validated, then handed to the channel's `receive`. */
-  private async forward(id: string, frame: Record<string, unknown>): Promise<void> {
-    await this.joining.get(id)?.catch(() => {})
-    const subscription = this.subscriptions.get(id)
-    if (subscription === undefined) throw new MizanError('NOT_FOUND', `No subscription "${id}"`)
-    const { channel, group, params } = subscription
-    const receive = channel.def.options.receive
-    if (receive === undefined || channel.parseReceived === undefined) throw new MizanError('METHOD_NOT_SUPPORTED', `"${channel.path}" receives no messages`)
-    const message = await channel.parseReceived(await this.decode(frame.message, frame.meta))
-    await receive.handle({ ctx: this.ctx, params, message, publish: (out: unknown) => this.settings.hub.publishToGroup(channel, group, out) })
-    if (typeof frame.ref === 'string') this.sendFrame({ type: 'sent', id: frame.ref })
-  }
-
   /** A frame's value; later when superjson has to load first. */
   private decode(json: unknown, meta: unknown): MaybePromise<unknown> {
     return this.settings.decoder.value(json, meta)
@@ -521,12 +393,7 @@ export class Connection implements PushTarget {
     this.disposed = true
     this.aborter?.abort()
     this.settings.hub.unlisten(this, this.audience)
-    this.stopResume?.()
-    if (this.subscriptionMap !== undefined) {
-      for (const subscription of this.subscriptionMap.values()) subscription.leave()
-      this.subscriptionMap.clear()
-    }
-    this.slotMap?.clear()
+    this.channelJoins?.dispose()
     // Every stream stops: its handler's signal aborts (the connection's did) and its `finally` runs.
     if (this.streamSet !== undefined) for (const stream of this.streamSet) void stream.return()
     this.callMap?.clear()
@@ -544,14 +411,4 @@ function valueText({ json, meta }: { json: unknown; meta?: unknown }): string {
   const text = JSON.stringify(json)
   if (text === undefined) throw new TypeError('Mizan: a streamed value has no JSON text')
   return meta === undefined ? `{"json":${text}}` : `{"json":${text},"meta":${JSON.stringify(meta)}}`
-}
-
-/** The `path` of a frame, which must be a string. */
-function pathOf(frame: Record<string, unknown>): string {
-  if (typeof frame.path !== 'string') throw new MizanError('BAD_REQUEST', 'A frame needs a string path')
-  return frame.path
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
