@@ -1,7 +1,7 @@
 import { MizanClientError, encodeError, errorFromShape } from './errors.js'
 import { decodeErrorShape, decodeInvalidations, entryValue, notAReply, readEntry, readInvalidations , undecodable } from './reply.js'
 import { writeShape } from './wire-input.js'
-import { SseSocket } from './sse-socket.js'
+import { LinkSockets } from './link-socket.js'
 import { PushCursor } from './push-cursor.js'
 import { WsStreams } from './ws-streams.js'
 import type { LinkSocket, SocketStatus, Subscription, SubscriptionHandlers, WsLinkSettings } from './ws-types.js'
@@ -48,13 +48,8 @@ const MAX_TICKET_REFUSALS = 3
  */
 export class WsLink {
   private socket: LinkSocket | undefined
-  /** `'auto'` settled on SSE: a WebSocket could not open here. {@link reconnect} tries one again. */
-  private fellBack = false
-  /**
-   * A WebSocket of this link has opened: a later one that cannot is the server's trouble (a
-   * restart), not a path that drops upgrades, so `'auto'` keeps to the WebSocket.
-   */
-  private socketWorked = false
+  /** Which transport each connection takes, and making its socket. */
+  private readonly sockets: LinkSockets
   private status: SocketStatus = 'closed'
   /** Failed attempts since the last hello: the backoff exponent. Only a hello resets it. */
   private attempt = 0
@@ -77,6 +72,7 @@ export class WsLink {
   private readonly streams: WsStreams
 
   constructor(private readonly settings: WsLinkSettings) {
+    this.sockets = new LinkSockets(settings)
     this.streams = new WsStreams({
       transformer: settings.transformer,
       onInvalidate: settings.onInvalidate,
@@ -125,7 +121,7 @@ export class WsLink {
    */
   reconnect(): void {
     // What the connection opens with changed: the WebSocket may get through now.
-    this.fellBack = false
+    this.sockets.reset()
     const socket = this.socket
     if (socket === undefined) {
       // A held socket that gave up: the new sign-in may be let in.
@@ -245,7 +241,7 @@ export class WsLink {
 
   private open(): void {
     if (this.socket !== undefined || this.timer !== undefined || this.opening) return
-    const WebSocketImpl = this.webSocketClass()
+    const WebSocketImpl = this.sockets.webSocketClass()
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting')
     const getTicket = this.settings.ticket
     if (getTicket === undefined) return this.connect(WebSocketImpl, undefined)
@@ -263,62 +259,12 @@ export class WsLink {
     )
   }
 
-  /**
-   * The WebSocket class of the next connection, or `undefined` for SSE: `'sse'`, or `'auto'` with
-   * no class here or after a WebSocket could not open. Throws for `'websocket'` without a class.
-   */
-  private webSocketClass(): typeof globalThis.WebSocket | undefined {
-    const { transport } = this.settings
-    if (transport === 'sse' || (transport === 'auto' && this.fellBack)) return undefined
-    const WebSocketImpl = this.settings.WebSocket ?? globalThis.WebSocket
-    if (WebSocketImpl === undefined && transport === 'websocket') {
-      throw new TypeError('Mizan: no WebSocket here; pass createClient({ WebSocket }) (on Node 20, from the `ws` package)')
-    }
-    return WebSocketImpl
-  }
-
   private connect(WebSocketImpl: typeof globalThis.WebSocket | undefined, ticket: string | undefined): void {
-    if (WebSocketImpl === undefined) return this.connectEvents(ticket)
-    // The push cursor rides on the URL: positions, never credentials.
-    const cursor = this.pushCursor
-    const url = cursor === undefined ? this.settings.url : `${this.settings.url}${this.settings.url.includes('?') ? '&' : '?'}after=${encodeURIComponent(cursor)}`
-    let socket: WebSocket
-    try {
-      socket = new WebSocketImpl(url)
-    } catch (error) {
-      // A WebSocket refused outright (a content policy, say): under 'auto', SSE; the ticket is unspent.
-      if (this.settings.transport !== 'auto') throw error
-      this.fellBack = true
-      return this.connectEvents(ticket)
-    }
-    this.socket = socket
-    let opened = false
-    socket.onopen = () => {
-      opened = true
-      this.socketWorked = true
-      // The ticket goes in the first frame, never in the URL where logs would keep it.
-      if (ticket !== undefined) socket.send(JSON.stringify({ type: 'auth', ticket }))
-    }
-    socket.onmessage = (event) => this.receive(String(event.data))
-    socket.onclose = (event) => this.closed(socket, event.code, !opened)
-    // A failed connection is reported by the close that follows; the error itself says nothing more.
-    socket.onerror = () => {}
-  }
-
-  /** Connects over Server-Sent Events; the ticket goes in a header, not in an `auth` frame. */
-  private connectEvents(ticket: string | undefined): void {
-    const socket = new SseSocket({
-      url: this.settings.eventsUrl,
-      fetch: this.settings.fetch,
-      headers: this.settings.headers,
-      ticket,
-      // The push cursor, as an event stream's standard resume header: where its pushes take up.
-      lastEventId: this.pushCursor,
-      maxLineBytes: this.settings.maxLineBytes,
+    const socket: LinkSocket = this.sockets.open(WebSocketImpl, ticket, this.pushCursor, {
+      message: (text) => this.receive(text),
+      closed: (code, neverOpened) => this.closed(socket, code, neverOpened),
     })
     this.socket = socket
-    socket.onmessage = (event) => this.receive(event.data)
-    socket.onclose = (event) => this.closed(socket, event.code)
   }
 
   /** The connection closed; `neverOpened`: a WebSocket closed before it opened. */
@@ -333,12 +279,9 @@ export class WsLink {
     this.streams.closeAll()
     for (const state of this.subscriptions.values()) state.joined = false
     if (this.subscriptions.size === 0 && !this.held) return this.setStatus('closed')
-    if (neverOpened && this.settings.transport === 'auto' && !this.socketWorked) {
-      // The WebSocket cannot get through here (a proxy or a runtime that drops upgrades): SSE from
-      // now on, at once, and still as the same connect (its status stays `connecting`).
-      this.fellBack = true
-      return this.open()
-    }
+    // The WebSocket cannot get through here (a proxy or a runtime that drops upgrades): SSE from
+    // now on, at once, and still as the same connect (its status stays `connecting`).
+    if (neverOpened && this.sockets.fallBack()) return this.open()
     if (code === TICKET_REFUSED && ++this.ticketRefusals >= MAX_TICKET_REFUSALS) return this.giveUp()
     this.retry(code)
   }
