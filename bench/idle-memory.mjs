@@ -9,7 +9,7 @@
 // Usage: node bench/idle-memory.mjs [--quick] [--connections 5000] [--warm 100] [--rounds 3] [--only raw,mizan,...]
 import http from 'node:http'
 import path from 'node:path'
-import { canPin, stop } from './lib/children.mjs'
+import { canPin, nextMessage, stop } from './lib/children.mjs'
 import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
@@ -133,18 +133,9 @@ async function measure(row) {
 
 /** The server's memory after forced GCs (see memory/servers/report.mjs). */
 function reading(child) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
-      if (message?.event !== 'memory') return
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      resolve(message)
-    }
-    const onExit = (code) => reject(new Error(`server exited (code ${code})`))
-    child.on('message', onMessage)
-    child.once('exit', onExit)
-    child.send({ cmd: 'measure' })
-  })
+  const answer = nextMessage(child, (message) => message?.event === 'memory')
+  child.send({ cmd: 'measure' })
+  return answer
 }
 
 /** Whether the server answers `GET path` with an event stream (a transport this build may lack). */

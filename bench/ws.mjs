@@ -15,7 +15,7 @@
 //        [--cpu-prof: each server process writes a CPU profile to bench/results/profiles/]
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { canPin, stop } from './lib/children.mjs'
+import { canPin, nextMessage, stop } from './lib/children.mjs'
 import { cpuWindow, judgeDisturbance, warnIfDisturbed } from './lib/cpu.mjs'
 import { startLoad } from './lib/load-process.mjs'
 import { commandLine, describeMachine, printMachine } from './lib/machine.mjs'
@@ -177,7 +177,7 @@ async function measureFanout(row, round) {
     const phase = async (name, count, intervalMs) => {
       load.send({ cmd: 'expect', phase: name, count: count * config.subscribers })
       await load.next('expecting')
-      const published = waitFor(child, (message) => message.event === 'published' && message.phase === name)
+      const published = nextMessage(child, (message) => message.event === 'published' && message.phase === name)
       const cpu = cpuWindow(child.pid)
       const started = performance.now()
       child.send({ cmd: 'publish', phase: name, count, intervalMs, kind: row.mode === 'invalidate' ? 'invalidate' : 'channel' })
@@ -205,21 +205,6 @@ function startWsServer(name, profileName) {
     ? ['--import', pathToFileURL(path.join(wsDir, 'exit-on-sigterm.mjs')).href, '--cpu-prof', `--cpu-prof-dir=${path.join(benchDir, 'results/profiles')}`, `--cpu-prof-name=${profileName}.cpuprofile`]
     : []
   return startServer(name, path.join(wsDir, 'servers', `${name}.mjs`), { nodeArgs: profile, ipc: true })
-}
-
-/** Resolves with the first IPC message from `child` that `match` accepts. */
-function waitFor(child, match) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
-      if (!match(message)) return
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      resolve(message)
-    }
-    const onExit = (code) => reject(new Error(`server exited (code ${code})`))
-    child.on('message', onMessage)
-    child.once('exit', onExit)
-  })
 }
 
 function summarize() {

@@ -34,3 +34,18 @@ export function stop(child) {
     child.kill()
   })
 }
+
+/** Resolves with the first IPC message from `child` that `match` accepts; rejects if it exits first. */
+export function nextMessage(child, match) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message) => {
+      if (!match(message)) return
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      resolve(message)
+    }
+    const onExit = (code) => reject(new Error(`server exited (code ${code})`))
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}

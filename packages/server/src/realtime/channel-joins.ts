@@ -3,6 +3,7 @@ import type { MaybePromise } from '../maybe-promise.js'
 import type { ConnectionSettings } from './connection.js'
 import type { CompiledChannel } from './hub.js'
 import { MAX_EVENT_ID_LENGTH, type Placement } from './pubsub.js'
+import { settleWithin } from './settle-within.js'
 
 /** What a connection's channel subscriptions need of it. */
 export interface JoinHost {
@@ -137,7 +138,7 @@ export class ChannelJoins {
       // `subscribed` promises delivery of what is published next: wait until the broker can keep it,
       // but not forever: during a broker outage the subscriber hears `resync` once it is back.
       const waited = Promise.all([placed, hub.pubsub.ready?.(key)])
-      await Promise.race([waited, delay(5000)])
+      await settleWithin(waited, 5000, undefined)
       // What the channel stands for: the client refetches it when it may have missed messages.
       const subscribed: Record<string, unknown> = { type: 'subscribed', id, affects: channel.def.options.affects ?? [] }
       if (placement?.at !== undefined) subscribed.at = placement.at
@@ -175,8 +176,4 @@ export class ChannelJoins {
 export function pathOf(frame: Record<string, unknown>): string {
   if (typeof frame.path !== 'string') throw new MizanError('BAD_REQUEST', 'A frame needs a string path')
   return frame.path
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }

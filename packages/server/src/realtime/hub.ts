@@ -11,6 +11,7 @@ import { whenLoaded } from '../transformer.js'
 import { PushAudiences, userGroup, type AudienceClass, type AudienceReport, type ConnectionAudience } from './audience.js'
 import type { PubSub } from './pubsub.js'
 import { PushListeners, type OwnPart, type PushGroupName } from './push-listeners.js'
+import { settleWithin } from './settle-within.js'
 
 /** A channel prepared once: its schemas compiled. */
 export interface CompiledChannel {
@@ -187,10 +188,7 @@ export class Hub {
   async ready(audience: ConnectionAudience, timeoutMs = 5000): Promise<void> {
     const ready = this.pubsub.ready
     if (ready === undefined) return
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)).unref())
-    await Promise.race([Promise.all(this.groupsOf(audience).map((group) => ready.call(this.pubsub, group))), timeout])
-    clearTimeout(timer)
+    await settleWithin(Promise.all(this.groupsOf(audience).map((group) => ready.call(this.pubsub, group))), timeoutMs, [])
   }
 
   /** The push groups of a connection, each with whether it is a principal's own. */

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { REDIS_URL, redisAvailable } from '../../../../test/support/redis.js'
+import { describe, expect, it } from 'vitest'
+import { REDIS_URL, redisAvailable, redisTestRun } from '../../../../test/support/redis.js'
 import { MemoryHistory } from './memory-history.js'
 import { memoryPubSub } from './memory-pubsub.js'
 import type { Placement, PubSub } from './pubsub.js'
@@ -188,26 +187,11 @@ describe('MemoryHistory bounds', () => {
 const available = await redisAvailable('redisPubSub history')
 
 describe.runIf(available)('redisPubSub with a history (Redis Streams)', () => {
-  const run = `mizan-test-${process.pid}-${Date.now()}-${randomBytes(3).toString('hex')}`
-  const prefix = `${run}:`
-  let admin: Redis
-  const cleanups: (() => Promise<void> | void)[] = []
-  let servers = 0
-
-  beforeAll(() => {
-    admin = new Redis(REDIS_URL)
-  })
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  })
-  afterAll(async () => {
-    const keys = await admin.keys(`${prefix}*`)
-    if (keys.length > 0) await admin.del(...keys)
-    admin.disconnect()
-  })
+  const redisRun = redisTestRun()
+  const { prefix, cleanups } = redisRun
 
   async function server(name: string, history: { maxLen: number; ttl: number } | null = { maxLen: 1000, ttl: 60_000 }) {
-    const connectionName = `${run}-${name}-${++servers}`
+    const connectionName = redisRun.connectionName(name)
     const redis = new Redis(REDIS_URL, { connectionName })
     const errors: unknown[] = []
     const pubsub = redisPubSub({ redis, prefix, history: history ?? undefined, onError: (error) => errors.push(error) })
@@ -298,7 +282,7 @@ describe.runIf(available)('redisPubSub with a history (Redis Streams)', () => {
       sent.push(String(i))
       await a.pubsub.publish('g', String(i))
       if (i === 200 || i === 400) {
-        await admin.client('KILL', 'ID', await connectionId(admin, b.readerName))
+        await redisRun.admin.client('KILL', 'ID', await connectionId(redisRun.admin, b.readerName))
       }
     }
     await got.until(600)

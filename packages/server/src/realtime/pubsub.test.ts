@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { REDIS_URL, redisAvailable } from '../../../../test/support/redis.js'
+import { REDIS_URL, redisAvailable, redisTestRun } from '../../../../test/support/redis.js'
 import net from 'node:net'
 import { Redis, type RedisOptions } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { memoryPubSub } from './memory-pubsub.js'
 import type { PubSub } from './pubsub.js'
 import { redisPubSub, type RedisPubSub } from './redis-pubsub.js'
@@ -126,23 +126,9 @@ describe('memoryPubSub', () => {
 const available = await redisAvailable('redisPubSub')
 
 describe.runIf(available)('redisPubSub on a real Redis', () => {
-  /** A prefix of this run alone, so parallel runs on one Redis never hear each other. */
-  const run = `mizan-test-${randomBytes(6).toString('hex')}`
-  const prefix = `${run}:`
+  const redisRun = redisTestRun()
+  const { prefix, cleanups } = redisRun
   const channel = (group: string) => `${prefix}ps:${group}`
-  let admin: Redis
-  const cleanups: (() => Promise<void> | void)[] = []
-  let servers = 0
-
-  beforeAll(() => {
-    admin = new Redis(REDIS_URL)
-  })
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  })
-  afterAll(() => {
-    admin.disconnect()
-  })
 
   /**
    * One "server": its own ioredis connection and its own pubsub, as in separate processes.
@@ -150,7 +136,7 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
    */
   async function server(name: string, options: { url?: string; redis?: RedisOptions; timeout?: number; defaultOnError?: boolean } = {}) {
     // Unique per server: a connection closed by an earlier test may linger in CLIENT LIST for a moment.
-    const connectionName = `${run}-${name}-${++servers}`
+    const connectionName = redisRun.connectionName(name)
     const redis = new Redis(options.url ?? REDIS_URL, { connectionName, ...options.redis })
     // The connections the backend opens, for the tests to watch.
     const subscribers: Redis[] = []
@@ -171,7 +157,7 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
   }
 
   async function numsub(group: string): Promise<number> {
-    const reply = (await admin.pubsub('NUMSUB', channel(group))) as [string, number]
+    const reply = (await redisRun.admin.pubsub('NUMSUB', channel(group))) as [string, number]
     return Number(reply[1])
   }
 
@@ -210,7 +196,7 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
   it('sends one SUBSCRIBE per group per instance for 50 local listeners, and UNSUBSCRIBE after the last leaves', async () => {
     const a = await server('a')
     const b = await server('b')
-    const monitor = await Monitor.start(admin)
+    const monitor = await Monitor.start(redisRun.admin)
     cleanups.push(() => monitor.stop())
     // Subscriber connections already up, as on a running server.
     listen(a.pubsub, 'warm')
@@ -339,9 +325,9 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
       }
     })()
     await waitFor(() => stream.got.length >= 20)
-    const id = await clientId(admin, a.subscriberName)
-    const publisherId = await clientId(admin, a.connectionName)
-    await admin.client('KILL', 'ID', id)
+    const id = await clientId(redisRun.admin, a.subscriberName)
+    const publisherId = await clientId(redisRun.admin, a.connectionName)
+    await redisRun.admin.client('KILL', 'ID', id)
     await waitFor(() => resumes === 1)
     const resumedAt = sent
     await waitFor(() => stream.got.some((payload) => Number(payload) > resumedAt + 20))
@@ -350,8 +336,8 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
 
     await a.pubsub.ready('stream')
     expect(await numsub('stream')).toBe(1) // a fresh subscription, not two
-    expect(await clientId(admin, a.subscriberName)).not.toBe(id)
-    expect(await clientId(admin, a.connectionName)).toBe(publisherId) // the user's connection was left alone
+    expect(await clientId(redisRun.admin, a.subscriberName)).not.toBe(id)
+    expect(await clientId(redisRun.admin, a.connectionName)).toBe(publisherId) // the user's connection was left alone
     // In order and never twice; everything published after the resubscription arrived.
     const numbers = stream.got.map(Number)
     expect(numbers).toEqual([...numbers].sort((x, y) => x - y))
@@ -371,7 +357,7 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
     a.pubsub.onResume(() => resumes++)
 
     control.reconnect = false
-    await admin.client('KILL', 'ID', await clientId(admin, a.subscriberName))
+    await redisRun.admin.client('KILL', 'ID', await clientId(redisRun.admin, a.subscriberName))
     await waitFor(() => a.subscribers[0]!.status === 'end')
     control.reconnect = true
     const after = listen(a.pubsub, 'phoenix') // opens a new connection and subscribes every group again
@@ -447,7 +433,7 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
     const noSubscriber = await server('idle')
     listen(a.pubsub, 'closing')
     await a.pubsub.ready('closing')
-    expect(await clientId(admin, a.subscriberName)).toBeDefined()
+    expect(await clientId(redisRun.admin, a.subscriberName)).toBeDefined()
     listen(a.pubsub, 'in-flight')
     const pending = expect(a.pubsub.ready('in-flight')).rejects.toThrow(/closed/) // its SUBSCRIBE is not answered yet
     await a.pubsub.close()
@@ -457,11 +443,11 @@ describe.runIf(available)('redisPubSub on a real Redis', () => {
     await expect(a.pubsub.publish('closing', 'x')).rejects.toThrow(/closed/)
     expect(() => a.pubsub.subscribe('closing', () => {})).toThrow(/closed/)
     await waitFor(async () => (await numsub('closing')) === 0)
-    expect(await clientIdOrNull(admin, a.subscriberName)).toBeNull()
+    expect(await clientIdOrNull(redisRun.admin, a.subscriberName)).toBeNull()
     expect(a.redis.status).toBe('ready')
     expect(await a.redis.ping()).toBe('PONG')
     // An instance that never subscribed never opened a subscriber connection.
-    expect(await clientIdOrNull(admin, noSubscriber.subscriberName)).toBeNull()
+    expect(await clientIdOrNull(redisRun.admin, noSubscriber.subscriberName)).toBeNull()
   })
 })
 

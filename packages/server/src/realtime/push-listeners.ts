@@ -2,6 +2,7 @@ import type { ConnectionAudience } from './audience.js'
 import type { PushTarget } from './hub.js'
 import { readCursor, tagOf, writeCursor } from './push-cursor.js'
 import type { PubSub } from './pubsub.js'
+import { settleWithin } from './settle-within.js'
 
 /** A push group a connection listens to: its pub/sub group, and whether it is a principal's own. */
 export interface PushGroupName {
@@ -83,7 +84,7 @@ export class PushListeners {
       placements.push(this.resume(target, audience, name, tag, id))
     }
     if (after === undefined) return Promise.resolve(undefined)
-    return withTimeout(Promise.all(placements).then((each) => each.every(Boolean)))
+    return settleWithin(Promise.all(placements).then((each) => each.every(Boolean)), PLACEMENT_TIMEOUT_MS, false)
   }
 
   /** Stops the pushes {@link listen} started for this connection and audience. */
@@ -229,11 +230,4 @@ function withEid(frame: string, eid: string | undefined): string {
 /** A group's cursor entry after event `id` (none without an id: the backend keeps no history). */
 function entryOf(tag: string, id: string | undefined): string | undefined {
   return id === undefined ? undefined : writeCursor([[tag, id]])
-}
-
-/** Settles with `placed`, or with false once the pub/sub has not placed the replays within {@link PLACEMENT_TIMEOUT_MS}. */
-function withTimeout(placed: Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PLACEMENT_TIMEOUT_MS)).unref())
-  return Promise.race([placed, late]).finally(() => clearTimeout(timer))
 }

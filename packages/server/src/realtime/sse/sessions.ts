@@ -2,6 +2,7 @@ import type { Connection, ConnectionSettings } from '../connection.js'
 import { receiveSafely } from '../open-connection.js'
 import type { PubSub } from '../pubsub.js'
 import type { SsePeer } from './peer.js'
+import { settleWithin } from '../settle-within.js'
 
 /** One open event stream, found by its secret when the client POSTs frames. */
 export interface SseSession {
@@ -46,7 +47,7 @@ export class SseSessions {
     if (!this.shared) return { ready: undefined, leave: () => {} }
     const group = forwardGroup(secret)
     const leave = this.pubsub.subscribe(group, (payload) => this.deliver(secret, payload))
-    const ready = this.pubsub.ready === undefined ? undefined : withTimeout(this.pubsub.ready(group), 5000)
+    const ready = this.pubsub.ready === undefined ? undefined : settleWithin(this.pubsub.ready(group).catch(() => {}), 5000, undefined)
     return { ready, leave }
   }
 
@@ -96,10 +97,4 @@ export class SseSessions {
 /** The pub/sub group of session `secret`. */
 function forwardGroup(secret: string): string {
   return `sse:${secret}`
-}
-
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)).unref())
-  return Promise.race([promise.catch(() => {}), timeout]).finally(() => clearTimeout(timer))
 }
